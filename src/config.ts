@@ -1,0 +1,72 @@
+// Service configuration, read once from the environment, validated and frozen. Every setting
+// has a default that makes `npm start` useful on a fresh machine.
+import path from 'node:path';
+import { z } from 'zod';
+
+export const PROOF_SUITES = ['eddsa-rdfc-2022', 'Ed25519Signature2020'] as const;
+export type ProofSuiteName = (typeof PROOF_SUITES)[number];
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  EDUCRED_ADMIN_TOKEN: z.string().min(16, 'EDUCRED_ADMIN_TOKEN must be at least 16 characters').optional(),
+  EDUCRED_DATA_DIR: z.string().min(1).default('./data'),
+  EDUCRED_PROOF_SUITE: z.enum(PROOF_SUITES).default('eddsa-rdfc-2022'),
+  EDUCRED_KEY_FILE: z.string().min(1).optional(),
+  EDUCRED_DID_WEB_DOMAIN: z.string().min(1).optional(),
+  EDUCRED_ISSUER_NAME: z.string().min(1).default('educred development issuer'),
+  EDUCRED_ISSUER_URL: z.url().optional(),
+  EDUCRED_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
+  EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public origin used in every id and URL the service mints, without a trailing slash. */
+  baseUrl: string;
+  adminToken: string | undefined;
+  dataDir: string;
+  databaseFile: string;
+  proofSuite: ProofSuiteName;
+  /** The issuer key file; defaults to a generated dev key under the data folder. */
+  keyFile: string;
+  /** When set, the issuer is `did:web:<domain>` and serves its DID document. */
+  didWebDomain: string | undefined;
+  issuerName: string;
+  issuerUrl: string | undefined;
+  bodyLimit: number;
+  extraContextsDir: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.EDUCRED_DATA_DIR);
+  const baseUrl = (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl,
+    adminToken: e.EDUCRED_ADMIN_TOKEN,
+    dataDir,
+    databaseFile: path.join(dataDir, 'educred.sqlite'),
+    proofSuite: e.EDUCRED_PROOF_SUITE,
+    keyFile: path.resolve(e.EDUCRED_KEY_FILE ?? path.join(dataDir, 'keys', 'issuer.json')),
+    didWebDomain: e.EDUCRED_DID_WEB_DOMAIN,
+    issuerName: e.EDUCRED_ISSUER_NAME,
+    issuerUrl: e.EDUCRED_ISSUER_URL,
+    bodyLimit: e.EDUCRED_BODY_LIMIT,
+    extraContextsDir: e.EDUCRED_EXTRA_CONTEXTS_DIR,
+    logLevel: e.LOG_LEVEL,
+  });
+}

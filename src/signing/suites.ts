@@ -1,0 +1,53 @@
+// Proof suites: Data Integrity `eddsa-rdfc-2022` (what 1EdTech certifies for OB 3.0) and
+// `Ed25519Signature2020` (what many deployed wallets and verifiers still expect). Signing and
+// verification both go through @digitalbazaar/vc with our offline document loader.
+import * as vc from '@digitalbazaar/vc';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import type { ProofSuiteName } from '../config.js';
+import type { DocumentLoader } from './documentLoader.js';
+import type { Signer } from './keys.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export function createSigningSuite(name: ProofSuiteName, signer: Signer, created?: Date): unknown {
+  const date = created ?? new Date();
+  switch (name) {
+    case 'eddsa-rdfc-2022':
+      return new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date });
+    case 'Ed25519Signature2020':
+      return new Ed25519Signature2020({ signer, date });
+  }
+}
+
+/** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
+export function createVerifyingSuites(): unknown[] {
+  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new Ed25519Signature2020()];
+}
+
+/**
+ * Emits `proof` as an array. The 1EdTech OB 3.0 JSON Schema types `proof` as an array, and
+ * the Data Integrity spec allows a proof set, so one shape satisfies both the schema and
+ * independent verifiers (which accept either).
+ */
+export function asProofSet(credential: JsonObject): JsonObject {
+  const { proof } = credential;
+  if (proof === undefined || Array.isArray(proof)) return credential;
+  return { ...credential, proof: [proof] };
+}
+
+export interface SignOptions {
+  suite: ProofSuiteName;
+  signer: Signer;
+  documentLoader: DocumentLoader;
+  created?: Date | undefined;
+}
+
+/** Signs a credential; JSON-LD safe mode rejects any term no context defines. */
+export async function signCredential(credential: JsonObject, options: SignOptions): Promise<JsonObject> {
+  const suite = createSigningSuite(options.suite, options.signer, options.created);
+  // vc.issue mutates its input (it adds the suite context and the proof): give it a copy.
+  const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });
+  return asProofSet(signed);
+}
