@@ -1,0 +1,54 @@
+// Builds the Hono application from its dependencies: no globals, so tests drive it with
+// app.request() and every instance (three in the reciprocity test) is independent.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { achievementRoutes } from './http/achievements.js';
+import { awardRoutes } from './http/awards.js';
+import { credentialRoutes } from './http/credentials.js';
+import type { AppDeps } from './http/deps.js';
+import { didRoutes } from './http/did.js';
+import { healthRoutes } from './http/health.js';
+import { HttpProblem, notFound, problemResponse } from './http/problem.js';
+
+export type { AppDeps } from './http/deps.js';
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { logger } = deps;
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // No client address, no headers: a status or verify request must not reveal who checked whom.
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimit,
+      onError: () => {
+        throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', achievementRoutes(deps));
+  app.route('/', awardRoutes(deps));
+  app.route('/', credentialRoutes(deps));
+  app.route('/', didRoutes(deps));
+
+  app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => {
+    if (error instanceof HttpProblem) return problemResponse(c, error);
+    if (error instanceof HTTPException) {
+      return problemResponse(c, new HttpProblem(error.status, 'http-error', error.message || 'Request refused', error.message || `HTTP ${error.status}`));
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return problemResponse(c, new HttpProblem(500, 'internal-error', 'Internal error', 'The service failed to handle this request; it has been logged'));
+  });
+  return app;
+}

@@ -1,0 +1,103 @@
+// VC-API issuance of a credential the caller built: check it names this issuer, is an object
+// our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; then sign.
+import type { ProofSuiteName } from '../config.js';
+import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { validateAgainstSchema } from '../credentials/schema.js';
+import { DocumentNotAllowedError } from '../signing/documentLoader.js';
+import type { Issuer } from '../signing/issuer.js';
+import type { JsonObject } from '../signing/suites.js';
+import { recordAudit } from '../store/audit.js';
+import type { Db } from '../store/db.js';
+
+export interface CredentialProblem {
+  pointer: string;
+  detail: string;
+}
+
+export class CredentialRejectedError extends Error {
+  readonly code = 'credential_rejected';
+  constructor(message: string, readonly problems: CredentialProblem[] = []) {
+    super(message);
+  }
+}
+
+const OB_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/** Structural checks that give a precise reason before JSON-LD processing gives a vague one. */
+export function checkCallerCredential(credential: JsonObject, issuerDid: string): CredentialProblem[] {
+  const problems: CredentialProblem[] = [];
+  const contexts = asArray(credential['@context']);
+  if (contexts.length === 0 || typeof contexts[0] !== 'string') {
+    problems.push({ pointer: '/@context', detail: 'must be an array whose first item is a VC context URL' });
+  }
+  const types = asArray(credential.type);
+  if (!types.includes('VerifiableCredential')) problems.push({ pointer: '/type', detail: "must include 'VerifiableCredential'" });
+  const issuer = credential.issuer;
+  const issuerId = typeof issuer === 'string' ? issuer : (issuer as { id?: unknown } | undefined)?.id;
+  if (issuerId !== issuerDid) {
+    problems.push({ pointer: '/issuer', detail: `must be this service's issuer, ${issuerDid} (got ${JSON.stringify(issuerId ?? null)})` });
+  }
+  if (credential.proof !== undefined) problems.push({ pointer: '/proof', detail: 'must be absent: the service adds the proof' });
+  if (credential.credentialSubject === undefined) problems.push({ pointer: '/credentialSubject', detail: 'is required' });
+  if (types.some((t) => OB_TYPES.includes(t as string)) && contexts[0] === VC_V2_CONTEXT) {
+    for (const p of validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, credential).problems) {
+      problems.push({ pointer: p.path, detail: `OB 3.0 schema: ${p.message}` });
+    }
+  }
+  return problems;
+}
+
+/** Explains JSON-LD failures (safe mode, unknown contexts) in the caller's terms. */
+function describeSigningFailure(error: unknown): CredentialRejectedError {
+  const e = error as { name?: string; message?: string; details?: { event?: { code?: string; details?: unknown } }; cause?: unknown };
+  if (error instanceof DocumentNotAllowedError || e.cause instanceof DocumentNotAllowedError) {
+    const url = (error instanceof DocumentNotAllowedError ? error : (e.cause as DocumentNotAllowedError)).url;
+    return new CredentialRejectedError(`Unknown context '${url}': only the pinned contexts can be used`, [{ pointer: '/@context', detail: `unknown context ${url}` }]);
+  }
+  const urlMatch = /URL: "?([^"\s]+)"?|Refusing to load '([^']+)'/.exec(String(e.message) + JSON.stringify(e.details ?? {}));
+  if (e.name === 'jsonld.ValidationError' && e.details?.event) {
+    const event = e.details.event;
+    return new CredentialRejectedError(
+      `JSON-LD safe mode: ${event.code ?? 'invalid'} ${JSON.stringify(event.details ?? {})}: every property and type must be defined by the credential's contexts`,
+      [{ pointer: '/', detail: `${event.code ?? 'invalid'}: ${JSON.stringify(event.details ?? {})}` }],
+    );
+  }
+  if (urlMatch) {
+    const url = urlMatch[1] ?? urlMatch[2];
+    return new CredentialRejectedError(`Unknown context '${url}': only the pinned contexts can be used`, [{ pointer: '/@context', detail: `unknown context ${url}` }]);
+  }
+  return new CredentialRejectedError(`The credential cannot be signed: ${e.message ?? String(error)}`);
+}
+
+export interface IssueCredentialDeps {
+  db: Db;
+  issuer: Issuer;
+}
+
+export async function issueCallerCredential(
+  deps: IssueCredentialDeps,
+  credential: JsonObject,
+  options: { actor: string; suite?: ProofSuiteName | undefined; created?: Date | undefined },
+): Promise<JsonObject> {
+  const problems = checkCallerCredential(credential, deps.issuer.identity.did);
+  if (problems.length > 0) {
+    throw new CredentialRejectedError(problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
+  }
+  let signed: JsonObject;
+  try {
+    signed = await deps.issuer.sign(credential, { suite: options.suite, created: options.created });
+  } catch (error) {
+    throw describeSigningFailure(error);
+  }
+  recordAudit(deps.db, {
+    actor: options.actor,
+    action: 'credential.issued',
+    subject: typeof signed.id === 'string' ? signed.id : undefined,
+    detail: { types: asArray(signed.type), suite: options.suite ?? deps.issuer.suite },
+  });
+  return signed;
+}

@@ -1,0 +1,68 @@
+// Awards: record mastery and receive the signed badge (POST /awards), read it back (GET /awards/:id).
+import { Hono } from 'hono';
+import { AwardRequestSchema } from '../awards/awardRequest.js';
+import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
+import { issueAward } from '../awards/issueAward.js';
+import { findAward, type AwardRecord } from '../store/awards.js';
+import { requireScope, type AuthVariables } from './auth.js';
+import { readValidated } from './body.js';
+import type { AppDeps } from './deps.js';
+import { badRequest, HttpProblem, notFound, unprocessable } from './problem.js';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function awardView(award: AwardRecord): Record<string, unknown> {
+  return {
+    id: award.id,
+    achievement: award.achievementCode,
+    recipient: award.recipientDid ? { id: award.recipientDid, name: award.recipientName ?? undefined } : { email: award.recipientEmail, name: award.recipientName },
+    createdAt: award.createdAt,
+    credential: award.credential,
+  };
+}
+
+function toProblem(error: unknown): never {
+  if (error instanceof UnknownAchievementError) {
+    throw unprocessable('unknown-achievement', 'Unknown achievement', error.message, {
+      errors: [{ pointer: '/achievement', detail: error.message }],
+      knownAchievements: error.known,
+    });
+  }
+  if (error instanceof MasteryNotMetError) {
+    throw unprocessable('mastery-not-met', 'Mastery rule not met', error.message, { missing: error.shortfalls });
+  }
+  if (error instanceof InvalidAwardError) {
+    throw badRequest(error.message, [{ pointer: `/${error.field}`, detail: error.message }]);
+  }
+  if (error instanceof IdempotencyConflictError) {
+    throw new HttpProblem(409, 'idempotency-conflict', 'Idempotency-Key reused', error.message);
+  }
+  throw error;
+}
+
+export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.post('/awards', requireScope(deps.db, 'issue'), async (c) => {
+    const idempotencyKey = c.req.header('idempotency-key');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
+    }
+    const request = await readValidated(c, AwardRequestSchema);
+    const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey }).catch(toProblem);
+    const body = { id: outcome.award.id, credential: outcome.award.credential };
+    // A replay answers as the first request did (IETF Idempotency-Key draft), flagged by a header.
+    return c.json(body, 201, {
+      Location: `/awards/${outcome.award.id}`,
+      ...(outcome.created ? {} : { 'Idempotent-Replayed': 'true' }),
+    });
+  });
+
+  app.get('/awards/:id', requireScope(deps.db, 'issue'), (c) => {
+    const award = findAward(deps.db, c.req.param('id'));
+    if (!award) throw notFound(`No award '${c.req.param('id')}'`);
+    return c.json(awardView(award));
+  });
+
+  return app;
+}

@@ -1,0 +1,52 @@
+// Credentials: the public JSON of an issued badge (GET /credentials/:id) and VC-API issuance of
+// a caller-built credential (POST /credentials/issue).
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { PROOF_SUITES } from '../config.js';
+import { issueCallerCredential, CredentialRejectedError } from '../awards/issueCredential.js';
+import { findAwardByCredentialId } from '../store/awards.js';
+import { credentialUrl } from '../awards/issueAward.js';
+import { requireScope, type AuthVariables } from './auth.js';
+import { readValidated } from './body.js';
+import type { AppDeps } from './deps.js';
+import { notFound, unprocessable } from './problem.js';
+
+const IssueRequestSchema = z.object({
+  credential: z.record(z.string(), z.unknown()),
+  options: z
+    .object({
+      created: z.iso.datetime({ offset: true }).optional(),
+      suite: z.enum(PROOF_SUITES).optional(),
+    })
+    .loose()
+    .optional(),
+});
+
+export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.get('/credentials/:id', (c) => {
+    const award = findAwardByCredentialId(deps.db, credentialUrl(deps.baseUrl, c.req.param('id')));
+    if (!award) throw notFound(`No credential '${c.req.param('id')}'`);
+    return c.json(award.credential, 200, { 'Content-Type': 'application/vc+ld+json; charset=utf-8' });
+  });
+
+  app.post('/credentials/issue', requireScope(deps.db, 'issue'), async (c) => {
+    const { credential, options } = await readValidated(c, IssueRequestSchema);
+    try {
+      const verifiableCredential = await issueCallerCredential(deps, credential, {
+        actor: `token:${c.get('token').name}`,
+        suite: options?.suite,
+        created: options?.created ? new Date(options.created) : undefined,
+      });
+      return c.json({ verifiableCredential }, 201);
+    } catch (error) {
+      if (error instanceof CredentialRejectedError) {
+        throw unprocessable('credential-rejected', 'Credential rejected', error.message, { errors: error.problems });
+      }
+      throw error;
+    }
+  });
+
+  return app;
+}

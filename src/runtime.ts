@@ -1,0 +1,61 @@
+// Assembles what the server and the CLI share from the configuration: the database, the issuer
+// key and DID, the document loader and the framework. Start-up work happens here once.
+import type { Logger } from 'pino';
+import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/framework.js';
+import type { Config } from './config.js';
+import { resolveDidKey, dereferenceDidUrl } from './signing/did.js';
+import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
+import { createIssuer, type Issuer } from './signing/issuer.js';
+import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
+import { openDatabase, type Db } from './store/db.js';
+import { countActiveTokens, createToken, ensureToken } from './store/tokens.js';
+
+export interface Runtime {
+  config: Readonly<Config>;
+  db: Db;
+  issuer: Issuer;
+  framework: CompetencyFramework;
+  logger: Logger;
+}
+
+export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
+  const { key, created } = await loadOrCreateIssuerKey(config.keyFile);
+  if (created) logger.warn({ keyFile: config.keyFile }, 'generated a new development issuer key (keep it secret; use your own key in production)');
+  else if (isKeyFileExposed(config.keyFile)) logger.warn({ keyFile: config.keyFile }, 'the issuer key file is readable by other users; chmod 600 it');
+
+  const db = openDatabase(config.databaseFile);
+  const extraContexts = loadExtraContexts(config.extraContextsDir);
+  let issuer: Issuer | undefined;
+  // The issuer resolves its own did:web offline; other DIDs are for the verifier to resolve.
+  const resolveDid = async (didUrl: string): Promise<unknown> => {
+    if (didUrl.startsWith('did:key:')) return resolveDidKey(didUrl);
+    if (issuer && didUrl.split('#')[0] === issuer.identity.did) {
+      const found = dereferenceDidUrl(issuer.didDocument(), didUrl);
+      if (found) return found;
+    }
+    throw new Error(`Cannot resolve '${didUrl}' offline`);
+  };
+  const documentLoader = createDocumentLoader({ resolveDid, extraContexts });
+  issuer = createIssuer({
+    key,
+    suite: config.proofSuite,
+    documentLoader,
+    name: config.issuerName,
+    url: config.issuerUrl,
+    didWebDomain: config.didWebDomain,
+  });
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger };
+}
+
+/**
+ * Makes sure an admin token exists. A token from the environment is stored (hashed); with none,
+ * the first start generates one and returns it so the caller can print it once.
+ */
+export function ensureAdminToken(db: Db, configured: string | undefined): string | undefined {
+  if (configured) {
+    ensureToken(db, 'admin (EDUCRED_ADMIN_TOKEN)', ['admin'], configured);
+    return undefined;
+  }
+  if (countActiveTokens(db) > 0) return undefined;
+  return createToken(db, 'admin (generated at first start)', ['admin']).token;
+}

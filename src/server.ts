@@ -1,0 +1,40 @@
+// Entry point of the service: configuration → runtime → app → HTTP server.
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createRuntime, ensureAdminToken } from './runtime.js';
+
+export async function startServer(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await createRuntime(config, logger);
+  const generatedToken = ensureAdminToken(runtime.db, config.adminToken);
+  const app = createApp({ ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    logger.info({ port: info.port, baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite }, 'educred listening');
+    if (generatedToken) {
+      // Printed once, to the terminal only: the database keeps just its hash.
+      process.stderr.write(
+        `\nAdmin token (shown once, store it now):\n  ${generatedToken}\n` +
+          `Use it as: Authorization: Bearer <token>. Set EDUCRED_ADMIN_TOKEN to choose your own.\n\n`,
+      );
+    }
+  });
+  const shutdown = (): void => {
+    server.close(() => {
+      runtime.db.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;
+if (isEntryPoint) {
+  startServer().catch((error: unknown) => {
+    process.stderr.write(`educred failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}
