@@ -1,0 +1,118 @@
+// Builds an isolated educred instance for a test: its own temporary data folder, database,
+// generated key and admin token, driven with app.request() (or served on 127.0.0.1 by serve()).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { pino } from 'pino';
+import { createApp, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createRuntime, ensureAdminToken, type Runtime } from '../../src/runtime.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface TestInstance {
+  app: ReturnType<typeof createApp>;
+  runtime: Runtime;
+  deps: AppDeps;
+  config: Readonly<Config>;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestInstanceOptions {
+  env?: Record<string, string>;
+  /** Adjusts the dependencies before the app is built (e.g. to add a status allocator). */
+  configure?: (deps: AppDeps, runtime: Runtime) => AppDeps | Promise<AppDeps>;
+}
+
+export async function createTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'educred-test-'));
+  const config = loadConfig({
+    EDUCRED_DATA_DIR: dataDir,
+    EDUCRED_ADMIN_TOKEN: ADMIN_TOKEN,
+    BASE_URL: 'http://localhost:3000',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const runtime = await createRuntime(config, pino({ level: 'silent' }));
+  ensureAdminToken(runtime.db, config.adminToken);
+  let deps: AppDeps = { ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit };
+  if (options.configure) deps = await options.configure(deps, runtime);
+  const app = createApp(deps);
+  return {
+    app,
+    runtime,
+    deps,
+    config,
+    dataDir,
+    async close() {
+      runtime.db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Serves an app on an ephemeral 127.0.0.1 port; returns its origin. */
+export async function serveOnLoopback(fetch: (request: Request) => Response | Promise<Response>): Promise<{ origin: string; server: ServerType; close(): Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({
+        origin: `http://127.0.0.1:${info.port}`,
+        server,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+/** A test instance whose BASE_URL is its real loopback address, so its URLs resolve. */
+export async function createServedInstance(options: TestInstanceOptions = {}): Promise<TestInstance & { origin: string }> {
+  // Reserve a port first: the credentials must carry the address they are served from.
+  const probe = await serveOnLoopback(() => new Response());
+  const port = new URL(probe.origin).port;
+  await probe.close();
+  const instance = await createTestInstance({ ...options, env: { BASE_URL: `http://127.0.0.1:${port}`, ...options.env } });
+  const served = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: instance.app.fetch, port: Number(port), hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  return {
+    ...instance,
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise<void>((done) => served.close(() => done()));
+      await instance.close();
+    },
+  };
+}
+
+export const observation = (level = 'proficient', date = '2026-03-01') => ({
+  kind: 'observation',
+  date,
+  observer: 'Dr. Maya Rivera',
+  level,
+  narrative: 'Used exit tickets to regroup students for the next lesson.',
+});
+
+export const masteryEvidence = (n = 5, level = 'proficient') =>
+  Array.from({ length: n }, (_, i) => observation(level, `2026-03-0${(i % 9) + 1}`));
+
+export function awardBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    recipient: { id: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', name: 'Ana Lopez' },
+    achievement: 'formative-assessment',
+    evidence: masteryEvidence(),
+    ...overrides,
+  };
+}
+
+export function postJson(app: TestInstance['app'], url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return Promise.resolve(
+    app.request(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
