@@ -54,4 +54,3 @@ declare module '@digitalbazaar/did-method-key' {
   export function createFromMultibase(from: unknown): unknown;
 }
 declare module 'jsonld';
-declare module '@digitalcredentials/verifier-core';
