@@ -141,7 +141,7 @@ describe('POST /awards', () => {
 
 describe('bad input gets a clear 4xx problem, never a 500 and never a stored award', () => {
   const cases: Array<[string, () => Promise<Response>, number, RegExp]> = [
-    ['a missing token', () => t.app.request('/awards', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(awardBody()) }), 401, /Bearer/],
+    ['a missing token', async () => t.app.request('/awards', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(awardBody()) }), 401, /Bearer/],
     ['a wrong token', () => postJson(t.app, '/awards', awardBody(), { Authorization: 'Bearer not-a-real-token-at-all' }), 401, /not valid/],
     ['bad JSON', () => postJson(t.app, '/awards', '{"recipient": '), 400, /not valid JSON/],
     ['an empty body', () => postJson(t.app, '/awards', ''), 400, /empty/],
