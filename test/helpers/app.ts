@@ -25,6 +25,8 @@ export interface TestInstanceOptions {
   env?: Record<string, string>;
   /** Adjusts the dependencies before the app is built (e.g. to add a status allocator). */
   configure?: (deps: AppDeps, runtime: Runtime) => AppDeps | Promise<AppDeps>;
+  /** Receives every log line (JSON) the instance writes; without it the instance is silent. */
+  logLines?: string[];
 }
 
 export async function createTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
@@ -36,7 +38,9 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const runtime = await createRuntime(config, pino({ level: 'silent' }));
+  const lines = options.logLines;
+  const logger = lines ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
+  const runtime = await createRuntime(config, logger);
   ensureAdminToken(runtime.db, config.adminToken);
   let deps: AppDeps = { ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit };
   if (options.configure) deps = await options.configure(deps, runtime);
