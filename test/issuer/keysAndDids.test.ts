@@ -100,7 +100,7 @@ describe('secrets stay secret', () => {
       const secret = readKeyFile(t.config.keyFile).secretKeyMultibase;
       const responses = await Promise.all([
         postJson(t.app, '/awards', awardBody()).then((r) => r.text()),
-        t.app.request('/achievements').then((r) => r.text()),
+        Promise.resolve(t.app.request('/achievements')).then((r) => r.text()),
         postJson(t.app, '/awards', { bad: true }).then((r) => r.text()),
       ]);
       for (const body of responses) expect(body).not.toContain(secret);
