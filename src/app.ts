@@ -9,6 +9,7 @@ import { awardRoutes } from './http/awards.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
+import { endorsementRoutes } from './http/endorsements.js';
 import { healthRoutes } from './http/health.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', awardRoutes(deps));
   app.route('/', credentialRoutes(deps));
   app.route('/', didRoutes(deps));
+  app.route('/', endorsementRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

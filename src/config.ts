@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   EDUCRED_ISSUER_URL: z.url().optional(),
   EDUCRED_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
   EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
+  EDUCRED_ENDORSEMENTS_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -39,6 +40,8 @@ export interface Config {
   issuerUrl: string | undefined;
   bodyLimit: number;
   extraContextsDir: string | undefined;
+  /** Folder of EndorsementCredentials this issuer holds, embedded in every badge it issues. */
+  endorsementsDir: string | undefined;
   logLevel: string;
 }
 
@@ -67,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     issuerUrl: e.EDUCRED_ISSUER_URL,
     bodyLimit: e.EDUCRED_BODY_LIMIT,
     extraContextsDir: e.EDUCRED_EXTRA_CONTEXTS_DIR,
+    endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
     logLevel: e.LOG_LEVEL,
   });
 }

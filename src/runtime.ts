@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/framework.js';
 import type { Config } from './config.js';
-import { resolveDidKey, dereferenceDidUrl } from './signing/did.js';
+import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
+import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
 import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
@@ -36,7 +37,11 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     throw new Error(`Cannot resolve '${didUrl}' offline`);
   };
   const documentLoader = createDocumentLoader({ resolveDid, extraContexts });
+  const identity = issuerIdentity(key.publicKeyMultibase, config.didWebDomain);
+  const endorsements = loadHeldEndorsements(config.endorsementsDir, identity.did);
+  if (endorsements.length > 0) logger.info({ count: endorsements.length }, 'embedding held endorsements in every badge');
   issuer = createIssuer({
+    endorsements,
     key,
     suite: config.proofSuite,
     documentLoader,
