@@ -1,0 +1,39 @@
+// The database is opened with the durability settings awards rely on, and migrations are
+// versioned, applied once, and atomic.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+
+const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'educred-db-')), 'educred.sqlite');
+
+describe('openDatabase', () => {
+  it('uses WAL, synchronous=FULL and foreign keys', () => {
+    const db = openDatabase(tempFile());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('applies every migration once, in order, and re-opening changes nothing', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const db = openDatabase(file);
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+    db.close();
+  });
+
+  it('rolls a failing migration back whole, leaving the earlier schema usable', () => {
+    const file = tempFile();
+    const broken = [...MIGRATIONS, { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' }];
+    expect(() => openDatabase(file, broken)).toThrow(/no_such_table/);
+    const db = openDatabase(file);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+    db.close();
+  });
+});
