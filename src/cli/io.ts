@@ -1,0 +1,52 @@
+// What every CLI command shares: results go to stdout as JSON, diagnostics to stderr, and a
+// failure the user can fix is a CliError (message, non-zero exit) rather than a stack trace.
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import { createLogger } from '../logger.js';
+
+/** A failure caused by the input or the environment: printed as one message, exit code 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Logs JSON lines to stderr, so stdout stays a clean result that can be piped. */
+export function stderrLogger(level = process.env.LOG_LEVEL ?? 'warn'): Logger {
+  return createLogger(level, pino.destination(2));
+}
+
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new CliError('Expected a JSON document on standard input (e.g. `educred sign --key k.json < credential.json`)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses JSON text, naming where it came from when it is not JSON. */
+export function parseJson(text: string, source: string): unknown {
+  if (text.trim() === '') throw new CliError(`${source} is empty: expected a JSON document`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${source} is not valid JSON: ${(error as Error).message}`, 1, { cause: error });
+  }
+}
+
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 1, { cause: error });
+  }
+  return parseJson(text, file);
+}

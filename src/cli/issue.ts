@@ -1,0 +1,91 @@
+// `educred issue`: the same award as POST /awards, against the local database and key (the
+// configuration comes from the environment, as for `educred serve`). The request is validated
+// by the same schema, so the CLI and the API give the same answer for the same mistake.
+import type { Command } from 'commander';
+import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js';
+import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
+import { issueAward } from '../awards/issueAward.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createRuntime } from '../runtime.js';
+import { CliError, printJson, readJsonFile, stderrLogger } from './io.js';
+
+export interface IssueOptions {
+  request?: string | undefined;
+  achievement?: string | undefined;
+  recipientDid?: string | undefined;
+  recipientEmail?: string | undefined;
+  name?: string | undefined;
+  evidence?: string | undefined;
+  validUntil?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+/** Builds the POST /awards body from the flags (or reads it whole from --request) and validates it. */
+export function buildAwardRequest(options: IssueOptions): AwardRequest {
+  let body: unknown;
+  if (options.request !== undefined) {
+    const flags = ['achievement', 'recipientDid', 'recipientEmail', 'name', 'evidence', 'validUntil'] as const;
+    if (flags.some((f) => options[f] !== undefined)) throw new CliError('--request carries the whole award: do not combine it with other award flags');
+    body = readJsonFile(options.request);
+  } else {
+    if (!options.achievement) throw new CliError('--achievement is required (or give the whole award with --request FILE.json)');
+    if (!options.evidence) throw new CliError('--evidence FILE.json (a JSON array of observations) is required');
+    if ((options.recipientDid === undefined) === (options.recipientEmail === undefined)) {
+      throw new CliError('Give exactly one of --recipient-did DID or --recipient-email EMAIL');
+    }
+    const recipient = options.recipientDid !== undefined ? { id: options.recipientDid, name: options.name } : { email: options.recipientEmail, name: options.name };
+    body = {
+      recipient: JSON.parse(JSON.stringify(recipient)) as unknown, // drops an absent name
+      achievement: options.achievement,
+      evidence: readJsonFile(options.evidence),
+      ...(options.validUntil !== undefined ? { validUntil: options.validUntil } : {}),
+    };
+  }
+  const parsed = AwardRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  /${i.path.join('/')}: ${i.message}`);
+    throw new CliError(`Invalid award request:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError];
+
+export async function issueFromCli(options: IssueOptions): Promise<{ id: string; credential: Record<string, unknown> }> {
+  const request = buildAwardRequest(options);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
+    throw error;
+  }
+  const runtime = await createRuntime(config, stderrLogger());
+  try {
+    // The runtime as the server builds its app deps from it, so both issue the same credential.
+    const outcome = await issueAward({ ...runtime, baseUrl: config.baseUrl }, request, { actor: 'cli', idempotencyKey: options.idempotencyKey });
+    return { id: outcome.award.id, credential: outcome.award.credential };
+  } catch (error) {
+    if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });
+    throw error;
+  } finally {
+    runtime.db.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('issue')
+    .description('award a badge (as POST /awards) against the local database; prints {id, credential}')
+    .option('--request <file>', 'the whole POST /awards body as a JSON file')
+    .option('--achievement <code>', 'achievement code, e.g. formative-assessment')
+    .option('--recipient-did <did>', 'recipient DID')
+    .option('--recipient-email <email>', 'recipient email (stored; the credential carries a salted hash)')
+    .option('--name <name>', 'recipient display name (required with --recipient-email)')
+    .option('--evidence <file>', 'JSON array of observations')
+    .option('--valid-until <iso-time>', 'expiry of the credential')
+    .option('--idempotency-key <key>', 'a retry with the same key returns the same award')
+    .action(async (options: IssueOptions) => {
+      printJson(await issueFromCli(options));
+    });
+}

@@ -1,0 +1,28 @@
+// The `educred` command line: one module per command, each exporting `register(program)`.
+// Adding a command is one import and one entry in COMMANDS.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import * as issue from './issue.js';
+import * as keys from './keys.js';
+import * as serve from './serve.js';
+import * as sign from './sign.js';
+
+export interface CliCommand {
+  register(program: Command): void;
+}
+
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve];
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+export function buildProgram(): Command {
+  const program = new Command('educred')
+    .description('Issue and verify Open Badges 3.0 credentials for educator competencies')
+    .version(packageVersion())
+    .showHelpAfterError();
+  for (const command of COMMANDS) command.register(program);
+  return program;
+}

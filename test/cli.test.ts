@@ -1,0 +1,189 @@
+// The `educred` command line, run as the compiled bin (`node dist/cli.js`) the way an operator
+// or a conformance harness runs it: keys generate, deterministic offline signing, clear
+// failures on bad input, and issuing against a local database.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as vc from '@digitalbazaar/vc';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveDidKey } from '../src/signing/did.js';
+import { createDocumentLoader } from '../src/signing/documentLoader.js';
+import { createVerifyingSuites } from '../src/signing/suites.js';
+import { masteryEvidence } from './helpers/app.js';
+
+type Json = Record<string, any>;
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const FIXTURE = readFileSync(new URL('./fixtures/cli/credential.json', import.meta.url), 'utf8');
+const CREATED = '2010-01-01T19:23:24Z';
+const documentLoader = createDocumentLoader({ resolveDid: resolveDidKey });
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function educred(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Run {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: work,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent', ...options.env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let work: string;
+let keyFile: string;
+let key: Json;
+/** The fixture credential, issued by the generated key's DID. */
+let credential: string;
+
+beforeAll(() => {
+  // The tests exercise the bin as shipped, so compile it first.
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+  work = mkdtempSync(path.join(tmpdir(), 'educred-cli-'));
+  keyFile = path.join(work, 'keys', 'issuer.json');
+  const generated = educred(['keys', 'generate']);
+  if (generated.status !== 0) throw new Error(generated.stderr);
+  key = JSON.parse(readFileSync(keyFile, 'utf8')) as Json;
+  credential = JSON.stringify({ ...JSON.parse(FIXTURE), issuer: { ...JSON.parse(FIXTURE).issuer, id: key.controller } });
+}, 120_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('educred keys generate', () => {
+  it('writes keys/issuer.json by default as a Multikey readable by its owner only (0600)', () => {
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(key).toMatchObject({ type: 'Multikey', controller: expect.stringMatching(/^did:key:z6Mk/) });
+    expect(key.id).toBe(`${key.controller}#${key.publicKeyMultibase}`);
+    expect(key.secretKeyMultibase).toMatch(/^z/);
+  });
+
+  it('prints the public key and DID, never the secret key', () => {
+    const out = path.join(work, 'other.json');
+    const run = educred(['keys', 'generate', '--out', out, '--controller', 'did:web:example.edu']);
+    expect(run.status).toBe(0);
+    const printed = JSON.parse(run.stdout) as Json;
+    const written = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    expect(printed).toEqual({ file: out, id: written.id, controller: 'did:web:example.edu', publicKeyMultibase: written.publicKeyMultibase });
+    expect(run.stdout + run.stderr).not.toContain(written.secretKeyMultibase);
+    expect(run.stdout).not.toContain('secret');
+  });
+
+  it('refuses to overwrite an existing key file', () => {
+    const before = readFileSync(keyFile, 'utf8');
+    const run = educred(['keys', 'generate']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/already exists; refusing to overwrite/);
+    expect(readFileSync(keyFile, 'utf8')).toBe(before);
+  });
+});
+
+describe('educred sign', () => {
+  for (const suite of ['eddsa-rdfc-2022', 'Ed25519Signature2020'] as const) {
+    it(`is deterministic for a given key, document and --created (${suite})`, () => {
+      const args = ['sign', '--key', keyFile, '--suite', suite, '--created', CREATED];
+      const first = educred(args, { input: credential });
+      const second = educred(args, { input: credential });
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(second.stdout).toBe(first.stdout);
+    });
+
+    it(`produces a credential that @digitalbazaar/vc verifies, attributed to the key's id (${suite})`, async () => {
+      const run = educred(['sign', '--key', keyFile, '--suite', suite, '--created', CREATED], { input: credential });
+      const signed = JSON.parse(run.stdout) as Json;
+      expect(signed.proof[0]).toMatchObject({ created: CREATED, verificationMethod: key.id, proofPurpose: 'assertionMethod' });
+      const result = await vc.verifyCredential({ credential: signed, suite: createVerifyingSuites(), documentLoader });
+      expect(result.verified, JSON.stringify(result.error)).toBe(true);
+    });
+  }
+
+  it('fails with a clear message when the document uses an unknown context', () => {
+    const doc = JSON.parse(credential) as Json;
+    doc['@context'].push('https://example.org/unknown-context.jsonld');
+    const run = educred(['sign', '--key', keyFile], { input: JSON.stringify(doc) });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain("Unknown context 'https://example.org/unknown-context.jsonld'");
+  });
+
+  it('fails when JSON-LD safe mode finds a term no context defines, naming the term', () => {
+    const doc = JSON.parse(credential) as Json;
+    doc.credentialSubject.favouriteColour = 'teal';
+    const run = educred(['sign', '--key', keyFile], { input: JSON.stringify(doc) });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/safe mode.*'favouriteColour'/);
+  });
+
+  it('fails when the input is not JSON', () => {
+    const run = educred(['sign', '--key', keyFile], { input: '{"@context": ' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('fails on a --created that is not an ISO date-time', () => {
+    const run = educred(['sign', '--key', keyFile, '--created', 'yesterday'], { input: credential });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/--created must be an ISO 8601 date-time/);
+  });
+});
+
+describe('educred issue', () => {
+  let dataDir: string;
+  let evidenceFile: string;
+  beforeAll(() => {
+    dataDir = path.join(work, 'data');
+    evidenceFile = path.join(work, 'evidence.json');
+    writeFileSync(evidenceFile, JSON.stringify(masteryEvidence()));
+  });
+  const env = (): Record<string, string> => ({ EDUCRED_DATA_DIR: dataDir, BASE_URL: 'https://badges.example.edu' });
+
+  it('awards a badge against the local database and prints {id, credential}', async () => {
+    const run = educred(
+      ['issue', '--achievement', 'formative-assessment', '--recipient-email', 'Ana@Example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile],
+      { env: env() },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const { id, credential: issued } = JSON.parse(run.stdout) as Json;
+    expect(issued.id).toBe(`https://badges.example.edu/credentials/${id}`);
+    expect(issued.type).toContain('OpenBadgeCredential');
+    expect(issued.credentialSubject.achievement.humanCode).toBe('formative-assessment');
+    expect(JSON.stringify(issued)).not.toContain('Ana@Example.edu');
+    const result = await vc.verifyCredential({ credential: issued, suite: createVerifyingSuites(), documentLoader });
+    expect(result.verified, JSON.stringify(result.error)).toBe(true);
+  });
+
+  it('takes the whole POST /awards body with --request and honours --idempotency-key', () => {
+    const requestFile = path.join(work, 'award.json');
+    writeFileSync(
+      requestFile,
+      JSON.stringify({ recipient: { id: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' }, achievement: 'aligned-instruction', evidence: masteryEvidence() }),
+    );
+    const args = ['issue', '--request', requestFile, '--idempotency-key', 'cli-retry-1'];
+    const first = educred(args, { env: env() });
+    const second = educred(args, { env: env() });
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(second.stdout).id).toBe(JSON.parse(first.stdout).id);
+  });
+
+  it('refuses evidence that does not meet the mastery rule, saying what is missing', () => {
+    writeFileSync(evidenceFile, JSON.stringify(masteryEvidence(2)));
+    const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', '--evidence', evidenceFile], { env: env() });
+    expect(run.status).not.toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/mastery rule.*at least 5 observations/);
+  });
+
+  it('validates the request with the same schema as POST /awards', () => {
+    const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-email', 'not-an-email', '--name', 'X', '--evidence', evidenceFile], { env: env() });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/Invalid award request/);
+  });
+});
