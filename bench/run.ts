@@ -1,0 +1,52 @@
+// `npm run bench`: runs each benchmark section in turn, prints a table per section with the
+// machine it ran on, and writes everything to bench/results.json (git-ignored).
+// A section is a function returning table rows and raw results; add one to SECTIONS.
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchSigning } from './signing.js';
+import { describeMachine, formatTable, type Row } from './report.js';
+
+interface SectionOutput {
+  rows: Row[];
+  results: unknown;
+}
+
+interface Section {
+  name: string;
+  title: string;
+  run(): Promise<SectionOutput>;
+}
+
+const N = Number(process.env.BENCH_N ?? 200);
+
+const SECTIONS: Section[] = [
+  { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
+];
+
+// Hook for the status-list benchmark: bench/status.ts exports benchStatus() returning
+// {rows, results}. It is loaded only when present, so this runner works before it exists.
+async function optionalSections(): Promise<Section[]> {
+  if (!existsSync(fileURLToPath(new URL('./status.ts', import.meta.url)))) return [];
+  const specifier = './status.js'; // a variable: the file may not exist when this one is type-checked
+  const module = (await import(specifier)) as { benchStatus?: () => Promise<SectionOutput> };
+  if (typeof module.benchStatus !== 'function') return [];
+  return [{ name: 'status', title: 'Status lists', run: module.benchStatus }];
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  process.stdout.write(`educred bench — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n\n`);
+  const started = performance.now();
+  const sections: Record<string, unknown> = {};
+  for (const section of [...SECTIONS, ...(await optionalSections())]) {
+    const output = await section.run();
+    sections[section.name] = output.results;
+    process.stdout.write(`${section.title}\n${formatTable(output.rows)}\n\n`);
+  }
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, seconds, sections }, null, 2) + '\n');
+  process.stdout.write(`${seconds} s; results written to bench/results.json\n`);
+}
+
+await main();
