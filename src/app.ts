@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { achievementRoutes } from './http/achievements.js';
 import { awardRoutes } from './http/awards.js';
+import { claimRoutes, redactClaimTokens } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
@@ -23,7 +24,7 @@ export function createApp(deps: AppDeps): Hono {
     const started = performance.now();
     await next();
     // No client address, no headers: a status or verify request must not reveal who checked whom.
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    logger.info({ method: c.req.method, path: redactClaimTokens(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', secureHeaders());
   app.use(
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', credentialRoutes(deps));
   app.route('/', didRoutes(deps));
   app.route('/', endorsementRoutes(deps));
+  app.route('/', claimRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   EDUCRED_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
   EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
   EDUCRED_ENDORSEMENTS_DIR: z.string().min(1).optional(),
+  EDUCRED_CLAIM_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +43,8 @@ export interface Config {
   extraContextsDir: string | undefined;
   /** Folder of EndorsementCredentials this issuer holds, embedded in every badge it issues. */
   endorsementsDir: string | undefined;
+  /** How long a claim link stays usable (days). */
+  claimTtlDays: number;
   logLevel: string;
 }
 
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: e.EDUCRED_BODY_LIMIT,
     extraContextsDir: e.EDUCRED_EXTRA_CONTEXTS_DIR,
     endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
+    claimTtlDays: e.EDUCRED_CLAIM_TTL_DAYS,
     logLevel: e.LOG_LEVEL,
   });
 }

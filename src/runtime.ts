@@ -17,6 +17,7 @@ export interface Runtime {
   issuer: Issuer;
   framework: CompetencyFramework;
   logger: Logger;
+  claimTtlDays: number;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -49,7 +50,7 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     url: config.issuerUrl,
     didWebDomain: config.didWebDomain,
   });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger };
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays };
 }
 
 /**

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
+import { claimLinkFields } from '../claims/claimLink.js';
 import { findAward, type AwardRecord } from '../store/awards.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
@@ -50,7 +51,7 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     }
     const request = await readValidated(c, AwardRequestSchema);
     const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey }).catch(toProblem);
-    const body = { id: outcome.award.id, credential: outcome.award.credential };
+    const body = { id: outcome.award.id, credential: outcome.award.credential, ...claimLinkFields(deps, outcome.award.id) };
     // A replay answers as the first request did (IETF Idempotency-Key draft), flagged by a header.
     return c.json(body, 201, {
       Location: `/awards/${outcome.award.id}`,

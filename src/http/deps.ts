@@ -13,4 +13,6 @@ export interface AppDeps {
   bodyLimit: number;
   logger: Logger;
   status?: StatusAllocator | undefined;
+  /** Lifetime of claim links in days (default 30). */
+  claimTtlDays?: number | undefined;
 }

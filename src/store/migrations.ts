@@ -46,4 +46,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'claim links',
+    // One row per claim link; only the SHA-256 of the token is kept, like API tokens. A new
+    // link for an award marks the older unspent ones `replaced_at`; `spent_by` is the wallet
+    // DID that claimed, or 'download'.
+    sql: `
+      CREATE TABLE claim_links (
+        token_hash TEXT PRIMARY KEY,
+        award_id TEXT NOT NULL REFERENCES awards (id),
+        challenge TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        replaced_at TEXT,
+        spent_at TEXT,
+        spent_by TEXT
+      ) STRICT;
+      CREATE INDEX claim_links_by_award ON claim_links (award_id);
+    `,
+  },
 ];

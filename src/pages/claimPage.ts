@@ -1,0 +1,83 @@
+// The claim page an educator opens from the link in their award email: what the badge is,
+// how to put it into a wallet (deep link and QR code), or how to download the file instead.
+import { html } from 'hono/html';
+import type { ClaimGoneError } from '../claims/errors.js';
+import type { WalletLinks } from '../claims/claimLink.js';
+import { badgeFacts, evidenceSummary, humanDate } from './badgeFacts.js';
+import type { Html, PageOptions } from './layout.js';
+
+export interface ClaimPageInput {
+  token: string;
+  credential: Record<string, unknown>;
+  wallet: WalletLinks;
+  expiresAt: string;
+}
+
+export function claimPage(input: ClaimPageInput): PageOptions {
+  const f = badgeFacts(input.credential);
+  const base = `/claim/${encodeURIComponent(input.token)}`;
+  const body: Html = html`
+<h1>Your badge: ${f.achievementName}</h1>
+<section class="card" aria-labelledby="about">
+  <div class="badge-head">
+    ${f.image ? html`<img src="${f.image}" alt="Badge image: ${f.achievementName}" width="140" height="140">` : ''}
+    <div>
+      <h2 id="about" class="sr-only">About this badge</h2>
+      <dl class="facts">
+        <dt>Competency</dt><dd>${f.competency ?? f.achievementName}${f.framework ? html` <span class="note">(${f.framework})</span>` : ''}</dd>
+        <dt>Issued by</dt><dd>${f.issuerName}</dd>
+        ${f.recipientName ? html`<dt>Awarded to</dt><dd>${f.recipientName}</dd>` : ''}
+        <dt>Awarded on</dt><dd>${humanDate(f.awardedDate) ?? 'unknown'}</dd>
+        <dt>Evidence</dt><dd>${evidenceSummary(f.evidence)}</dd>
+      </dl>
+    </div>
+  </div>
+  ${f.achievementDescription ? html`<p>${f.achievementDescription}</p>` : ''}
+</section>
+
+<section class="card" aria-labelledby="wallet">
+  <h2 id="wallet">Add it to your wallet (recommended)</h2>
+  <p>A wallet app keeps your badges on your phone and lets you share them with schools and state agencies, who can check them without contacting us.</p>
+  <ol class="steps">
+    <li>Install the free <strong>Learner Credential Wallet</strong> app from your phone's app store (or use another wallet that supports VC-API exchanges).</li>
+    <li><strong>On your phone:</strong> tap <em>Open in wallet</em>. <strong>On a computer:</strong> open the wallet, choose <em>Add credential</em>, then <em>Scan QR code</em> and scan the code below.</li>
+    <li>The wallet asks which identity to use. The badge is then issued to that identity, so only your wallet can present it as yours.</li>
+  </ol>
+  <div class="actions">
+    <a class="button" href="${input.wallet.deepLink}">Open in wallet</a>
+    <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
+  </div>
+  <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for your wallet app: it starts the transfer of this badge" width="220" height="220">
+</section>
+
+<section class="card" aria-labelledby="download">
+  <h2 id="download">Or download the file</h2>
+  <p>The file is the signed badge itself. You can keep it, email it, or import it into a wallet later (the badge then stays linked to your email address rather than to a wallet identity).</p>
+  <form method="post" action="${base}/download">
+    <button type="submit" class="secondary">Download credential (.json)</button>
+  </form>
+</section>
+
+<p class="note"><strong>This link works once.</strong> After you add the badge to a wallet or download it, the link stops working, so nobody else can collect your badge. Unused, it expires on ${humanDate(input.expiresAt)}.</p>`;
+  return {
+    title: `Claim your badge: ${f.achievementName}`,
+    description: `Claim the ${f.achievementName} badge issued by ${f.issuerName}.`,
+    body,
+  };
+}
+
+/** What an educator sees when the link is used up, expired or replaced (HTTP 410). */
+export function claimGoneLines(error: ClaimGoneError): Html[] {
+  const when = humanDate(error.at);
+  switch (error.reason) {
+    case 'spent':
+      return [
+        html`This badge was already collected with this link on ${when}. A claim link works only once, so that nobody else can collect your badge.`,
+        html`If it was you, the badge is in your wallet or your downloads. If it was not you, contact the program that issued the badge.`,
+      ];
+    case 'expired':
+      return [html`This claim link expired on ${when} without being used.`, html`Ask the program that issued the badge for a new link.`];
+    case 'replaced':
+      return [html`The program sent a newer claim link for this badge on ${when}; this one no longer works.`, html`Use the most recent link you received.`];
+  }
+}
