@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { achievementRoutes } from './http/achievements.js';
 import { awardRoutes } from './http/awards.js';
+import { badgeRoutes } from './http/badges.js';
 import { claimRoutes, redactClaimTokens } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', didRoutes(deps));
   app.route('/', endorsementRoutes(deps));
   app.route('/', claimRoutes(deps));
+  app.route('/', badgeRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

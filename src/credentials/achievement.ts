@@ -11,6 +11,7 @@ import {
 export type Achievement = Record<string, unknown> & { id: string; name: string; humanCode: string };
 
 export const achievementUrl = (baseUrl: string, code: string): string => `${baseUrl}/achievements/${encodeURIComponent(code)}`;
+export const achievementImageUrl = (achievementId: string): string => `${achievementId}/image.svg`;
 export const frameworkUrl = (baseUrl: string, framework: CompetencyFramework): string =>
   `${baseUrl}/frameworks/${encodeURIComponent(framework.code)}`;
 /** The rubric and its levels are fragments of the achievement, so they resolve with it. */
@@ -28,6 +29,8 @@ export function toAchievement(baseUrl: string, framework: CompetencyFramework, c
     description: competency.description,
     humanCode: competency.code,
     criteria: { id: `${id}#criteria`, narrative: competency.criteria },
+    // OB 3.0 `Image`: the generated badge (src/badges/badgeImage.ts), served beside the achievement.
+    image: { id: achievementImageUrl(id), type: 'Image', caption: `${competency.name} badge` },
     alignment: [
       {
         type: ['Alignment'],
