@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { achievementRoutes } from './http/achievements.js';
 import { awardRoutes } from './http/awards.js';
+import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
 import { claimRoutes, redactClaimTokens } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
@@ -41,6 +42,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps));
   app.route('/', achievementRoutes(deps));
   app.route('/', awardRoutes(deps));
+  // Before the JSON route: browsers asking for HTML get the badge page, everyone else falls through.
+  app.route('/', badgePageRoutes(deps, async (path) => app.request(path)));
   app.route('/', credentialRoutes(deps));
   app.route('/', didRoutes(deps));
   app.route('/', endorsementRoutes(deps));
