@@ -12,6 +12,7 @@ import { claimRoutes, redactClaimTokens } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
+import { docsRoutes } from './http/docs.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { healthRoutes } from './http/health.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', endorsementRoutes(deps));
   app.route('/', claimRoutes(deps));
   app.route('/', badgeRoutes(deps));
+  app.route('/', docsRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -11,7 +11,7 @@ import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
 import { notFound, unprocessable } from './problem.js';
 
-const IssueRequestSchema = z.object({
+export const IssueRequestSchema = z.object({
   credential: z.record(z.string(), z.unknown()),
   options: z
     .object({

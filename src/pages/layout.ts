@@ -57,6 +57,8 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88re
 pre{background:var(--bg);padding:.8rem;border-radius:8px;overflow:auto}
 details{margin:.6rem 0}
 summary{cursor:pointer;font-weight:600}
+output{display:block;white-space:pre-wrap;overflow-wrap:anywhere;font:.85rem/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);border-radius:8px;padding:.5rem;margin-top:.5rem}
+output:empty{display:none}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:30rem){.badge-head img{width:96px;height:96px}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.4rem}h1{font-size:1.35rem}}
 `;

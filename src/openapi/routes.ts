@@ -1,0 +1,86 @@
+// Every HTTP route of the service, described once for the OpenAPI document. The request body
+// schemas are the zod schemas the routes validate with, so the documentation cannot drift from
+// the validation. A test compares this table with the routes the app mounts: a new route needs
+// a line here.
+import type { z } from 'zod';
+import { AwardRequestSchema } from '../awards/awardRequest.js';
+import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
+import { IssueRequestSchema } from '../http/credentials.js';
+import type { Scope } from '../store/tokens.js';
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI path template (`{id}`), matching the Hono route `:id`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Bearer token scope the route requires; absent for public routes. */
+  scope?: Scope;
+  body?: z.ZodType;
+  /** Media type of the success response (JSON when absent). */
+  produces?: string;
+  responses: Record<string, string>;
+}
+
+const JSON_ERRORS = { '400': 'Invalid request (problem+json naming the field)', '415': 'Not application/json' };
+const AUTH_ERRORS = { '401': 'Missing or invalid bearer token', '403': 'Token lacks the scope' };
+
+export const ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': '{"status":"ok"}' } },
+  { method: 'get', path: '/openapi.json', tag: 'Service', summary: 'This OpenAPI 3.1 document', responses: { '200': 'The document' } },
+  { method: 'get', path: '/docs', tag: 'Service', summary: 'Interactive API reference (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
+  { method: 'get', path: '/', tag: 'Pages', summary: 'Home page (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
+  { method: 'get', path: '/achievements', tag: 'Achievements', summary: 'The competency framework as OB 3.0 Achievements', responses: { '200': 'Array of Achievement' } },
+  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement', responses: { '200': 'Achievement', '404': 'Unknown code' } },
+  { method: 'get', path: '/achievements/{code}/image.svg', tag: 'Achievements', summary: 'Generated badge image of the achievement (its OB 3.0 image)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown code' } },
+  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules', responses: { '200': 'Framework', '404': 'Unknown framework' } },
+  {
+    method: 'post',
+    path: '/awards',
+    tag: 'Awards',
+    summary: 'Record mastery evidence and issue the badge',
+    description:
+      'Checks the evidence against the mastery rule, signs an OpenBadgeCredential and returns it with a one-time `claimUrl` for the educator. ' +
+      'An `Idempotency-Key` header makes retries safe: a replay returns the same award with a new claim link that replaces the unused previous one (`claimUrl` is null once the badge was claimed).',
+    scope: 'issue',
+    body: AwardRequestSchema,
+    responses: { '201': '{id, credential, claimUrl, claimExpiresAt}', ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'Idempotency-Key reused with another body', '422': 'Unknown achievement or mastery rule not met' },
+  },
+  { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
+  {
+    method: 'get',
+    path: '/credentials/{id}',
+    tag: 'Credentials',
+    summary: 'A badge: its JSON, or its public page for browsers (Accept: text/html)',
+    produces: 'application/vc+ld+json',
+    responses: { '200': 'The credential (or the HTML page)', '404': 'Unknown credential' },
+  },
+  { method: 'get', path: '/credentials/{id}/badge.svg', tag: 'Credentials', summary: 'The badge image with the credential baked in (OB 3.0 §5.3.2)', produces: 'image/svg+xml', responses: { '200': 'Baked SVG', '404': 'Unknown credential' } },
+  {
+    method: 'post',
+    path: '/credentials/issue',
+    tag: 'Credentials',
+    summary: 'VC-API: sign a credential the caller built',
+    scope: 'issue',
+    body: IssueRequestSchema,
+    responses: { '201': '{verifiableCredential}', ...JSON_ERRORS, ...AUTH_ERRORS, '422': 'Credential rejected' },
+  },
+  { method: 'get', path: '/.well-known/did.json', tag: 'Identity', summary: "The issuer's did:web DID document (path-form did:web DIDs serve /<path>/did.json)", produces: 'application/did+json', responses: { '200': 'DID document', '404': 'The issuer is a did:key' } },
+  { method: 'post', path: '/endorsements', tag: 'Endorsements', summary: 'Sign an EndorsementCredential about a program issuer', scope: 'admin', body: EndorsementRequestSchema, responses: { '201': '{id, credential}', ...JSON_ERRORS, ...AUTH_ERRORS } },
+  { method: 'get', path: '/claim/{token}', tag: 'Claim', summary: 'Claim page for the educator (HTML)', produces: 'text/html', responses: { '200': 'The page', '404': 'Unknown link', '410': 'Link used, expired or replaced' } },
+  { method: 'post', path: '/claim/{token}/download', tag: 'Claim', summary: 'Download the credential (spends the link)', responses: { '200': 'The credential as an attachment', '404': 'Unknown link', '410': 'Link used, expired or replaced' } },
+  { method: 'get', path: '/claim/{token}/qr.svg', tag: 'Claim', summary: 'QR code of the claim link (SVG)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown link', '410': 'Link no longer usable' } },
+  { method: 'get', path: '/claim/{token}/qr.png', tag: 'Claim', summary: 'QR code of the claim link (PNG)', produces: 'image/png', responses: { '200': 'PNG', '404': 'Unknown link', '410': 'Link no longer usable' } },
+  { method: 'get', path: '/claim/{token}/wallet-qr.svg', tag: 'Claim', summary: 'QR code of the wallet deep link (SVG)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown link', '410': 'Link no longer usable' } },
+  {
+    method: 'post',
+    path: '/exchanges/{token}',
+    tag: 'Claim',
+    summary: 'VC-API exchange: deliver the badge to a wallet after DID authentication',
+    description:
+      'Send `{}` to receive a `verifiablePresentationRequest` (DIDAuthentication, did:key); answer with `{"verifiablePresentation": ...}` signed for authentication with the challenge and domain; ' +
+      'receive `{"verifiablePresentation": {"verifiableCredential": [badge]}}`, bound to the wallet DID. A signed presentation posted as the whole body (LCW deep links) is answered with the bare credential.',
+    responses: { '200': 'A presentation request, or the delivered badge', '400': 'DID authentication failed', '403': 'Badge awarded to another DID', '404': 'Unknown exchange', '410': 'Link used, expired or replaced' },
+  },
+];
