@@ -25,6 +25,7 @@ h1{font-size:1.6rem;line-height:1.25;margin:1.2rem 0 .6rem}
 h2{font-size:1.2rem;margin:1.6rem 0 .5rem}
 a{color:var(--accent)}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin:1rem 0}
+.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .badge-head{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
 .badge-head img{width:140px;height:140px;flex:none}
 .badge-head div{flex:1 1 16rem;min-width:0}
@@ -54,6 +55,7 @@ input[type=file]{font:inherit;max-width:100%}
 .drop{border:2px dashed var(--line);border-radius:10px;padding:.8rem}
 .drop.over{border-color:var(--accent);background:#eef5fd}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88rem}
+code{overflow-wrap:anywhere}
 pre{background:var(--bg);padding:.8rem;border-radius:8px;overflow:auto}
 details{margin:.6rem 0}
 summary{cursor:pointer;font-weight:600}
@@ -84,6 +86,7 @@ export function renderPage(options: PageOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${options.title} · educred</title>
 ${options.description ? html`<meta name="description" content="${options.description}">` : ''}
 ${og.map(([property, content]) => html`<meta property="${property}" content="${content}">\n`)}

@@ -1,0 +1,85 @@
+// In a real browser: an educator opens the claim link, reads the badge, downloads it; the link
+// refuses a second use; the public badge page, the API reference and the home page render at
+// phone and desktop widths. Screenshots go to test-artifacts/screenshots/.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, awardBody, createServedInstance, type TestInstance } from '../helpers/app.js';
+import { DESKTOP, hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
+
+type Json = Record<string, any>;
+if (!hasChromium) console.warn(SKIP_REASON);
+
+describe.skipIf(!hasChromium)('claim page in chromium', () => {
+  let t: TestInstance & { origin: string };
+  let browser: TestBrowser;
+  let awarded: Json;
+  beforeAll(async () => {
+    t = await createServedInstance();
+    browser = await launchBrowser();
+    const res = await fetch(`${t.origin}/awards`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify(awardBody({ recipient: { email: 'ana.lopez@example.edu', name: 'Ana Lopez' }, achievement: 'personalized-blended-online' })),
+    });
+    expect(res.status).toBe(201);
+    awarded = (await res.json()) as Json;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows the badge, downloads the credential, then refuses the link the second time', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const first = await page.goto(awarded.claimUrl);
+    expect(first?.status()).toBe(200);
+    expect(await page.locator('h1').innerText()).toContain('Personalized, Blended and Online Learning');
+    expect(await page.locator('img.qr').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('.badge-head img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await screenshot(page, 'claim-page-phone');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'claim-page-desktop');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download credential (.json)' }).click()]);
+    expect(download.suggestedFilename()).toBe('personalized-blended-online-badge.json');
+    const file = await download.path();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(awarded.credential);
+
+    const second = await page.goto(awarded.claimUrl);
+    expect(second?.status()).toBe(410);
+    expect(await page.locator('h1').innerText()).toBe('This claim link can no longer be used');
+    expect(await page.locator('main').innerText()).toContain('already collected');
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'claim-link-used-phone');
+    // The browser logs the 410 itself; anything else is a page error.
+    expect(errors.filter((e) => !/status of 410/.test(e))).toEqual([]);
+  });
+
+  it('renders the public badge page, the API reference and the home page without errors', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    await page.setViewportSize(PHONE);
+    expect((await page.goto(awarded.credential.id))?.status()).toBe(200);
+    expect(await page.locator('#status').innerText()).toBe('Valid');
+    await screenshot(page, 'badge-page-phone');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'badge-page-desktop');
+
+    await page.goto(`${t.origin}/docs`);
+    await page.locator('#getHealth summary', { hasText: 'Try it' }).click();
+    await page.locator('#getHealth button').click();
+    await expect.poll(() => page.locator('#getHealth output').innerText()).toContain('200');
+    await screenshot(page, 'docs-desktop');
+
+    await page.setViewportSize(PHONE);
+    await page.goto(`${t.origin}/`);
+    await screenshot(page, 'home-phone');
+    expect(errors).toEqual([]);
+  });
+});
