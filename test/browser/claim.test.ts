@@ -37,8 +37,8 @@ describe.skipIf(!hasChromium)('claim page in chromium', () => {
     const first = await page.goto(awarded.claimUrl);
     expect(first?.status()).toBe(200);
     expect(await page.locator('h1').innerText()).toContain('Personalized, Blended and Online Learning');
-    expect(await page.locator('img.qr').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-    expect(await page.locator('.badge-head img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('img.qr').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('.badge-head img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await screenshot(page, 'claim-page-phone');
     await page.setViewportSize(DESKTOP);
     await screenshot(page, 'claim-page-desktop');
