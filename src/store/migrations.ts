@@ -66,4 +66,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX claim_links_by_award ON claim_links (award_id);
     `,
   },
+  {
+    version: 3,
+    name: 'award batches',
+    // A bulk award job (POST /awards/batch, `educred issue --csv`) and one row per input line.
+    // Rows are stored when the batch is accepted, so a restart resumes the pending ones; a row's
+    // award is written in the award's own transaction, together with the row's new state.
+    sql: `
+      CREATE TABLE award_batches (
+        id TEXT PRIMARY KEY,
+        actor TEXT NOT NULL,
+        source TEXT NOT NULL,
+        input_hash TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        runs INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      ) STRICT;
+      CREATE INDEX award_batches_by_state ON award_batches (state);
+
+      CREATE TABLE award_batch_rows (
+        batch_id TEXT NOT NULL REFERENCES award_batches (id),
+        line INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        request_json TEXT,
+        idempotency_key TEXT,
+        award_id TEXT,
+        duplicate_of INTEGER,
+        errors_json TEXT,
+        PRIMARY KEY (batch_id, line)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX award_batch_rows_by_state ON award_batch_rows (batch_id, state);
+    `,
+  },
 ];
