@@ -8,6 +8,7 @@ import { achievementRoutes } from './http/achievements.js';
 import { awardRoutes } from './http/awards.js';
 import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
+import { batchRoutes } from './http/batches.js';
 import { claimRoutes, redactClaimTokens } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
@@ -30,18 +31,18 @@ export function createApp(deps: AppDeps): Hono {
     logger.info({ method: c.req.method, path: redactClaimTokens(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', secureHeaders());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: deps.bodyLimit,
-      onError: () => {
-        throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
-      },
-    }),
-  );
+  const globalBodyLimit = bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: () => {
+      throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
+    },
+  });
+  // A bulk upload has its own, larger limit (src/http/batches.ts); every other route keeps this one.
+  app.use('*', (c, next) => (c.req.path === '/awards/batch' ? next() : globalBodyLimit(c, next)));
 
   app.route('/', healthRoutes(deps));
   app.route('/', achievementRoutes(deps));
+  app.route('/', batchRoutes(deps));
   app.route('/', awardRoutes(deps));
   // Before the JSON route: browsers asking for HTML get the badge page, everyone else falls through.
   app.route('/', badgePageRoutes(deps, async (path) => app.request(path)));

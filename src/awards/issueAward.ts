@@ -42,6 +42,11 @@ export interface AwardDeps {
 export interface AwardContext {
   actor: string;
   idempotencyKey?: string | undefined;
+  /**
+   * Runs inside the award's transaction, after the award is stored: a bulk batch marks its row
+   * here, so the row's state and the award commit (or vanish) together.
+   */
+  onStored?: ((award: AwardRecord) => void) | undefined;
 }
 
 export interface AwardOutcome {
@@ -134,6 +139,7 @@ export async function issueAward(deps: AwardDeps, request: AwardRequest, context
         subject: id,
         detail: { achievement: competency.code, credentialId: award.credentialId, suite: issuer.suite },
       });
+      context.onStored?.(award);
     }).immediate();
     return { award, created: true };
   } catch (error) {

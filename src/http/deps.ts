@@ -1,5 +1,6 @@
 // What the HTTP layer is given: every route module receives these, nothing is global.
 import type { Logger } from 'pino';
+import type { BatchRunner } from '../awards/batchRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { Issuer } from '../signing/issuer.js';
@@ -15,4 +16,10 @@ export interface AppDeps {
   status?: StatusAllocator | undefined;
   /** Lifetime of claim links in days (default 30). */
   claimTtlDays?: number | undefined;
+  /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */
+  batches?: BatchRunner | undefined;
+  /** Size limit of a POST /awards/batch upload in bytes (default 32 MiB); other routes keep `bodyLimit`. */
+  batchBodyLimit?: number | undefined;
+  /** Batches up to this many rows are answered when done (default 100); larger ones get 202. */
+  batchSyncRows?: number | undefined;
 }

@@ -2,7 +2,7 @@
 // schemas are the zod schemas the routes validate with, so the documentation cannot drift from
 // the validation. A test compares this table with the routes the app mounts: a new route needs
 // a line here.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
@@ -22,6 +22,12 @@ export interface RouteDoc {
   produces?: string;
   responses: Record<string, string>;
 }
+
+/** The JSON form of a batch, for the document (the route reads it with src/awards/batchInput.ts). */
+const BatchRequestDocSchema = z.union([
+  z.array(AwardRequestSchema).min(1).max(10_000),
+  z.strictObject({ batchId: z.string().max(100).optional(), awards: z.array(AwardRequestSchema).min(1).max(10_000) }),
+]);
 
 const JSON_ERRORS = { '400': 'Invalid request (problem+json naming the field)', '415': 'Not application/json' };
 const AUTH_ERRORS = { '401': 'Missing or invalid bearer token', '403': 'Token lacks the scope' };
@@ -48,6 +54,36 @@ export const ROUTES: RouteDoc[] = [
     responses: { '201': '{id, credential, claimUrl, claimExpiresAt}', ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'Idempotency-Key reused with another body', '422': 'Unknown achievement or mastery rule not met' },
   },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
+  {
+    method: 'post',
+    path: '/awards/batch',
+    tag: 'Awards',
+    summary: 'Bulk awards: a JSON array of award requests, or a CSV file (text/csv), up to 10,000 rows',
+    description:
+      'Each row is validated and awarded on its own; a bad row is reported with its line and does not stop the others. ' +
+      'CSV columns: recipient_did or recipient_email (+ recipient_name), achievement, observations (`date|observer|level[|narrative]` entries separated by `;`) or evidence_json, valid_until. ' +
+      'A batch id (`Batch-Id` header, `batchId` query parameter, or `{"batchId", "awards"}` body) makes the batch resumable: submitting the same rows again under the same id issues nothing twice. ' +
+      'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a Location to poll.',
+    scope: 'issue',
+    body: BatchRequestDocSchema,
+    responses: {
+      '200': 'The finished batch: counts and per-row results',
+      '202': 'Accepted; poll the Location',
+      ...JSON_ERRORS,
+      ...AUTH_ERRORS,
+      '409': 'The batch id is running with other rows',
+      '413': 'More than 10,000 rows, or the upload is too large',
+      '422': 'No row can be awarded (every row has a problem)',
+    },
+  },
+  {
+    method: 'get',
+    path: '/awards/batch/{batchId}',
+    tag: 'Awards',
+    summary: 'Progress and per-row results of a batch (`offset`, `limit`, `rows=problems`)',
+    scope: 'issue',
+    responses: { '200': 'Batch status', ...AUTH_ERRORS, '404': 'Unknown batch' },
+  },
   {
     method: 'get',
     path: '/credentials/{id}',

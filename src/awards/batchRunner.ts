@@ -1,0 +1,151 @@
+// Runs bulk award batches: stores a submission's rows, then awards the pending ones a few at a
+// time (signing goes to the issuer, which is the worker pool in the server) and records each
+// row's outcome. Progress lives in SQLite, so a batch cut short by a stop or a crash is resumed
+// when the service starts again; the rows' idempotency keys make the resumed run skip awards
+// that were already made.
+import type { Logger } from 'pino';
+import { recordAudit } from '../store/audit.js';
+import { findBatch, finishBatch, markRow, pendingRows, startBatch, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
+import { AwardRequestSchema } from './awardRequest.js';
+import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
+import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
+import { issueAward, type AwardDeps } from './issueAward.js';
+
+export interface BatchRunnerDeps extends AwardDeps {
+  logger: Logger;
+  /** Rows awarded at once: enough to keep every signing worker busy (pool size × a few). */
+  concurrency?: number | undefined;
+}
+
+export interface BatchSubmission {
+  batchId: string;
+  actor: string;
+  source: BatchSource;
+  rows: readonly RawBatchRow[];
+}
+
+export interface RunOptions {
+  /** Called after each row is decided (for a progress bar). */
+  onRow?: ((state: RowState, line: number) => void) | undefined;
+}
+
+export interface BatchRunner {
+  /** Stores the rows and starts awarding them; `done` settles when the run ends. */
+  submit(submission: BatchSubmission, options?: RunOptions): { batch: BatchRecord; done: Promise<void>; resumed: boolean };
+  /** Awards the batch's pending rows (joins the run already going in this process, if any). */
+  run(batchId: string, options?: RunOptions): Promise<void>;
+  isRunning(batchId: string): boolean;
+  /** Stops taking new rows and waits for the rows being awarded; the rest stays pending. */
+  close(): Promise<void>;
+}
+
+/** No row of the submission can be awarded: nothing is stored, the caller gets every row's problem. */
+export class NothingToIssueError extends Error {
+  readonly code = 'nothing_to_issue';
+  constructor(readonly problems: Array<{ line: number; problem: RowProblem }>) {
+    super(`No row of the batch can be awarded (${problems.length} rows with problems)`);
+  }
+}
+
+/** The batch id is running with other rows: a second submission waits until it ends. */
+export class BatchBusyError extends Error {
+  readonly code = 'batch_busy';
+  constructor(readonly batchId: string) {
+    super(`Batch '${batchId}' is still running with other rows; submit again when it is done (GET /awards/batch/${batchId})`);
+  }
+}
+
+/** A refused award as a row problem: the same words as POST /awards would answer. */
+function rowProblem(error: unknown): RowProblem | undefined {
+  if (error instanceof UnknownAchievementError) return { code: error.code, detail: error.message, errors: [{ pointer: '/achievement', detail: error.message }] };
+  if (error instanceof MasteryNotMetError) return { code: error.code, detail: error.message, missing: error.shortfalls };
+  if (error instanceof InvalidAwardError) return { code: error.code, detail: error.message, errors: [{ pointer: `/${error.field}`, detail: error.message }] };
+  if (error instanceof IdempotencyConflictError) return { code: error.code, detail: error.message };
+  return undefined;
+}
+
+export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
+  const { db, logger } = deps;
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const active = new Map<string, Promise<void>>();
+  let stopping = false;
+
+  async function awardRow(batch: BatchRecord, row: BatchRowRecord): Promise<RowState> {
+    try {
+      const request = AwardRequestSchema.parse(row.request);
+      const outcome = await issueAward(deps, request, {
+        actor: batch.actor,
+        idempotencyKey: row.idempotencyKey ?? undefined,
+        onStored: (award) => markRow(db, batch.id, row.line, { state: 'issued', awardId: award.id }),
+      });
+      if (outcome.created) return 'issued';
+      markRow(db, batch.id, row.line, { state: 'existing', awardId: outcome.award.id });
+      return 'existing';
+    } catch (error) {
+      const problem = rowProblem(error);
+      if (problem) {
+        markRow(db, batch.id, row.line, { state: 'rejected', problem });
+        return 'rejected';
+      }
+      logger.error({ err: error, batchId: batch.id, line: row.line }, 'batch row failed');
+      markRow(db, batch.id, row.line, { state: 'failed', problem: { code: 'internal_error', detail: 'The award failed unexpectedly; it has been logged. Submit the batch again to retry.' } });
+      return 'failed';
+    }
+  }
+
+  async function process(batchId: string, options: RunOptions): Promise<void> {
+    const batch = findBatch(db, batchId);
+    if (!batch) throw new Error(`No batch '${batchId}'`);
+    const rows = pendingRows(db, batchId);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (!stopping) {
+        const row = rows[next++];
+        if (!row) return;
+        const state = await awardRow(batch, row);
+        options.onRow?.(state, row.line);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, lane));
+    if (stopping) return; // the rest stays pending; the next start resumes it
+    finishBatch(db, batchId, (deps.now ?? (() => new Date()))());
+    recordAudit(db, { actor: batch.actor, action: 'batch.finished', subject: `batch:${batchId}`, detail: { total: batch.total } });
+  }
+
+  function run(batchId: string, options: RunOptions = {}): Promise<void> {
+    const current = active.get(batchId);
+    if (current) return current;
+    if (stopping) return Promise.resolve();
+    const promise = process(batchId, options).finally(() => active.delete(batchId));
+    active.set(batchId, promise);
+    return promise;
+  }
+
+  return {
+    submit(submission, options = {}) {
+      const prepared = prepareBatchRows(submission.batchId, submission.rows);
+      const existing = findBatch(db, submission.batchId);
+      if (active.has(submission.batchId)) {
+        if (existing && existing.inputHash === prepared.inputHash) return { batch: existing, done: run(submission.batchId), resumed: true };
+        throw new BatchBusyError(submission.batchId);
+      }
+      if (prepared.valid === 0) {
+        throw new NothingToIssueError(prepared.rows.flatMap((r) => (r.problem ? [{ line: r.line, problem: r.problem }] : [])));
+      }
+      const batch = startBatch(db, { id: submission.batchId, actor: submission.actor, source: submission.source, inputHash: prepared.inputHash }, prepared.rows);
+      recordAudit(db, {
+        actor: submission.actor,
+        action: 'batch.submitted',
+        subject: `batch:${batch.id}`,
+        detail: { source: batch.source, total: batch.total, pending: prepared.valid, run: batch.runs },
+      });
+      return { batch, done: run(batch.id, options), resumed: false };
+    },
+    run,
+    isRunning: (batchId) => active.has(batchId),
+    async close() {
+      stopping = true;
+      await Promise.allSettled([...active.values()]);
+    },
+  };
+}
