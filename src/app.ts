@@ -17,6 +17,8 @@ import { docsRoutes } from './http/docs.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { healthRoutes } from './http/health.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
+import { rateLimit } from './http/rateLimit.js';
+import { tokenRoutes } from './http/tokens.js';
 
 export type { AppDeps } from './http/deps.js';
 
@@ -31,6 +33,14 @@ export function createApp(deps: AppDeps): Hono {
     logger.info({ method: c.req.method, path: redactClaimTokens(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', secureHeaders());
+  // Public routes that cost signature and JSON-LD work (verify) or guard one-time links (claim):
+  // one bucket per client for each group. Mounted even before those routes exist.
+  const perMinute = deps.rateLimitPerMinute ?? 0;
+  if (perMinute > 0) {
+    const limits = { verify: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }), claim: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }) };
+    for (const path of ['/credentials/verify', '/presentations/verify', '/verify', '/verify/*']) app.use(path, limits.verify);
+    for (const path of ['/claim/*', '/exchanges/*']) app.use(path, limits.claim);
+  }
   const globalBodyLimit = bodyLimit({
     maxSize: deps.bodyLimit,
     onError: () => {
@@ -52,6 +62,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', claimRoutes(deps));
   app.route('/', badgeRoutes(deps));
   app.route('/', docsRoutes(deps));
+  app.route('/', tokenRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

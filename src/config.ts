@@ -1,5 +1,6 @@
 // Service configuration, read once from the environment, validated and frozen. Every setting
 // has a default that makes `npm start` useful on a fresh machine.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +22,11 @@ const EnvSchema = z.object({
   EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
   EDUCRED_ENDORSEMENTS_DIR: z.string().min(1).optional(),
   EDUCRED_CLAIM_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // Signing worker threads (0 signs on the main thread); default: the cores Node may use.
+  EDUCRED_SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  EDUCRED_BATCH_BODY_LIMIT: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  // Requests per minute per client on the public verify and claim routes; 0 turns the limit off.
+  EDUCRED_RATE_LIMIT: z.coerce.number().int().min(0).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,6 +52,12 @@ export interface Config {
   /** How long a claim link stays usable (days). */
   claimTtlDays: number;
   logLevel: string;
+  /** Worker threads that canonicalize and sign (0: sign on the main thread). */
+  signingWorkers: number;
+  /** Size limit of a POST /awards/batch upload (bytes); `bodyLimit` is for every other route. */
+  batchBodyLimit: number;
+  /** Requests per minute per client on public verify and claim routes (0: no limit). */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,5 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
     claimTtlDays: e.EDUCRED_CLAIM_TTL_DAYS,
     logLevel: e.LOG_LEVEL,
+    signingWorkers: e.EDUCRED_SIGNING_WORKERS ?? Math.max(1, os.availableParallelism()),
+    batchBodyLimit: e.EDUCRED_BATCH_BODY_LIMIT,
+    rateLimitPerMinute: e.EDUCRED_RATE_LIMIT,
   });
 }

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startIssuance } from './issuance.js';
 import { createRuntime, ensureAdminToken } from './runtime.js';
 
 export async function startServer(): Promise<void> {
@@ -10,9 +11,21 @@ export async function startServer(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await createRuntime(config, logger);
   const generatedToken = ensureAdminToken(runtime.db, config.adminToken);
-  const app = createApp({ ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit });
+  const baseDeps = {
+    ...runtime,
+    baseUrl: config.baseUrl,
+    bodyLimit: config.bodyLimit,
+    batchBodyLimit: config.batchBodyLimit,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+  };
+  // Signing in worker threads for every award (single and batch): HTTP stays responsive while
+  // a batch signs, and both cores work. The award transaction stays here, with the database.
+  const issuance = startIssuance(baseDeps, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+  const app = createApp({ ...baseDeps, issuer: issuance.issuer, batches: issuance.batches });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info({ port: info.port, baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite }, 'educred listening');
+    logger.info({ port: info.port, baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
+    // A batch a crash or a stop cut short carries on where it was (its progress is in SQLite).
+    issuance.batches.resumeUnfinished();
     if (generatedToken) {
       // Printed once, to the terminal only: the database keeps just its hash.
       process.stderr.write(
@@ -23,8 +36,10 @@ export async function startServer(): Promise<void> {
   });
   const shutdown = (): void => {
     server.close(() => {
-      runtime.db.close();
-      process.exit(0);
+      void issuance.close().finally(() => {
+        runtime.db.close();
+        process.exit(0);
+      });
     });
   };
   process.on('SIGINT', shutdown);

@@ -5,7 +5,7 @@
 // that were already made.
 import type { Logger } from 'pino';
 import { recordAudit } from '../store/audit.js';
-import { findBatch, finishBatch, markRow, pendingRows, startBatch, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
+import { findBatch, finishBatch, markRow, pendingRows, startBatch, unfinishedBatches, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
 import { AwardRequestSchema } from './awardRequest.js';
 import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
 import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
@@ -35,6 +35,8 @@ export interface BatchRunner {
   /** Awards the batch's pending rows (joins the run already going in this process, if any). */
   run(batchId: string, options?: RunOptions): Promise<void>;
   isRunning(batchId: string): boolean;
+  /** Resumes, in the background, every batch a stop or a crash left unfinished; returns their ids. */
+  resumeUnfinished(): string[];
   /** Stops taking new rows and waits for the rows being awarded; the rest stays pending. */
   close(): Promise<void>;
 }
@@ -143,6 +145,14 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
     },
     run,
     isRunning: (batchId) => active.has(batchId),
+    resumeUnfinished() {
+      const ids = unfinishedBatches(db).filter((id) => !active.has(id));
+      for (const id of ids) {
+        logger.info({ batchId: id }, 'resuming an unfinished batch');
+        run(id).catch((error: unknown) => logger.error({ err: error, batchId: id }, 'resumed batch failed'));
+      }
+      return ids;
+    },
     async close() {
       stopping = true;
       await Promise.allSettled([...active.values()]);

@@ -1,4 +1,5 @@
 // What the HTTP layer is given: every route module receives these, nothing is global.
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
@@ -22,4 +23,8 @@ export interface AppDeps {
   batchBodyLimit?: number | undefined;
   /** Batches up to this many rows are answered when done (default 100); larger ones get 202. */
   batchSyncRows?: number | undefined;
+  /** Requests per minute per client on the public verify and claim routes (absent or 0: no limit). */
+  rateLimitPerMinute?: number | undefined;
+  /** Who a rate-limited request counts against (default: the peer address). */
+  rateLimitClientKey?: ((c: Context) => string) | undefined;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
+import { TokenRequestSchema } from '../http/tokens.js';
 import type { Scope } from '../store/tokens.js';
 
 export interface RouteDoc {
@@ -118,5 +119,14 @@ export const ROUTES: RouteDoc[] = [
       'Send `{}` to receive a `verifiablePresentationRequest` (DIDAuthentication, did:key); answer with `{"verifiablePresentation": ...}` signed for authentication with the challenge and domain; ' +
       'receive `{"verifiablePresentation": {"verifiableCredential": [badge]}}`, bound to the wallet DID. A signed presentation posted as the whole body (LCW deep links) is answered with the bare credential.',
     responses: { '200': 'A presentation request, or the delivered badge', '400': 'DID authentication failed', '403': 'Badge awarded to another DID', '404': 'Unknown exchange', '410': 'Link used, expired or replaced' },
+  },
+  {
+    method: 'post',
+    path: '/tokens',
+    tag: 'Service',
+    summary: 'Create a scoped API token (the secret is shown once; only its hash is stored)',
+    scope: 'admin',
+    body: TokenRequestSchema,
+    responses: { '201': '{id, name, scopes, token}', ...JSON_ERRORS, ...AUTH_ERRORS },
   },
 ];

@@ -37,7 +37,7 @@ describe('POST /awards/batch (JSON)', () => {
     const body = (await res.json()) as Json;
     expect(body).toMatchObject({ batchId: 'json-mixed', state: 'done', total: 7, processed: 7 });
     expect(body.counts).toMatchObject({ issued: 2, invalid: 2, rejected: 2, duplicate: 1, pending: 0, failed: 0 });
-    const byLine = new Map((body.rows as Json[]).map((r) => [r.line, r]));
+    const byLine = new Map<number, Json>((body.rows as Json[]).map((r) => [r.line, r]));
     expect(byLine.get(2)).toMatchObject({ state: 'invalid', problem: { code: 'invalid_row', errors: [{ pointer: '/evidence/0/level' }] } });
     expect(byLine.get(4)).toMatchObject({ state: 'rejected', problem: { code: 'unknown_achievement' } });
     expect(byLine.get(5)).toMatchObject({ state: 'duplicate', duplicateOf: 1 });
@@ -45,8 +45,8 @@ describe('POST /awards/batch (JSON)', () => {
     expect(byLine.get(7)).toMatchObject({ state: 'invalid' });
     expect(countAwards(t.runtime.db)).toBe(before + 2);
 
-    const award = findAward(t.runtime.db, byLine.get(3).awardId);
-    expect(award?.credentialId).toBe(byLine.get(3).credentialId);
+    const award = findAward(t.runtime.db, byLine.get(3)?.awardId);
+    expect(award?.credentialId).toBe(byLine.get(3)?.credentialId);
     const verified = await vc.verifyCredential({ credential: award?.credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader });
     expect(verified.verified).toBe(true);
   });
@@ -108,9 +108,9 @@ describe('POST /awards/batch (CSV)', () => {
     const body = (await res.json()) as Json;
     const states = Object.fromEntries((body.rows as Json[]).map((r) => [r.line, r.state]));
     expect(states).toEqual({ 2: 'issued', 3: 'issued', 5: 'invalid', 7: 'invalid', 8: 'rejected' });
-    const line5 = (body.rows as Json[]).find((r) => r.line === 5);
+    const line5 = (body.rows as Json[]).find((r) => r.line === 5) as Json;
     expect(line5.problem.detail).toContain('date|observer|level');
-    const line3 = findAward(t.runtime.db, (body.rows as Json[]).find((r) => r.line === 3).awardId);
+    const line3 = findAward(t.runtime.db, (body.rows as Json[]).find((r) => r.line === 3)?.awardId);
     expect(line3?.recipientName).toBe('Lopez, Ana');
     const evidence = line3?.credential.evidence as Json[];
     expect(evidence).toHaveLength(6);

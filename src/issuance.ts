@@ -1,0 +1,61 @@
+// Issuance for a long-running process (the server, `educred issue --csv`): the signing pool,
+// the issuer that signs in it (same suite, same verification method, identical proofs), and the
+// batch runner on top. The award transaction stays on the main thread with the database.
+import type { Logger } from 'pino';
+import { createBatchRunner, type BatchRunner } from './awards/batchRunner.js';
+import type { StatusAllocator } from './awards/issueAward.js';
+import type { CompetencyFramework } from './competencies/framework.js';
+import type { Issuer } from './signing/issuer.js';
+import { createSigningPool, withSigningPool, type SigningPool } from './signing/signingPool.js';
+import type { Db } from './store/db.js';
+
+export interface IssuanceDeps {
+  db: Db;
+  issuer: Issuer;
+  framework: CompetencyFramework;
+  baseUrl: string;
+  logger: Logger;
+  status?: StatusAllocator | undefined;
+}
+
+export interface IssuanceOptions {
+  /** Signing worker threads; 0 signs on the main thread. */
+  workers: number;
+  /** The issuer key file each worker imports (the key itself never crosses threads). */
+  keyFile: string;
+  extraContextsDir?: string | undefined;
+}
+
+export interface Issuance {
+  issuer: Issuer;
+  batches: BatchRunner;
+  pool: SigningPool | undefined;
+  /** Stops taking batch rows, lets the rows being signed finish, then stops the workers. */
+  close(): Promise<void>;
+}
+
+export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Issuance {
+  const pool =
+    options.workers > 0
+      ? createSigningPool({
+          size: options.workers,
+          keyFile: options.keyFile,
+          verificationMethod: deps.issuer.identity.verificationMethod,
+          suite: deps.issuer.suite,
+          extraContextsDir: options.extraContextsDir,
+          didDocument: deps.issuer.didDocument(),
+        })
+      : undefined;
+  const issuer = pool ? withSigningPool(deps.issuer, pool) : deps.issuer;
+  // A few rows per worker keep every worker busy while the main thread stores finished awards.
+  const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4 });
+  return {
+    issuer,
+    batches,
+    pool,
+    async close() {
+      await batches.close();
+      await pool?.close();
+    },
+  };
+}
