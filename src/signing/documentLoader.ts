@@ -9,6 +9,13 @@ export interface RemoteDocument {
   contextUrl: null;
   documentUrl: string;
   document: unknown;
+  /**
+   * 'static' tells jsonld the document never changes, so it keeps the resolved context in its
+   * shared cache and reuses the processed context across operations. Without it every
+   * canonicalization re-resolves and re-processes the contexts: measured, that cloning was about
+   * half the time of signing one credential.
+   */
+  tag?: 'static' | undefined;
 }
 
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
@@ -75,10 +82,11 @@ export interface DocumentLoaderOptions {
 export function createDocumentLoader(options: DocumentLoaderOptions = {}): DocumentLoader {
   const contexts = pinnedContexts();
   return async (url: string): Promise<RemoteDocument> => {
-    const document = contexts.get(url) ?? options.extraContexts?.get(url);
-    if (document !== undefined) {
-      return { contextUrl: null, documentUrl: url, document };
-    }
+    const document = contexts.get(url);
+    // Pinned contexts are frozen files read once: the same document for the life of the process.
+    if (document !== undefined) return { contextUrl: null, documentUrl: url, document, tag: 'static' };
+    const extra = options.extraContexts?.get(url);
+    if (extra !== undefined) return { contextUrl: null, documentUrl: url, document: extra };
     if (url.startsWith('did:') && options.resolveDid) {
       return { contextUrl: null, documentUrl: url, document: await options.resolveDid(url) };
     }

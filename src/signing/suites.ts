@@ -8,6 +8,8 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import type { ProofSuiteName } from '../config.js';
 import type { DocumentLoader } from './documentLoader.js';
 import type { Signer } from './keys.js';
+// Side effect: jsonld copies active contexts shallowly (same results, a fraction of the time).
+import './jsonldContextClone.js';
 
 export type JsonObject = Record<string, unknown>;
 
