@@ -9,7 +9,8 @@ import { findBatch, finishBatch, markRow, pendingRows, startBatch, unfinishedBat
 import { AwardRequestSchema } from './awardRequest.js';
 import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
 import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
-import { issueAward, type AwardDeps } from './issueAward.js';
+import { createGroupCommitter } from './groupCommit.js';
+import { prepareAward, type AwardDeps } from './issueAward.js';
 
 export interface BatchRunnerDeps extends AwardDeps {
   logger: Logger;
@@ -72,26 +73,48 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   const active = new Map<string, Promise<void>>();
   let stopping = false;
 
-  async function awardRow(batch: BatchRecord, row: BatchRowRecord): Promise<RowState> {
+  const committer = createGroupCommitter(db);
+
+  function settle(batch: BatchRecord, row: BatchRowRecord, error: unknown): RowState {
+    const problem = rowProblem(error);
+    if (problem) {
+      markRow(db, batch.id, row.line, { state: 'rejected', problem });
+      return 'rejected';
+    }
+    logger.error({ err: error, batchId: batch.id, line: row.line }, 'batch row failed');
+    markRow(db, batch.id, row.line, { state: 'failed', problem: { code: 'internal_error', detail: 'The award failed unexpectedly; it has been logged. Submit the batch again to retry.' } });
+    return 'failed';
+  }
+
+  /**
+   * Signs one row's award, then hands it to the group committer and returns at once, so the
+   * lane can start signing the next row while this one waits for its group's transaction.
+   * Resolves `stored` with the row's final state.
+   */
+  async function awardRow(batch: BatchRecord, row: BatchRowRecord): Promise<{ stored: Promise<RowState> }> {
     try {
       const request = AwardRequestSchema.parse(row.request);
-      const outcome = await issueAward(deps, request, {
+      const prepared = await prepareAward(deps, request, {
         actor: batch.actor,
         idempotencyKey: row.idempotencyKey ?? undefined,
+        // Inside the group's transaction: the row is marked exactly when its award is stored.
         onStored: (award) => markRow(db, batch.id, row.line, { state: 'issued', awardId: award.id }),
       });
-      if (outcome.created) return 'issued';
-      markRow(db, batch.id, row.line, { state: 'existing', awardId: outcome.award.id });
-      return 'existing';
-    } catch (error) {
-      const problem = rowProblem(error);
-      if (problem) {
-        markRow(db, batch.id, row.line, { state: 'rejected', problem });
-        return 'rejected';
+      if (!('write' in prepared)) {
+        markRow(db, batch.id, row.line, { state: 'existing', awardId: prepared.award.id });
+        return { stored: Promise.resolve('existing') };
       }
-      logger.error({ err: error, batchId: batch.id, line: row.line }, 'batch row failed');
-      markRow(db, batch.id, row.line, { state: 'failed', problem: { code: 'internal_error', detail: 'The award failed unexpectedly; it has been logged. Submit the batch again to retry.' } });
-      return 'failed';
+      const stored = committer.add(prepared).then(
+        (outcome): RowState => {
+          if (outcome.created) return 'issued';
+          markRow(db, batch.id, row.line, { state: 'existing', awardId: outcome.award.id });
+          return 'existing';
+        },
+        (error: unknown) => settle(batch, row, error),
+      );
+      return { stored };
+    } catch (error) {
+      return { stored: Promise.resolve(settle(batch, row, error)) };
     }
   }
 
@@ -99,16 +122,18 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
     const batch = findBatch(db, batchId);
     if (!batch) throw new Error(`No batch '${batchId}'`);
     const rows = pendingRows(db, batchId);
+    const stored: Array<Promise<void>> = [];
     let next = 0;
     const lane = async (): Promise<void> => {
       while (!stopping) {
         const row = rows[next++];
         if (!row) return;
-        const state = await awardRow(batch, row);
-        options.onRow?.(state, row.line);
+        const { stored: state } = await awardRow(batch, row);
+        stored.push(state.then((s) => options.onRow?.(s, row.line)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, lane));
+    await Promise.all(stored);
     if (stopping) return; // the rest stays pending; the next start resumes it
     finishBatch(db, batchId, (deps.now ?? (() => new Date()))());
     recordAudit(db, { actor: batch.actor, action: 'batch.finished', subject: `batch:${batchId}`, detail: { total: batch.total } });

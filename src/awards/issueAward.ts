@@ -20,7 +20,11 @@ import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, Unknow
 export interface StatusReservation {
   /** The `credentialStatus` entries to embed in the credential. */
   entries: Record<string, unknown>[];
-  /** Marks the indexes as used by the award; called inside the award's transaction. */
+  /**
+   * Marks the indexes as used by the award; called inside the award's transaction. It must write
+   * only through the database: when a group of awards rolls back (src/awards/groupCommit.ts),
+   * each award is stored again on its own and `commit` is called again.
+   */
   commit(awardId: string): void;
   /** Returns the indexes to the pool when the award is not stored. */
   release(): void;
@@ -73,7 +77,23 @@ function isUniqueViolation(error: unknown, column: string): boolean {
   return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && (e.message ?? '').includes(column);
 }
 
-export async function issueAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome> {
+/**
+ * An award built and signed, not yet stored. `write` stores it (award, status entries, audit
+ * row, the caller's `onStored`) and runs inside a transaction its caller opens, so several can
+ * commit together; `abandon` gives its status indexes back when it is not stored.
+ */
+export interface SignedAward {
+  award: AwardRecord;
+  write(): void;
+  /** Returns the stored award of a lost idempotency race (two retries with one key), or rethrows. */
+  abandon(error: unknown): AwardOutcome;
+}
+
+/**
+ * Everything before the transaction: replay by idempotency key, mastery rule, building, schema
+ * check and signing. Returns the earlier award for a replay, otherwise the signed award.
+ */
+export async function prepareAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome | SignedAward> {
   const { db, issuer, framework, baseUrl } = deps;
   const hash = requestHash(request);
   if (context.idempotencyKey) {
@@ -99,6 +119,7 @@ export async function issueAward(deps: AwardDeps, request: AwardRequest, context
   const issuedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
   const reservation = deps.status?.reserve();
+  let credential;
   try {
     const unsigned = buildOpenBadgeCredential({
       credentialId: credentialUrl(baseUrl, id),
@@ -115,22 +136,27 @@ export async function issueAward(deps: AwardDeps, request: AwardRequest, context
     // Our own builder must produce schema-valid credentials: a failure here is a bug, not bad input.
     const schema = validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, unsigned);
     if (!schema.valid) throw new Error(`Built credential fails the OB 3.0 schema: ${JSON.stringify(schema.problems)}`);
-
-    const credential = await issuer.sign(unsigned);
-    const award: AwardRecord = {
-      id,
-      credentialId: credential.id as string,
-      achievementCode: competency.code,
-      recipientDid: recipient.kind === 'did' ? recipient.did : null,
-      recipientEmail: recipient.kind === 'email' ? recipient.email : null,
-      recipientName: recipient.name ?? null,
-      emailSalt: recipient.kind === 'email' ? recipient.salt : null,
-      credential,
-      idempotencyKey: context.idempotencyKey ?? null,
-      requestHash: hash,
-      createdAt: issuedAt,
-    };
-    db.transaction(() => {
+    credential = await issuer.sign(unsigned);
+  } catch (error) {
+    reservation?.release();
+    throw error;
+  }
+  const award: AwardRecord = {
+    id,
+    credentialId: credential.id as string,
+    achievementCode: competency.code,
+    recipientDid: recipient.kind === 'did' ? recipient.did : null,
+    recipientEmail: recipient.kind === 'email' ? recipient.email : null,
+    recipientName: recipient.name ?? null,
+    emailSalt: recipient.kind === 'email' ? recipient.salt : null,
+    credential,
+    idempotencyKey: context.idempotencyKey ?? null,
+    requestHash: hash,
+    createdAt: issuedAt,
+  };
+  return {
+    award,
+    write() {
       insertAward(db, award);
       reservation?.commit(id);
       recordAudit(db, {
@@ -140,15 +166,53 @@ export async function issueAward(deps: AwardDeps, request: AwardRequest, context
         detail: { achievement: competency.code, credentialId: award.credentialId, suite: issuer.suite },
       });
       context.onStored?.(award);
-    }).immediate();
-    return { award, created: true };
-  } catch (error) {
-    reservation?.release();
-    // Two concurrent retries with one key: the loser returns the winner's award.
-    if (context.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
-      const winner = replay(db, context.idempotencyKey, hash);
-      if (winner) return winner;
+    },
+    abandon(error) {
+      reservation?.release();
+      // Two concurrent retries with one key: the loser returns the winner's award.
+      if (context.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
+        const winner = replay(db, context.idempotencyKey, hash);
+        if (winner) return winner;
+      }
+      throw error;
+    },
+  };
+}
+
+/**
+ * Stores signed awards: all in one transaction when there are several (one fsync for the group),
+ * and, if that fails, each in its own so one bad award cannot take the others with it. Returns,
+ * in order, each award's outcome or the error that kept it out.
+ */
+export function storeAwards(db: Db, signed: readonly SignedAward[]): Array<AwardOutcome | Error> {
+  if (signed.length > 1) {
+    try {
+      db.transaction(() => {
+        for (const s of signed) s.write();
+      }).immediate();
+      return signed.map((s) => ({ award: s.award, created: true }));
+    } catch {
+      // Rolled back as a whole: fall through and store them one by one.
     }
-    throw error;
   }
+  return signed.map((s) => {
+    try {
+      db.transaction(() => s.write()).immediate();
+      return { award: s.award, created: true };
+    } catch (error) {
+      try {
+        return s.abandon(error);
+      } catch (final) {
+        return final instanceof Error ? final : new Error(String(final));
+      }
+    }
+  });
+}
+
+export async function issueAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome> {
+  const prepared = await prepareAward(deps, request, context);
+  if (!('write' in prepared)) return prepared;
+  const [outcome] = storeAwards(deps.db, [prepared]);
+  if (outcome === undefined || outcome instanceof Error) throw outcome ?? new Error('The award was not stored');
+  return outcome;
 }
