@@ -3,12 +3,15 @@
 // A section is a function returning table rows and raw results; add one to SECTIONS.
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { issuanceSections } from './issuanceSections.js';
 import { benchSigning } from './signing.js';
 import { describeMachine, formatTable, type Row } from './report.js';
 
 interface SectionOutput {
   rows: Row[];
   results: unknown;
+  /** Headline numbers written at the top of results.json (e.g. `batchVsBaseline`). */
+  summary?: Record<string, unknown>;
 }
 
 interface Section {
@@ -21,6 +24,7 @@ const N = Number(process.env.BENCH_N ?? 200);
 
 const SECTIONS: Section[] = [
   { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
+  ...issuanceSections(),
 ];
 
 // Hook for the status-list benchmark: bench/status.ts exports benchStatus() returning
@@ -38,14 +42,16 @@ async function main(): Promise<void> {
   process.stdout.write(`educred bench — ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n\n`);
   const started = performance.now();
   const sections: Record<string, unknown> = {};
+  const summary: Record<string, unknown> = {};
   for (const section of [...SECTIONS, ...(await optionalSections())]) {
     const output = await section.run();
     sections[section.name] = output.results;
+    Object.assign(summary, output.summary);
     process.stdout.write(`${section.title}\n${formatTable(output.rows)}\n\n`);
   }
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   const file = fileURLToPath(new URL('./results.json', import.meta.url));
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, seconds, sections }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, seconds, ...summary, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), sections }, null, 2) + '\n');
   process.stdout.write(`${seconds} s; results written to bench/results.json\n`);
 }
 

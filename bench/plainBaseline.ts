@@ -1,0 +1,42 @@
+// The baseline of the issuance benchmark, run as its own process: the plain @digitalbazaar/vc
+// issue loop as a library user would write it (the library's Multikey signer, a document
+// loader over the same pinned contexts, one credential after another), with none of educred's
+// changes to jsonld's context handling loaded. Reads {keyFile, verificationMethod, credentials,
+// n} from the JSON file named on the command line; prints {n, ms}.
+import { readFileSync } from 'node:fs';
+import * as vc from '@digitalbazaar/vc';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+
+interface BaselineInput {
+  keyFile: string;
+  verificationMethod: string;
+  credentials: Array<Record<string, unknown>>;
+  n: number;
+  warmUp: number;
+}
+
+const contextsDir = new URL('../contexts/', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', contextsDir), 'utf8')) as Record<string, { file: string }>;
+const contexts = new Map(Object.entries(manifest).map(([url, entry]) => [url, JSON.parse(readFileSync(new URL(entry.file, contextsDir), 'utf8')) as unknown]));
+const documentLoader = async (url: string): Promise<{ contextUrl: null; documentUrl: string; document: unknown }> => {
+  const document = contexts.get(url);
+  if (document === undefined) throw new Error(`Not a pinned context: ${url}`);
+  return { contextUrl: null, documentUrl: url, document };
+};
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: plainBaseline.ts INPUT.json');
+const input = JSON.parse(readFileSync(file, 'utf8')) as BaselineInput;
+const key = JSON.parse(readFileSync(input.keyFile, 'utf8')) as Record<string, unknown>;
+const keyPair = await Ed25519Multikey.from({ ...key, '@context': 'https://w3id.org/security/multikey/v1' });
+const signer = keyPair.signer();
+signer.id = input.verificationMethod;
+const issue = (credential: Record<string, unknown>): Promise<unknown> =>
+  vc.issue({ credential: structuredClone(credential), suite: new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022 }), documentLoader });
+
+for (let i = 0; i < input.warmUp; i++) await issue(input.credentials[i % input.credentials.length] ?? {});
+const started = performance.now();
+for (let i = 0; i < input.n; i++) await issue(input.credentials[i % input.credentials.length] ?? {});
+process.stdout.write(JSON.stringify({ n: input.n, ms: performance.now() - started }) + '\n');
