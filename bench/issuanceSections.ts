@@ -54,7 +54,7 @@ export function issuanceSections(): SummarizedSection[] {
       title: 'Latency under load (autocannon, 8 connections, server process on 127.0.0.1)',
       async run() {
         const { rows, results } = await benchLatency();
-        const p99 = Object.fromEntries(results.runs.map((r) => [`${r.method} ${r.path}`, r.p99Ms]));
+        const p99 = Object.fromEntries(results.runs.map((r) => [r.name.split(' (')[0] ?? r.name, r.p99Ms]));
         return { rows, results, summary: { p99Ms: p99, serverPeakRssMiB: results.serverPeakRssMiB ?? null } };
       },
     },
