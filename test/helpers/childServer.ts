@@ -1,0 +1,74 @@
+// Runs the compiled server (dist/server.js) as a child process on a loopback port, for the
+// end-to-end tests that must kill and restart it. `build()` compiles src/ first, so the tests
+// always run the code under test.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ADMIN_TOKEN } from './app.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function buildServer(): Promise<void> {
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ChildServer {
+  origin: string;
+  child: ChildProcess;
+  /** What the server wrote to stderr and stdout (for a failing test's message). */
+  output(): string;
+  /** Resolves with the exit signal or code once the process is gone. */
+  exited: Promise<string>;
+}
+
+export async function startChildServer(options: { dataDir: string; port: number; env?: Record<string, string> }): Promise<ChildServer> {
+  const origin = `http://127.0.0.1:${options.port}`;
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      BASE_URL: origin,
+      EDUCRED_DATA_DIR: options.dataDir,
+      EDUCRED_ADMIN_TOKEN: ADMIN_TOKEN,
+      EDUCRED_RATE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? String(code))));
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited at start:\n${output}`);
+    try {
+      if ((await fetch(`${origin}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error(`the server did not answer /health:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { origin, child, output: () => output, exited };
+}
+
+export function authorized(headers: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${ADMIN_TOKEN}`, ...headers };
+}
