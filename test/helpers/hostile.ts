@@ -1,0 +1,61 @@
+// What the hostile-input tests share: every route the app mounts with its parameters filled in,
+// a fingerprint of the stored data, and the answer contract (no 5xx; errors are problem+json).
+import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Hono } from 'hono';
+import type { Db } from '../../src/store/db.js';
+
+export interface Endpoint {
+  method: string;
+  /** Hono path with `:params`. */
+  path: string;
+}
+
+/** Routes that answer browsers with HTML pages (their errors are pages too). */
+const HTML_ROUTES = new Set(['GET /', 'GET /docs', 'GET /claim/:token', 'GET /verify']);
+
+export function endpoints(app: Pick<Hono, 'routes'>, methods: readonly string[]): Endpoint[] {
+  const seen = new Set<string>();
+  const out: Endpoint[] = [];
+  for (const route of app.routes) {
+    const key = `${route.method} ${route.path}`;
+    if (!methods.includes(route.method) || seen.has(key) || route.path.includes('*')) continue;
+    seen.add(key);
+    out.push({ method: route.method, path: route.path });
+  }
+  return out;
+}
+
+export const isHtmlRoute = (e: Endpoint): boolean => HTML_ROUTES.has(`${e.method} ${e.path}`);
+
+/** Fills each `:param` with the given value, URL-encoded. */
+export function fillPath(path: string, value: string): string {
+  return path.replace(/:\w+/g, () => encodeURIComponent(value));
+}
+
+/**
+ * A fingerprint of everything stored: each table's rows, hashed. The audit log is left out on
+ * purpose: it records refused requests, which is a requirement, not a change to stored data.
+ */
+export function storedData(db: Db): string {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit_events', 'schema_migrations') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  const hash = createHash('sha256');
+  for (const table of tables) hash.update(table).update(JSON.stringify(db.prepare(`SELECT * FROM "${table}" ORDER BY 1`).all()));
+  return hash.digest('hex');
+}
+
+/** No 5xx, and every error answer is application/problem+json with a matching status. */
+export async function expectSafeAnswer(res: Response, context: string): Promise<void> {
+  expect(res.status, `${context}: ${res.status}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    expect(res.headers.get('content-type') ?? '', `${context}: error media type`).toMatch(/^application\/problem\+json/);
+    const body = (await res.json()) as { status?: unknown; type?: unknown };
+    expect(body.status, context).toBe(res.status);
+    expect(String(body.type), context).toMatch(/^urn:educred:problem:/);
+  } else {
+    await res.arrayBuffer();
+  }
+}
