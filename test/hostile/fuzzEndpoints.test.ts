@@ -26,7 +26,7 @@ afterAll(async () => t.close());
 const RUNS = { numRuns: 40 };
 const MEDIA_TYPES = ['application/json', 'application/ld+json', 'text/csv', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', ''];
 
-async function send(endpoint: Endpoint, param: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<Response> {
+async function send(endpoint: Endpoint, param: string, body: string | Uint8Array | undefined, headers: Record<string, string>): Promise<Response> {
   return t.app.request(fillPath(endpoint.path, param), { method: endpoint.method, headers, ...(body !== undefined ? { body } : {}) });
 }
 
