@@ -16,6 +16,7 @@ import { didRoutes } from './http/did.js';
 import { docsRoutes } from './http/docs.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { healthRoutes } from './http/health.js';
+import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { tokenRoutes } from './http/tokens.js';
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Hono {
     logger.info({ method: c.req.method, path: redactClaimTokens(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', secureHeaders());
+  app.use('*', pagePolicy());
   // Public routes that cost signature and JSON-LD work (verify) or guard one-time links (claim):
   // one bucket per client for each group. Mounted even before those routes exist.
   const perMinute = deps.rateLimitPerMinute ?? 0;

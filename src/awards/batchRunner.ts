@@ -129,7 +129,14 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
         const row = rows[next++];
         if (!row) return;
         const { stored: state } = await awardRow(batch, row);
-        stored.push(state.then((s) => options.onRow?.(s, row.line)));
+        // Caught at once: a row whose outcome cannot even be recorded (the database went away)
+        // stays pending for the next run, and must not surface as an unhandled rejection.
+        stored.push(
+          state.then(
+            (s) => options.onRow?.(s, row.line),
+            (error: unknown) => logger.error({ err: error, batchId, line: row.line }, 'batch row outcome not recorded'),
+          ),
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, rows.length)) }, lane));

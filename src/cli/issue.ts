@@ -8,6 +8,7 @@ import { issueAward } from '../awards/issueAward.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createRuntime } from '../runtime.js';
 import { CliError, printJson, readJsonFile, stderrLogger } from './io.js';
+import { addCsvOptions, csvExitCode, issueCsvFromCli } from './issueCsv.js';
 
 export interface IssueOptions {
   request?: string | undefined;
@@ -18,6 +19,9 @@ export interface IssueOptions {
   evidence?: string | undefined;
   validUntil?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** Bulk: award every row of this CSV file (src/cli/issueCsv.ts). */
+  csv?: string | undefined;
+  batchId?: string | undefined;
 }
 
 /** Builds the POST /awards body from the flags (or reads it whole from --request) and validates it. */
@@ -74,7 +78,7 @@ export async function issueFromCli(options: IssueOptions): Promise<{ id: string;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('issue')
     .description('award a badge (as POST /awards) against the local database; prints {id, credential}')
     .option('--request <file>', 'the whole POST /awards body as a JSON file')
@@ -84,8 +88,14 @@ export function register(program: Command): void {
     .option('--name <name>', 'recipient display name (required with --recipient-email)')
     .option('--evidence <file>', 'JSON array of observations')
     .option('--valid-until <iso-time>', 'expiry of the credential')
-    .option('--idempotency-key <key>', 'a retry with the same key returns the same award')
-    .action(async (options: IssueOptions) => {
-      printJson(await issueFromCli(options));
-    });
+    .option('--idempotency-key <key>', 'a retry with the same key returns the same award');
+  addCsvOptions(command).action(async (options: IssueOptions) => {
+    if (options.csv !== undefined) {
+      const summary = await issueCsvFromCli({ csv: options.csv, batchId: options.batchId });
+      printJson(summary);
+      process.exitCode = csvExitCode(summary);
+      return;
+    }
+    printJson(await issueFromCli(options));
+  });
 }

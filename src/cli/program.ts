@@ -6,12 +6,13 @@ import * as issue from './issue.js';
 import * as keys from './keys.js';
 import * as serve from './serve.js';
 import * as sign from './sign.js';
+import * as tokens from './tokens.js';
 
 export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -23,9 +23,10 @@ const documentLoader = createDocumentLoader({ resolveDid: resolveDidKey });
 let dataDir: string;
 let port: number;
 let server: ChildServer | undefined;
+let build: Awaited<ReturnType<typeof buildServer>>;
 
 beforeAll(async () => {
-  await buildServer();
+  build = await buildServer('crash-test');
   dataDir = mkdtempSync(path.join(tmpdir(), 'educred-crash-'));
   port = await freePort();
 }, 120_000);
@@ -35,6 +36,7 @@ afterAll(async () => {
     await server.exited;
   }
   rmSync(dataDir, { recursive: true, force: true });
+  build.remove();
 });
 
 async function batchStatus(origin: string): Promise<Json> {
@@ -68,7 +70,7 @@ function duplicateStatusIndexes(db: Database.Database): { checked: string[]; dup
 
 describe('SIGKILL in the middle of a batch', () => {
   it('loses no answered award, duplicates none, resumes the batch, keeps the database intact', async () => {
-    server = await startChildServer({ dataDir, port, env: { EDUCRED_SIGNING_WORKERS: '2' } });
+    server = await startChildServer({ entry: build.entry, dataDir, port, env: { EDUCRED_SIGNING_WORKERS: '2' } });
     const { origin } = server;
 
     const rows = Array.from({ length: BATCH_ROWS }, (_, i) => jsonAward(50_000 + i));
@@ -115,7 +117,7 @@ describe('SIGKILL in the middle of a batch', () => {
     afterKill.close();
 
     // Restart: the server resumes the unfinished batch by itself.
-    server = await startChildServer({ dataDir, port, env: { EDUCRED_SIGNING_WORKERS: '2' } });
+    server = await startChildServer({ entry: build.entry, dataDir, port, env: { EDUCRED_SIGNING_WORKERS: '2' } });
     let final: Json;
     for (;;) {
       final = await batchStatus(server.origin);

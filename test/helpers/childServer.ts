@@ -1,17 +1,23 @@
-// Runs the compiled server (dist/server.js) as a child process on a loopback port, for the
-// end-to-end tests that must kill and restart it. `build()` compiles src/ first, so the tests
-// always run the code under test.
+// Runs the compiled server as a child process on a loopback port, for the end-to-end tests that
+// must kill and restart it. `buildServer()` compiles src/ first (as `npm run build` does, into
+// its own dist-<name>/ beside dist/, so it never rewrites files another test is running from),
+// so the tests always run the code under test.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ADMIN_TOKEN } from './app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function buildServer(): Promise<void> {
+/** Compiles src/ into `<repo>/dist-<name>/` (the same depth as dist/, so contexts/ resolves). Returns its server.js. */
+export async function buildServer(name: string): Promise<{ entry: string; remove(): void }> {
+  const outDir = path.join(ROOT, `dist-${name}`);
   const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'], { cwd: ROOT });
+  return { entry: path.join(outDir, 'server.js'), remove: () => rmSync(outDir, { recursive: true, force: true }) };
 }
 
 export async function freePort(): Promise<number> {
@@ -35,9 +41,9 @@ export interface ChildServer {
   exited: Promise<string>;
 }
 
-export async function startChildServer(options: { dataDir: string; port: number; env?: Record<string, string> }): Promise<ChildServer> {
+export async function startChildServer(options: { entry: string; dataDir: string; port: number; env?: Record<string, string> }): Promise<ChildServer> {
   const origin = `http://127.0.0.1:${options.port}`;
-  const child = spawn(process.execPath, ['dist/server.js'], {
+  const child = spawn(process.execPath, [options.entry], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,0 +1,111 @@
+// `educred issue --csv FILE [--batch-id ID]`: awards every row of a spreadsheet (the columns of
+// src/awards/batchCsv.ts) against the local database, signing in worker threads, with a progress
+// bar on stderr and a summary on stdout. Without --batch-id the batch id is derived from the
+// file's content, so running the same file again finds its awards instead of making new ones.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
+import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInput.js';
+import { NothingToIssueError } from '../awards/batchRunner.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { startIssuance } from '../issuance.js';
+import { createRuntime } from '../runtime.js';
+import { listRows, rowCounts, type RowState } from '../store/batches.js';
+import { CliError, stderrLogger } from './io.js';
+import { createProgressBar, type ProgressStream } from './progress.js';
+
+export interface IssueCsvOptions {
+  csv: string;
+  batchId?: string | undefined;
+}
+
+export interface IssueCsvSummary {
+  batchId: string;
+  file: string;
+  total: number;
+  counts: Record<RowState, number>;
+  /** Rows that were not awarded, with their line in the file and the reason. */
+  problems: Array<{ line: number; state: RowState; detail: string }>;
+}
+
+/** Adds --csv and --batch-id to the `issue` command (src/cli/issue.ts). */
+export function addCsvOptions(command: Command): Command {
+  return command
+    .option('--csv <file>', 'award every row of a CSV file (columns: recipient_did|recipient_email, recipient_name, achievement, observations|evidence_json, valid_until)')
+    .option('--batch-id <id>', 'with --csv: the batch id that makes a re-run resumable (default: derived from the file content)');
+}
+
+function readCsv(file: string): { text: string; sha256: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 1, { cause: error });
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), sha256: createHash('sha256').update(bytes).digest('hex') };
+  } catch (error) {
+    throw new CliError(`${file} is not valid UTF-8: save the spreadsheet as "CSV UTF-8"`, 1, { cause: error });
+  }
+}
+
+export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: ProgressStream = process.stderr): Promise<IssueCsvSummary> {
+  const { text, sha256 } = readCsv(options.csv);
+  const batchId = options.batchId ?? `csv-${sha256.slice(0, 24)}`;
+  if (!BATCH_ID.test(batchId)) throw new CliError('--batch-id is 1 to 100 characters: letters, digits, and . _ : - (not first)');
+  let rows;
+  try {
+    rows = awardRowsFromCsv(text, MAX_BATCH_ROWS);
+  } catch (error) {
+    if (error instanceof CsvFormatError || error instanceof BatchTooLargeError) throw new CliError(`${options.csv}: ${error.message}`, 1, { cause: error });
+    throw error;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
+    throw error;
+  }
+  const logger = stderrLogger();
+  const runtime = await createRuntime(config, logger);
+  const issuance = startIssuance({ ...runtime, baseUrl: config.baseUrl }, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+  try {
+    let submitted;
+    const progress = createProgressBar(rows.length, `batch ${batchId}`, progressStream);
+    try {
+      submitted = issuance.batches.submit(
+        { batchId, actor: 'cli', source: 'csv', rows },
+        { onRow: (state) => progress.tick(state === 'rejected' || state === 'failed') },
+      );
+    } catch (error) {
+      if (error instanceof NothingToIssueError) {
+        const lines = error.problems.slice(0, 20).map((p) => `  line ${p.line}: ${p.problem.detail}`);
+        throw new CliError(`No row of ${options.csv} can be awarded:\n${lines.join('\n')}${error.problems.length > 20 ? `\n  … and ${error.problems.length - 20} more` : ''}`, 1, { cause: error });
+      }
+      throw error;
+    }
+    // Invalid and duplicate rows are decided on submission: count them on the bar at once.
+    const onSubmit = rowCounts(runtime.db, batchId);
+    for (let i = 0; i < onSubmit.invalid; i++) progress.tick(true);
+    for (let i = 0; i < onSubmit.duplicate; i++) progress.tick(false);
+    await submitted.done;
+    progress.finish();
+    const problems = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS, problemsOnly: true }).map((r) => ({
+      line: r.line,
+      state: r.state,
+      detail: r.problem?.detail ?? r.state,
+    }));
+    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems };
+  } finally {
+    await issuance.close();
+    runtime.db.close();
+  }
+}
+
+/** Exit status of a CSV run: 0 when every row was awarded (now or before), 2 when some were not. */
+export function csvExitCode(summary: IssueCsvSummary): number {
+  const { invalid, rejected, failed } = summary.counts;
+  return invalid + rejected + failed > 0 ? 2 : 0;
+}
