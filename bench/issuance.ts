@@ -7,7 +7,10 @@
 // Method. Every run awards or signs the same kind of credential (the one POST /awards builds for
 // an email recipient with five observations). The baseline signs exactly those unsigned
 // credentials, built beforehand, so it does less than an award (no database, no checks): the
-// ratio is conservative. Each measurement starts after a warm-up that fills jsonld's caches.
+// ratio is conservative. It runs in its own process (bench/plainBaseline.ts) so that educred's
+// jsonld changes (src/signing/jsonldContextClone.ts, static contexts) do not reach it. Each
+// measurement starts after a warm-up that fills jsonld's caches. Batches include storing the
+// rows, the awards (group commits, synchronous=FULL) and the audit rows, as the server does.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
