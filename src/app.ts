@@ -19,6 +19,7 @@ import { healthRoutes } from './http/health.js';
 import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
+import { statusRoutes } from './http/status.js';
 import { tokenRoutes } from './http/tokens.js';
 
 export type { AppDeps } from './http/deps.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', badgeRoutes(deps));
   app.route('/', docsRoutes(deps));
   app.route('/', tokenRoutes(deps));
+  app.route('/', statusRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

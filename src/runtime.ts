@@ -8,6 +8,7 @@ import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.
 import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
+import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { openDatabase, type Db } from './store/db.js';
 import { countActiveTokens, createToken, ensureToken } from './store/tokens.js';
 
@@ -18,6 +19,12 @@ export interface Runtime {
   framework: CompetencyFramework;
   logger: Logger;
   claimTtlDays: number;
+  /**
+   * Status list indexes for new awards (src/status/). Not named `status`, so that spreading the
+   * runtime into app deps does not switch status on: the server (and tests that want it) pass
+   * it as `status`. It allocates lazily: nothing is written until the first award.
+   */
+  statusAllocator: StatusAllocatorWithStats;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -50,7 +57,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     url: config.issuerUrl,
     didWebDomain: config.didWebDomain,
   });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays };
+  const statusAllocator = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did });
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, statusAllocator };
 }
 
 /**

@@ -13,6 +13,8 @@ export async function startServer(): Promise<void> {
   const generatedToken = ensureAdminToken(runtime.db, config.adminToken);
   const baseDeps = {
     ...runtime,
+    // Every badge gets revocation and suspension entries in the issuer's status lists.
+    status: runtime.statusAllocator,
     baseUrl: config.baseUrl,
     bodyLimit: config.bodyLimit,
     batchBodyLimit: config.batchBodyLimit,

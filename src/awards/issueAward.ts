@@ -9,6 +9,7 @@ import { buildOpenBadgeCredential, type CredentialRecipient } from '../credentia
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../credentials/openBadge.js';
 import { newSalt, normalizeEmail } from '../credentials/recipient.js';
 import { validateAgainstSchema } from '../credentials/schema.js';
+import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import type { Issuer } from '../signing/issuer.js';
 import { recordAudit } from '../store/audit.js';
 import { findAwardByIdempotencyKey, insertAward, type AwardRecord } from '../store/awards.js';
@@ -134,8 +135,10 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       credentialStatus: reservation?.entries,
     });
     // Our own builder must produce schema-valid credentials: a failure here is a bug, not bad input.
-    const schema = validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, unsigned);
-    if (!schema.valid) throw new Error(`Built credential fails the OB 3.0 schema: ${JSON.stringify(schema.problems)}`);
+    // Two status entries (revocation + suspension) are a VC 2.0 set the OB 3.0.x schema types
+    // as one object: the only schema problem accepted here (src/status/obSchemaStatus.ts).
+    const problems = validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, unsigned).problems.filter((p) => !isStatusEntrySetProblem(p, unsigned));
+    if (problems.length > 0) throw new Error(`Built credential fails the OB 3.0 schema: ${JSON.stringify(problems)}`);
     credential = await issuer.sign(unsigned);
   } catch (error) {
     reservation?.release();

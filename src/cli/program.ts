@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import * as issue from './issue.js';
 import * as keys from './keys.js';
+import * as revoke from './revoke.js';
 import * as serve from './serve.js';
 import * as sign from './sign.js';
 import * as tokens from './tokens.js';
@@ -12,7 +13,7 @@ export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

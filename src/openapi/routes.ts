@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
+import { CredentialStatusRequestSchema, StatusReasonSchema } from '../http/status.js';
 import { TokenRequestSchema } from '../http/tokens.js';
 import type { Scope } from '../store/tokens.js';
 
@@ -128,5 +129,37 @@ export const ROUTES: RouteDoc[] = [
     scope: 'admin',
     body: TokenRequestSchema,
     responses: { '201': '{id, name, scopes, token}', ...JSON_ERRORS, ...AUTH_ERRORS },
+  },
+  {
+    method: 'get',
+    path: '/status/{listId}',
+    tag: 'Status',
+    summary: 'A signed BitstringStatusListCredential (W3C Bitstring Status List), cacheable for its ttl',
+    description: 'Public, no token, and the caller is not logged. `ETag` changes with every status change; `If-None-Match` answers 304.',
+    produces: 'application/vc+ld+json',
+    responses: { '200': 'The signed status list credential', '304': 'Not modified', '404': 'Unknown list' },
+  },
+  { method: 'post', path: '/status/{listId}/publish', tag: 'Status', summary: 'Publish the list (changes are published at once; this re-signs only a list that is behind)', scope: 'revoke', responses: { '204': 'Published', ...AUTH_ERRORS, '404': 'Unknown list' } },
+  ...(['revoke', 'suspend', 'reinstate'] as const).map(
+    (action): RouteDoc => ({
+      method: 'post',
+      path: `/awards/{id}/${action}`,
+      tag: 'Status',
+      summary: { revoke: 'Revoke an award (final)', suspend: 'Suspend an award', reinstate: 'Lift the suspension of an award (a revoked award cannot be reinstated)' }[action],
+      description: 'The reason is kept in the audit log, never in the public list. Answers once the re-signed list is published.',
+      scope: 'revoke',
+      body: StatusReasonSchema,
+      responses: { '200': '{id, action, changed, status: {revoked, suspended}}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The award is revoked (final)', '422': 'The award has no status entry for this purpose' },
+    }),
+  ),
+  {
+    method: 'post',
+    path: '/credentials/status',
+    tag: 'Status',
+    summary: 'VC-API: change the status of a credential (revoked, suspended, unsuspended)',
+    description: '`credentialId` is the credential id, one of its status entry ids, or the award id.',
+    scope: 'revoke',
+    body: CredentialStatusRequestSchema,
+    responses: { '200': '{credentialId, id, action, changed, status}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown credential', '409': 'The credential is revoked (final)', '422': 'No status entry for this purpose' },
   },
 ];

@@ -101,4 +101,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX award_batch_rows_by_state ON award_batch_rows (batch_id, state);
     `,
   },
+  {
+    version: 4,
+    name: 'status lists',
+    // Bitstring Status Lists (src/status/): one row per list with its bits, a version bumped by
+    // every change and the last signed credential; one row per allocated index. The primary key
+    // (list_id, list_index) guarantees an index is never handed out twice; an award holds one index per
+    // purpose. A rowid table on purpose: allocators in other processes catch up by rowid.
+    sql: `
+      CREATE TABLE status_lists (
+        id TEXT PRIMARY KEY,
+        issuer TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('revocation', 'suspension')),
+        size INTEGER NOT NULL CHECK (size > 0 AND size % 8 = 0),
+        bits BLOB NOT NULL,
+        version INTEGER NOT NULL,
+        signed_json TEXT,
+        signed_version INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX status_lists_by_issuer ON status_lists (issuer, purpose, created_at);
+
+      CREATE TABLE status_entries (
+        list_id TEXT NOT NULL REFERENCES status_lists (id),
+        list_index INTEGER NOT NULL CHECK (list_index >= 0),
+        award_id TEXT NOT NULL REFERENCES awards (id),
+        purpose TEXT NOT NULL,
+        PRIMARY KEY (list_id, list_index),
+        UNIQUE (award_id, purpose)
+      ) STRICT;
+    `,
+  },
 ];

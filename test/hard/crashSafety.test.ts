@@ -49,7 +49,8 @@ function openDb(): Database.Database {
 }
 
 async function verifies(credential: unknown): Promise<boolean> {
-  return (await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader })).verified;
+  // The proof is what this test is about; status lists have their own tests (test/status/).
+  return (await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader, checkStatus: async () => ({ verified: true }) })).verified;
 }
 
 /** Status tables, when the status lists exist: (list, index) pairs must never repeat. */
