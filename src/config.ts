@@ -27,6 +27,14 @@ const EnvSchema = z.object({
   EDUCRED_BATCH_BODY_LIMIT: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   // Requests per minute per client on the public verify and claim routes; 0 turns the limit off.
   EDUCRED_RATE_LIMIT: z.coerce.number().int().min(0).default(120),
+  EDUCRED_TLS_CERT_FILE: z.string().min(1).optional(),
+  EDUCRED_TLS_KEY_FILE: z.string().min(1).optional(),
+  EDUCRED_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
+  EDUCRED_FETCH_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  EDUCRED_FETCH_ALLOW_PRIVATE: z.enum(['true', 'false', '1', '0']).default('false'),
+  EDUCRED_FETCH_CA_FILE: z.string().min(1).optional(),
+  EDUCRED_VERIFY_DOCUMENTS_DIR: z.string().min(1).optional(),
+  EDUCRED_TRUST_POLICY: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -58,6 +66,21 @@ export interface Config {
   batchBodyLimit: number;
   /** Requests per minute per client on public verify and claim routes (0: no limit). */
   rateLimitPerMinute: number;
+  /** Serve HTTPS with this certificate and key (PEM files); both or neither. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** The guarded fetcher that verification uses for did:web documents and status lists. */
+  fetch: {
+    timeoutMs: number;
+    maxBytes: number;
+    /** Allow loopback and private addresses (development and tests only). */
+    allowPrivateNetworks: boolean;
+    /** Extra trusted CA certificates (PEM) for HTTPS fetches, e.g. an internal CA. */
+    caFile: string | undefined;
+  };
+  /** Folder of pinned DID / controller documents used before any network resolution. */
+  verifyDocumentsDir: string | undefined;
+  /** The verifier's trust policy file (JSON): trusted issuers, endorsers, approval rules. */
+  trustPolicyFile: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -91,5 +114,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     signingWorkers: e.EDUCRED_SIGNING_WORKERS ?? Math.max(1, os.availableParallelism()),
     batchBodyLimit: e.EDUCRED_BATCH_BODY_LIMIT,
     rateLimitPerMinute: e.EDUCRED_RATE_LIMIT,
+    tls: tlsConfig(e.EDUCRED_TLS_CERT_FILE, e.EDUCRED_TLS_KEY_FILE),
+    fetch: {
+      timeoutMs: e.EDUCRED_FETCH_TIMEOUT_MS,
+      maxBytes: e.EDUCRED_FETCH_MAX_BYTES,
+      allowPrivateNetworks: e.EDUCRED_FETCH_ALLOW_PRIVATE === 'true' || e.EDUCRED_FETCH_ALLOW_PRIVATE === '1',
+      caFile: e.EDUCRED_FETCH_CA_FILE && path.resolve(e.EDUCRED_FETCH_CA_FILE),
+    },
+    verifyDocumentsDir: e.EDUCRED_VERIFY_DOCUMENTS_DIR && path.resolve(e.EDUCRED_VERIFY_DOCUMENTS_DIR),
+    trustPolicyFile: e.EDUCRED_TRUST_POLICY && path.resolve(e.EDUCRED_TRUST_POLICY),
   });
+}
+
+function tlsConfig(certFile: string | undefined, keyFile: string | undefined): Config['tls'] {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new ConfigError('Invalid configuration:\n  EDUCRED_TLS_CERT_FILE and EDUCRED_TLS_KEY_FILE go together: set both to serve HTTPS, or neither');
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
 }
