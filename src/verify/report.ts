@@ -1,0 +1,94 @@
+// What verification answers: a report a person can read (each check with a reason) and a
+// program can switch on (each failed check with a code). Verified and trusted are two facts:
+// a credential can be authentic and intact, yet from an issuer this verifier does not accept.
+
+/** The checks, in the order of the Open Badges 3.0 verification section. */
+export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'dates', 'status', 'recipient', 'endorsements'] as const;
+export type CredentialCheckName = (typeof CREDENTIAL_CHECKS)[number];
+
+/** Checks that decide `verified`; `recipient` counts only when a recipient was asked about. */
+export const DECISIVE_CHECKS: readonly CredentialCheckName[] = ['structure', 'schema', 'proof', 'dates', 'status', 'recipient'];
+
+export const PRESENTATION_CHECKS = ['presentation_structure', 'presentation_proof', 'holder_binding', 'credentials'] as const;
+export type PresentationCheckName = (typeof PRESENTATION_CHECKS)[number];
+
+export interface Check<Name extends string = string> {
+  check: Name;
+  passed: boolean;
+  /** For people: what was found, in a sentence. */
+  reason: string;
+  /** For programs: why it failed (absent when passed). */
+  code?: string | undefined;
+  /** Check-specific facts (schema problems, status entries, ...). */
+  details?: unknown;
+}
+
+export interface TrustDecision {
+  trusted: boolean;
+  /** Which policy rule made the issuer trusted, or why none did. */
+  reason: string;
+  /** `issuer` (listed directly) or `endorsement` (vouched for by a trusted endorser). */
+  via?: 'issuer' | 'endorsement' | undefined;
+  /** The DID of the trusted endorser when `via` is `endorsement`. */
+  endorser?: string | undefined;
+  /** The name of the policy that decided. */
+  policy?: string | undefined;
+}
+
+export interface CredentialSummary {
+  id?: string | undefined;
+  type: string[];
+  issuer?: { id: string; name?: string | undefined } | undefined;
+  /** `credentialSubject.id`, when the subject is identified by a URI (a DID). */
+  subject?: string | undefined;
+  achievement?: { id?: string | undefined; name?: string | undefined; humanCode?: string | undefined } | undefined;
+  validFrom?: string | undefined;
+  validUntil?: string | undefined;
+}
+
+export interface CredentialReport {
+  verified: boolean;
+  summary: CredentialSummary;
+  checks: Array<Check<CredentialCheckName>>;
+  warnings: string[];
+  /** Each embedded EndorsementCredential, verified the same way. */
+  endorsements: CredentialReport[];
+  trust: TrustDecision;
+}
+
+export interface RequirementResult {
+  requirement: string;
+  name?: string | undefined;
+  satisfied: boolean;
+  /** The credential that satisfied it, or why none did. */
+  credentialId?: string | undefined;
+  reason: string;
+}
+
+export interface ApprovalDecision {
+  rule: string;
+  name?: string | undefined;
+  approved: boolean;
+  /** The recipient the approval is for (the presentation's holder, or the badges' subject). */
+  recipient?: string | undefined;
+  requirements: RequirementResult[];
+  /** The requirements not met, with reasons: empty when approved. */
+  missing: RequirementResult[];
+}
+
+export interface PresentationReport {
+  verified: boolean;
+  holder?: string | undefined;
+  checks: Array<Check<PresentationCheckName>>;
+  warnings: string[];
+  credentials: CredentialReport[];
+  approval?: ApprovalDecision | undefined;
+}
+
+export const passed = <Name extends string>(check: Name, reason: string, details?: unknown): Check<Name> =>
+  details === undefined ? { check, passed: true, reason } : { check, passed: true, reason, details };
+
+export const failed = <Name extends string>(check: Name, code: string, reason: string, details?: unknown): Check<Name> =>
+  details === undefined ? { check, passed: false, code, reason } : { check, passed: false, code, reason, details };
+
+export const failedChecks = <Name extends string>(checks: Array<Check<Name>>): Array<Check<Name>> => checks.filter((c) => !c.passed);
