@@ -20,6 +20,7 @@ import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { statusRoutes } from './http/status.js';
+import { verifyRoutes } from './http/verify.js';
 import { tokenRoutes } from './http/tokens.js';
 
 export type { AppDeps } from './http/deps.js';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', docsRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', statusRoutes(deps));
+  app.route('/', verifyRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

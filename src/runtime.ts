@@ -9,8 +9,11 @@ import { createDocumentLoader, loadExtraContexts } from './signing/documentLoade
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
+import { createStatusListPublisher } from './status/publisher.js';
 import { openDatabase, type Db } from './store/db.js';
 import { countActiveTokens, createToken, ensureToken } from './store/tokens.js';
+import { createServiceVerifier } from './verify/fromConfig.js';
+import type { CachingVerifier } from './verify/verifier.js';
 
 export interface Runtime {
   config: Readonly<Config>;
@@ -25,6 +28,8 @@ export interface Runtime {
    * it as `status`. It allocates lazily: nothing is written until the first award.
    */
   statusAllocator: StatusAllocatorWithStats;
+  /** Verifies credentials and presentations under the configured trust policy. */
+  verifier: CachingVerifier;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -58,7 +63,9 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     didWebDomain: config.didWebDomain,
   });
   const statusAllocator = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, statusAllocator };
+  const publisher = createStatusListPublisher({ db, issuer, baseUrl: config.baseUrl });
+  const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, statusAllocator, verifier };
 }
 
 /**

@@ -2,18 +2,20 @@
 // Adding a command is one import and one entry in COMMANDS.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import * as endorse from './endorse.js';
 import * as issue from './issue.js';
 import * as keys from './keys.js';
 import * as revoke from './revoke.js';
 import * as serve from './serve.js';
 import * as sign from './sign.js';
 import * as tokens from './tokens.js';
+import * as verify from './verify.js';
 
 export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

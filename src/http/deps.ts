@@ -6,6 +6,7 @@ import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { Db } from '../store/db.js';
+import type { Verifier } from '../verify/types.js';
 
 export interface AppDeps {
   db: Db;
@@ -27,4 +28,6 @@ export interface AppDeps {
   rateLimitPerMinute?: number | undefined;
   /** Who a rate-limited request counts against (default: the peer address). */
   rateLimitClientKey?: ((c: Context) => string) | undefined;
+  /** Verifies credentials and presentations under this verifier's trust policy (src/verify/). */
+  verifier: Verifier;
 }

@@ -7,6 +7,7 @@ import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
 import { CredentialStatusRequestSchema, StatusReasonSchema } from '../http/status.js';
+import { CredentialVerifyRequestSchema, PresentationVerifyRequestSchema } from '../http/verify.js';
 import { TokenRequestSchema } from '../http/tokens.js';
 import type { Scope } from '../store/tokens.js';
 
@@ -161,5 +162,25 @@ export const ROUTES: RouteDoc[] = [
     scope: 'revoke',
     body: CredentialStatusRequestSchema,
     responses: { '200': '{credentialId, id, action, changed, status}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown credential', '409': 'The credential is revoked (final)', '422': 'No status entry for this purpose' },
+  },
+  {
+    method: 'post',
+    path: '/credentials/verify',
+    tag: 'Verification',
+    summary: 'VC-API: verify a credential (structure, schema, proof, dates, status, recipient, endorsements) and decide trust',
+    description:
+      'Public. `options.recipient` ({did} or {email}) adds the recipient check; `options.rule` evaluates an approval rule of this verifier\'s trust policy. ' +
+      'The answer has the VC-API fields (`verified`, `checks`, `warnings`, `errors`) and `report`, with every check, its reason, and the trust decision.',
+    body: CredentialVerifyRequestSchema,
+    responses: { '200': 'Verified: {verified: true, checks, warnings, errors, report}', '400': 'Not verified (same shape, errors name the failed checks), or not a verification request (problem+json)', '415': 'Not application/json', '429': 'Rate limited' },
+  },
+  {
+    method: 'post',
+    path: '/presentations/verify',
+    tag: 'Verification',
+    summary: 'VC-API: verify a holder-signed presentation (challenge, domain, holder binding), each credential, and an approval rule',
+    description: 'Public. `options.challenge` and `options.domain` are checked against the holder\'s proof; `options.rule` names the approval rule to decide.',
+    body: PresentationVerifyRequestSchema,
+    responses: { '200': 'Verified: {verified: true, checks, warnings, errors, report, approval?}', '400': 'Not verified (same shape), or not a verification request (problem+json)', '415': 'Not application/json', '429': 'Rate limited' },
   },
 ];

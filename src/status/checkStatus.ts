@@ -48,6 +48,8 @@ export interface StatusCheckerOptions {
   now?: (() => Date) | undefined;
   /** Longest a verified list is reused, whatever its `ttl` says (default 5 minutes; 0: never). */
   maxCacheMs?: number | undefined;
+  /** Lists never cached: the service's own, read from its database, current at every check. */
+  uncached?: ((url: string) => boolean) | undefined;
 }
 
 export type StatusChecker = (credential: Record<string, unknown>) => Promise<StatusCheckResult[]>;
@@ -145,7 +147,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     }
     const list = await pending;
     // Only a list that passed every check is reused; a refused one is fetched again next time.
-    if (maxCacheMs > 0) cache.set(url, list);
+    if (maxCacheMs > 0 && !options.uncached?.(url)) cache.set(url, list);
     return list;
   };
 

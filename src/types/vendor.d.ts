@@ -54,3 +54,17 @@ declare module '@digitalbazaar/did-method-key' {
   export function createFromMultibase(from: unknown): unknown;
 }
 declare module 'jsonld';
+declare module 'jsonld-signatures' {
+  const jsigs: {
+    verify(document: Record<string, unknown>, options: Record<string, unknown>): Promise<{
+      verified: boolean;
+      results?: Array<Record<string, unknown>>;
+      error?: unknown;
+    }>;
+    purposes: {
+      AuthenticationProofPurpose: new (options: { challenge: string; domain?: string | undefined; controller?: unknown }) => unknown;
+      ControllerProofPurpose: new (options: { term: string; controller?: unknown }) => unknown;
+    };
+  };
+  export default jsigs;
+}

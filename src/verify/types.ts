@@ -24,6 +24,8 @@ export interface VerifyPresentationOptions {
   domain?: string | undefined;
   /** The id of an approval rule of the trust policy to evaluate over the credentials. */
   rule?: string | undefined;
+  /** For a single credential: who it should be about (a presentation's holder decides otherwise). */
+  recipient?: ExpectedRecipient | undefined;
   now?: Date | undefined;
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp, type AppDeps } from '../../src/app.js';
@@ -72,23 +73,36 @@ export async function serveOnLoopback(fetch: (request: Request) => Response | Pr
 }
 
 /** A test instance whose BASE_URL is its real loopback address, so its URLs resolve. */
-export async function createServedInstance(options: TestInstanceOptions = {}): Promise<TestInstance & { origin: string }> {
+export async function createServedInstance(options: TestInstanceOptions & { tls?: { cert: string; key: string } } = {}): Promise<TestInstance & { origin: string }> {
   // Reserve a port first: the credentials must carry the address they are served from.
-  const probe = await serveOnLoopback(() => new Response());
-  const port = new URL(probe.origin).port;
-  await probe.close();
-  const instance = await createTestInstance({ ...options, env: { BASE_URL: `http://127.0.0.1:${port}`, ...options.env } });
+  return serveInstanceOn(await freePort(), options);
+}
+
+/** Serves a new instance on a given loopback port (HTTPS with `tls`), e.g. one its did:web names. */
+export async function serveInstanceOn(port: number, options: TestInstanceOptions & { tls?: { cert: string; key: string } } = {}): Promise<TestInstance & { origin: string }> {
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const instance = await createTestInstance({ ...options, env: { BASE_URL: origin, ...options.env } });
   const served = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: instance.app.fetch, port: Number(port), hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve(
+      { fetch: instance.app.fetch, port, hostname: '127.0.0.1', ...(options.tls ? { createServer: createHttpsServer, serverOptions: options.tls } : {}) },
+      () => resolve(s),
+    );
   });
   return {
     ...instance,
-    origin: `http://127.0.0.1:${port}`,
+    origin,
     async close() {
       await new Promise<void>((done) => served.close(() => done()));
       await instance.close();
     },
   };
+}
+
+/** A free loopback port (there is a small window in which another process could take it). */
+export async function freePort(): Promise<number> {
+  const probe = await serveOnLoopback(() => new Response());
+  await probe.close();
+  return Number(new URL(probe.origin).port);
 }
 
 export const observation = (level = 'proficient', date = '2026-03-01') => ({

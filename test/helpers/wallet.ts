@@ -15,6 +15,8 @@ export interface TestWallet {
   did: string;
   /** A signed DID-authentication presentation for this challenge (and domain, if given). */
   authenticate(options: { challenge: string; domain?: string | undefined; suite?: 'eddsa-rdfc-2022' | 'Ed25519Signature2020' }): Promise<Record<string, unknown>>;
+  /** A signed presentation of these credentials (VC 2.0, eddsa-rdfc-2022), as a wallet shares badges. */
+  present(options: { credentials: unknown[]; challenge: string; domain?: string | undefined; holder?: string | undefined }): Promise<Record<string, unknown>>;
 }
 
 export async function createTestWallet(): Promise<TestWallet> {
@@ -35,6 +37,12 @@ export async function createTestWallet(): Promise<TestWallet> {
         suite === 'eddsa-rdfc-2022' ? new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022 }) : new Ed25519Signature2020({ signer });
       const presentation = vc.createPresentation({ holder: did, version: suite === 'eddsa-rdfc-2022' ? 2.0 : 1.0 });
       return vc.signPresentation({ presentation, suite: proofSuite, challenge, ...(domain ? { domain } : {}), documentLoader: walletLoader });
+    },
+    async present({ credentials, challenge, domain, holder = did }) {
+      const presentation = vc.createPresentation({ holder, version: 2.0 });
+      presentation.verifiableCredential = credentials;
+      const suite = new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 });
+      return vc.signPresentation({ presentation, suite, challenge, ...(domain ? { domain } : {}), documentLoader: walletLoader });
     },
   };
 }

@@ -1,0 +1,118 @@
+// Public verification routes in the W3C VC-API shape: POST /credentials/verify and
+// POST /presentations/verify answer `verified`, `checks`, `warnings`, `errors` (problem details)
+// and our full report. 200 when verified, 400 when not (VC-API), problem+json for a request that
+// is not a verification request at all. Trust and approval are reported, not folded into 200/400.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Check } from '../verify/report.js';
+import { UnknownRuleError } from '../verify/verifier.js';
+import { readValidated } from './body.js';
+import type { AppDeps } from './deps.js';
+import { badRequest } from './problem.js';
+
+const RecipientSchema = z.strictObject({
+  did: z.string().min(1).max(2000).optional(),
+  email: z.email().max(320).optional(),
+});
+
+const VerifyOptionsSchema = z.looseObject({
+  challenge: z.string().max(1000).optional(),
+  domain: z.string().max(1000).optional(),
+  /** An approval rule of this verifier's trust policy (GET /verify lists them on the page). */
+  rule: z.string().max(100).optional(),
+  recipient: RecipientSchema.optional(),
+});
+
+const embedded = (what: string) =>
+  z.record(z.string(), z.unknown(), { error: `must be an embedded JSON ${what} (an object); enveloped and JWT forms are not supported` });
+
+export const CredentialVerifyRequestSchema = z.looseObject({
+  verifiableCredential: embedded('credential'),
+  options: VerifyOptionsSchema.optional(),
+});
+
+export const PresentationVerifyRequestSchema = z.looseObject({
+  verifiablePresentation: embedded('presentation'),
+  options: VerifyOptionsSchema.optional(),
+});
+
+/** VC Data Model 2.0 §7.1 error types, where a check maps onto one. */
+const VC_ERROR_TYPES: Record<string, string> = {
+  structure: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
+  presentation_structure: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
+  schema: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
+  proof: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
+  presentation_proof: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
+  dates: 'https://www.w3.org/TR/vc-data-model#RANGE_ERROR',
+};
+
+interface ProblemDetail {
+  type: string;
+  title: string;
+  detail: string;
+  code?: string | undefined;
+}
+
+const problemOf = (check: Check): ProblemDetail => ({
+  type: VC_ERROR_TYPES[check.check] ?? `urn:educred:problem:${(check.code ?? check.check).replace(/_/g, '-')}`,
+  title: `${check.check} check failed`,
+  detail: check.reason,
+  code: check.code,
+});
+
+const warningOf = (detail: string, slug = 'warning'): ProblemDetail => ({ type: `urn:educred:problem:${slug}`, title: 'Warning', detail });
+
+/** The VC-API VerificationResult of a report: names of passed checks, problems for the rest. */
+function vcApiResult(report: { verified: boolean; checks: Check[]; warnings: string[]; trust?: { trusted: boolean; reason: string } }) {
+  const warnings = report.warnings.map((w) => warningOf(w));
+  if (report.trust && report.verified && !report.trust.trusted) warnings.push(warningOf(report.trust.reason, 'issuer-not-trusted'));
+  return {
+    verified: report.verified,
+    checks: report.checks.filter((c) => c.passed).map((c) => c.check),
+    warnings,
+    errors: report.checks.filter((c) => !c.passed && (report.verified === false || c.check === 'endorsements')).map(problemOf),
+  };
+}
+
+const ruleProblem = (error: unknown): never => {
+  if (error instanceof UnknownRuleError) throw badRequest(error.message, [{ pointer: '/options/rule', detail: error.message }]);
+  throw error;
+};
+
+export function verifyRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post('/credentials/verify', async (c) => {
+    const body = await readValidated(c, CredentialVerifyRequestSchema);
+    const options = body.options ?? {};
+    const result = await deps.verifier
+      .verifyDocument(body.verifiableCredential, { rule: options.rule, recipient: options.recipient })
+      .catch(ruleProblem);
+    if (result.kind !== 'credential') throw badRequest('verifiableCredential is a presentation: send it to POST /presentations/verify', [{ pointer: '/verifiableCredential/type', detail: 'is VerifiablePresentation' }]);
+    const { report } = result;
+    return c.json({ ...vcApiResult(report), report, ...(result.approval ? { approval: result.approval } : {}) }, report.verified ? 200 : 400);
+  });
+
+  app.post('/presentations/verify', async (c) => {
+    const body = await readValidated(c, PresentationVerifyRequestSchema);
+    const options = body.options ?? {};
+    const report = await deps.verifier
+      .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule })
+      .catch(ruleProblem);
+    const warnings = [...report.warnings, ...report.credentials.flatMap((r) => (r.verified && !r.trust.trusted ? [`${r.summary.achievement?.name ?? r.summary.id}: ${r.trust.reason}`] : []))];
+    const errors = report.verified ? [] : [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];
+    return c.json(
+      {
+        verified: report.verified,
+        checks: report.checks.filter((k) => k.passed).map((k) => k.check),
+        warnings: warnings.map((w) => warningOf(w)),
+        errors,
+        report,
+        ...(report.approval ? { approval: report.approval } : {}),
+      },
+      report.verified ? 200 : 400,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,48 @@
+// The verifier a running service uses, from its configuration: its trust policy (or, with none,
+// trust in its own issuer only), its pinned documents, and the guarded fetcher. The service's
+// own status lists and DID document are read locally: asking itself over the network would
+// cost a round trip and fail behind a proxy that does not route the service to itself.
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import { createGuardedFetcher } from '../net/guardedFetch.js';
+import type { Issuer } from '../signing/issuer.js';
+import { STATUS_LIST_ID } from '../status/entries.js';
+import type { StatusListPublisher } from '../status/publisher.js';
+import { PinnedDocuments } from './pinnedDocuments.js';
+import { loadTrustPolicy, selfTrustPolicy } from './trustPolicy.js';
+import { createVerifier, type CachingVerifier } from './verifier.js';
+
+export interface ServiceVerifierOptions {
+  config: Readonly<Config>;
+  issuer: Pick<Issuer, 'identity' | 'didDocument' | 'profile'>;
+  publisher: StatusListPublisher;
+  extraContexts: ReadonlyMap<string, unknown>;
+}
+
+export function createServiceVerifier({ config, issuer, publisher, extraContexts }: ServiceVerifierOptions): CachingVerifier {
+  const pinned = PinnedDocuments.fromDirectory(config.verifyDocumentsDir);
+  // Our own DID document, so our badges verify without resolving ourselves (did:web).
+  pinned.add(issuer.didDocument(), 'this issuer');
+  const guarded = createGuardedFetcher({
+    timeoutMs: config.fetch.timeoutMs,
+    maxBytes: config.fetch.maxBytes,
+    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+    ca: config.fetch.caFile ? readFileSync(config.fetch.caFile, 'utf8') : undefined,
+  });
+  const ownLists = `${config.baseUrl}/status/`;
+  const ownListId = (url: string): string | undefined => {
+    const listId = url.startsWith(ownLists) ? url.slice(ownLists.length) : undefined;
+    return listId !== undefined && STATUS_LIST_ID.test(listId) ? listId : undefined;
+  };
+  const fetchJson = async (url: string): Promise<unknown> => {
+    const listId = ownListId(url);
+    if (listId !== undefined) {
+      const published = await publisher.publish(listId);
+      if (!published) throw new Error(`No status list ${url} on this service`);
+      return JSON.parse(published.json) as unknown;
+    }
+    return guarded.fetchJson(url);
+  };
+  const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
+  return createVerifier({ policy, pinned, fetchJson, extraContexts, uncachedStatusLists: (url) => ownListId(url) !== undefined });
+}

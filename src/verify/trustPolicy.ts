@@ -1,0 +1,140 @@
+// A verifier's trust policy: the file a state's credentialing office maintains. It names the
+// issuers it accepts directly, the endorsing authorities (state agencies) whose endorsement of
+// an issuer makes that issuer accepted, optionally limited to some competencies, and the
+// approval rules it decides with. No registry is asked: the policy and the credentials decide.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
+
+/** Names a competency across issuers: each program serves the framework at its own URL. */
+export const CompetencyMatcherSchema = z
+  .strictObject({
+    /** The framework code of the competency: the Achievement's `humanCode`, or an alignment's `#code`. */
+    code: z.string().min(1).optional(),
+    /** An exact Achievement `id`. */
+    achievement: z.string().min(1).optional(),
+    /** An exact alignment `targetUrl` (a node of a shared framework). */
+    alignment: z.string().min(1).optional(),
+    /** How people call it, for reports. */
+    name: z.string().min(1).optional(),
+  })
+  .refine((m) => m.code !== undefined || m.achievement !== undefined || m.alignment !== undefined, {
+    message: 'name the competency by "code", "achievement" or "alignment"',
+  });
+
+export type CompetencyMatcher = z.infer<typeof CompetencyMatcherSchema>;
+
+const TrustedPartySchema = z.strictObject({
+  id: z.string().regex(/^did:[a-z0-9]+:\S+$/, 'must be a DID'),
+  name: z.string().min(1).optional(),
+  /** Only these competencies are accepted from (or through) this party; absent: all. */
+  scope: z.array(CompetencyMatcherSchema).min(1).optional(),
+});
+
+export type TrustedParty = z.infer<typeof TrustedPartySchema>;
+
+const ApprovalRuleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  requires: z.array(CompetencyMatcherSchema).min(1),
+});
+
+export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
+
+export const TrustPolicySchema = z.strictObject({
+  name: z.string().min(1).default('trust policy'),
+  trustedIssuers: z.array(TrustedPartySchema).default([]),
+  trustedEndorsers: z.array(TrustedPartySchema).default([]),
+  approvalRules: z.array(ApprovalRuleSchema).default([]),
+});
+
+export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
+
+export class TrustPolicyError extends Error {}
+
+const competency = (code: string) => {
+  const found = BUILT_IN_FRAMEWORK.competencies.find((c) => c.code === code);
+  if (!found) throw new Error(`built-in rule names unknown competency ${code}`);
+  return { code, name: `${found.number}. ${found.name}` };
+};
+
+/**
+ * The rule DESIGN.md names: online-teaching approval needs competency 7 (personalized, blended
+ * and online learning) plus 1, 3 and 5. Available in every policy unless it defines its own
+ * rule with the same id.
+ */
+export const BUILT_IN_RULES: readonly ApprovalRule[] = [
+  {
+    id: 'online-teaching',
+    name: 'Online teaching approval',
+    description: 'Competency 7 (personalized, blended and online learning) plus competencies 1, 3 and 5, each mastered and held by the presenter.',
+    requires: ['personalized-blended-online', 'differentiated-support', 'formative-assessment', 'data-informed-instruction'].map(competency),
+  },
+];
+
+export function parseTrustPolicy(value: unknown, source = 'trust policy'): TrustPolicy {
+  const parsed = TrustPolicySchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new TrustPolicyError(`${source} is not a valid trust policy:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+export function loadTrustPolicy(file: string): TrustPolicy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new TrustPolicyError(`Cannot read the trust policy ${file}: ${(cause as Error).message}`, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new TrustPolicyError(`The trust policy ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  return parseTrustPolicy(value, file);
+}
+
+/** A policy's rules with the built-in ones it does not redefine. */
+export function approvalRules(policy: TrustPolicy): ApprovalRule[] {
+  const own = new Set(policy.approvalRules.map((r) => r.id));
+  return [...policy.approvalRules, ...BUILT_IN_RULES.filter((r) => !own.has(r.id))];
+}
+
+/** The policy a service uses when none is configured: it trusts its own issuer, nobody else. */
+export function selfTrustPolicy(issuer: { id: string; name: string }): TrustPolicy {
+  return {
+    name: `default policy of ${issuer.name} (trusts only its own issuer; set EDUCRED_TRUST_POLICY)`,
+    trustedIssuers: [{ id: issuer.id, name: issuer.name }],
+    trustedEndorsers: [],
+    approvalRules: [],
+  };
+}
+
+export const EMPTY_TRUST_POLICY: TrustPolicy = { name: 'no trust policy (no issuer is trusted)', trustedIssuers: [], trustedEndorsers: [], approvalRules: [] };
+
+type Json = Record<string, unknown>;
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+
+/** True when an Achievement (as embedded in a badge) is the competency a matcher names. */
+export function matchesCompetency(achievement: Json | undefined, matcher: CompetencyMatcher): boolean {
+  if (!achievement) return false;
+  if (matcher.achievement !== undefined && achievement.id === matcher.achievement) return true;
+  const alignments = asArray(achievement.alignment).filter((a): a is Json => typeof a === 'object' && a !== null);
+  if (matcher.alignment !== undefined && alignments.some((a) => a.targetUrl === matcher.alignment)) return true;
+  if (matcher.code !== undefined) {
+    if (achievement.humanCode === matcher.code) return true;
+    if (alignments.some((a) => typeof a.targetUrl === 'string' && a.targetUrl.endsWith(`#${matcher.code}`))) return true;
+  }
+  return false;
+}
+
+export const describeMatcher = (m: CompetencyMatcher): string => m.name ?? m.code ?? m.achievement ?? m.alignment ?? 'competency';
+
+/** True when a party's scope (absent: everything) covers an achievement. */
+export function inScope(party: TrustedParty, achievement: Json | undefined): boolean {
+  return party.scope === undefined || party.scope.some((m) => matchesCompetency(achievement, m));
+}

@@ -1,0 +1,93 @@
+// Builds the verifier once (document loader over the pinned contexts, key resolver, status
+// checker, trust policy) for the HTTP routes, the pages and the CLI. The only network it uses
+// goes through the fetcher it is given: did:web documents and status lists.
+import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type DocumentLoader } from '../signing/documentLoader.js';
+import { createVerifyingSuites } from '../signing/suites.js';
+import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
+import { evaluateApprovalRule } from './approvalRules.js';
+import { createKeyResolver, type FetchJson } from './didResolver.js';
+import type { PinnedDocuments } from './pinnedDocuments.js';
+import { approvalRules, type ApprovalRule, type TrustPolicy } from './trustPolicy.js';
+import type { Verifier } from './types.js';
+import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
+import { verifyPresentationDocument } from './verifyPresentation.js';
+
+export interface VerifierOptions {
+  policy: TrustPolicy;
+  pinned: PinnedDocuments;
+  /** Fetches did:web documents and status lists: the guarded fetcher, or a local shortcut to it. */
+  fetchJson: FetchJson;
+  extraContexts?: ReadonlyMap<string, unknown> | undefined;
+  /** How long DID documents and status lists are reused (ms; status lists also obey their ttl). */
+  cacheMs?: number | undefined;
+  /** Status lists read fresh at every check (the service's own: a revocation shows at once). */
+  uncachedStatusLists?: ((url: string) => boolean) | undefined;
+}
+
+export interface CachingVerifier extends Verifier {
+  /** Forgets resolved DID documents and status lists (a cold start, for measurements). */
+  clearCaches(): void;
+}
+
+export class UnknownRuleError extends Error {
+  constructor(
+    readonly rule: string,
+    readonly known: string[],
+  ) {
+    super(`Unknown approval rule '${rule}'; this verifier's rules are: ${known.join(', ') || 'none'}`);
+  }
+}
+
+const isPresentation = (document: unknown): boolean => {
+  if (typeof document !== 'object' || document === null) return false;
+  const type = (document as { type?: unknown }).type;
+  return type === 'VerifiablePresentation' || (Array.isArray(type) && type.includes('VerifiablePresentation'));
+};
+
+export function createVerifier(options: VerifierOptions): CachingVerifier {
+  const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs });
+  const contexts = createDocumentLoader({ extraContexts: options.extraContexts });
+  // Contexts first (pinned, never fetched); any other URL is a key or controller document.
+  const documentLoader: DocumentLoader = async (url) => {
+    try {
+      return await contexts(url);
+    } catch (error) {
+      if (!(error instanceof DocumentNotAllowedError)) throw error;
+      if (!url.startsWith('did:') && !options.pinned.get(url.split('#')[0] ?? url)) throw error;
+    }
+    return { contextUrl: null, documentUrl: url, document: await keys.resolve(url) };
+  };
+  const known = pinnedContexts();
+  const isKnownContext = (url: string): boolean => known.has(url) || (options.extraContexts?.has(url) ?? false);
+  const suites = createVerifyingSuites();
+  const newStatusChecker = (): StatusChecker => createStatusChecker({ fetchJson: options.fetchJson, documentLoader, suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists });
+  let checkStatus = newStatusChecker();
+  const context = (): CredentialVerificationContext => ({ documentLoader, suites, checkStatus, isKnownContext, policy: options.policy });
+
+  const rules = approvalRules(options.policy);
+  const findRule = (id: string | undefined): ApprovalRule | undefined => {
+    if (id === undefined) return undefined;
+    const rule = rules.find((r) => r.id === id);
+    if (!rule) throw new UnknownRuleError(id, rules.map((r) => r.id));
+    return rule;
+  };
+
+  const verifier: CachingVerifier = {
+    verifyCredential: (credential, opts = {}) => verifyOpenBadge(credential, context(), opts),
+    verifyPresentation: (presentation, opts = {}) =>
+      verifyPresentationDocument(presentation, context(), { challenge: opts.challenge, domain: opts.domain, now: opts.now, rule: findRule(opts.rule) }),
+    async verifyDocument(document, opts = {}) {
+      if (isPresentation(document)) return { kind: 'presentation', report: await verifier.verifyPresentation(document, opts) };
+      const rule = findRule(opts.rule);
+      const report = await verifyOpenBadge(document, context(), { now: opts.now, recipient: opts.recipient });
+      return { kind: 'credential', report, approval: rule && evaluateApprovalRule(rule, [report], opts.recipient?.did) };
+    },
+    rules: () => rules.map((r) => ({ id: r.id, name: r.name, description: r.description })),
+    policyName: () => options.policy.name,
+    clearCaches() {
+      keys.clear();
+      checkStatus = newStatusChecker();
+    },
+  };
+  return verifier;
+}

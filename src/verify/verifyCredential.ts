@@ -1,0 +1,304 @@
+// The verification pipeline for one credential, in the order of the Open Badges 3.0
+// verification section: structure, JSON Schema, proof, validity dates, status, recipient,
+// embedded endorsements; then the trust decision of the verifier's policy. Each step reports
+// passed or failed with a reason; nothing here throws for a bad credential.
+import * as vc from '@digitalbazaar/vc';
+import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { emailMatchesIdentity, type IdentityObject } from '../credentials/recipient.js';
+import { isPinnedSchema, validateAgainstSchema } from '../credentials/schema.js';
+import type { DocumentLoader } from '../signing/documentLoader.js';
+import type { StatusChecker } from '../status/checkStatus.js';
+import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
+import { describeProofError } from './proofErrors.js';
+import {
+  DECISIVE_CHECKS,
+  failed,
+  passed,
+  type Check,
+  type CredentialCheckName,
+  type CredentialReport,
+  type CredentialSummary,
+} from './report.js';
+import { decideTrust } from './trustDecision.js';
+import type { TrustPolicy } from './trustPolicy.js';
+import type { ExpectedRecipient } from './types.js';
+
+type Json = Record<string, unknown>;
+type CredentialCheck = Check<CredentialCheckName>;
+
+export interface CredentialVerificationContext {
+  documentLoader: DocumentLoader;
+  suites: unknown[];
+  checkStatus: StatusChecker;
+  /** True for the context URLs this verifier holds (pinned or configured extra contexts). */
+  isKnownContext: (url: string) => boolean;
+  policy: TrustPolicy;
+}
+
+export interface CredentialVerificationOptions {
+  recipient?: ExpectedRecipient | undefined;
+  now?: Date | undefined;
+}
+
+const OB_CREDENTIAL_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential'];
+/** Clocks drift: a badge signed a moment ago on another machine is not "from the future". */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Endorsements are verified, their own embedded endorsements are not (no endless chains). */
+const MAX_ENDORSEMENT_DEPTH = 1;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
+const typesOf = (v: Json): string[] => asArray(v.type).filter((t): t is string => typeof t === 'string');
+const isDateTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
+
+/** Every context URL the document names, at any depth (embedded and scoped contexts too). */
+function contextUrls(value: unknown, found: Set<string> = new Set(), depth = 0): Set<string> {
+  if (depth > 64) return found;
+  if (Array.isArray(value)) {
+    for (const item of value) contextUrls(item, found, depth + 1);
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '@context') for (const c of asArray(item)) if (typeof c === 'string') found.add(c);
+      contextUrls(item, found, depth + 1);
+    }
+  }
+  return found;
+}
+
+export function summarize(credential: unknown): CredentialSummary {
+  if (!isObject(credential)) return { type: [] };
+  const issuer = credential.issuer;
+  const issuerId = idOf(issuer);
+  const subject = isObject(credential.credentialSubject) ? credential.credentialSubject : undefined;
+  const achievement = subject && isObject(subject.achievement) ? subject.achievement : undefined;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    id: text(credential.id),
+    type: typesOf(credential),
+    issuer: issuerId ? { id: issuerId, name: isObject(issuer) ? text(issuer.name) : undefined } : undefined,
+    subject: subject ? text(subject.id) : undefined,
+    achievement: achievement ? { id: text(achievement.id), name: text(achievement.name), humanCode: text(achievement.humanCode) } : undefined,
+    validFrom: text(credential.validFrom) ?? text(credential.issuanceDate),
+    validUntil: text(credential.validUntil) ?? text(credential.expirationDate),
+  };
+}
+
+function checkStructure(credential: unknown, ctx: CredentialVerificationContext): CredentialCheck {
+  const fail = (code: string, reason: string) => failed('structure' as const, code, reason);
+  if (!isObject(credential)) return fail('not_a_credential', 'The document is not a JSON object.');
+  const contexts = asArray(credential['@context']);
+  const first = contexts[0];
+  if (first !== VC_V2_CONTEXT && first !== VC_V1_CONTEXT) {
+    return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT} for VC 1.1), not ${JSON.stringify(first ?? null)}.`);
+  }
+  const unknown = [...contextUrls(credential)].filter((url) => !ctx.isKnownContext(url));
+  if (unknown.length > 0) {
+    return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}: this verifier only uses the contexts it holds and never loads one from the network.`);
+  }
+  const types = typesOf(credential);
+  if (!types.includes('VerifiableCredential')) return fail('type_invalid', 'The type must include "VerifiableCredential".');
+  const issuer = idOf(credential.issuer);
+  if (!issuer) return fail('issuer_missing', 'The credential names no issuer (an issuer id or a Profile with an id).');
+  if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(issuer)) return fail('issuer_invalid', `The issuer id ${JSON.stringify(issuer)} is not a URI.`);
+  const subjects = asArray(credential.credentialSubject);
+  if (subjects.length === 0 || !subjects.every(isObject)) return fail('subject_missing', 'credentialSubject must be an object (or a list of objects).');
+  if (first === VC_V1_CONTEXT && !isDateTime(credential.issuanceDate)) return fail('issuance_date_missing', 'A VC 1.1 credential needs an issuanceDate date-time.');
+  if (credential.proof === undefined) return fail('proof_missing', 'The credential is not signed: it has no proof.');
+  const isOpenBadge = types.some((t) => OB_CREDENTIAL_TYPES.includes(t));
+  if (isOpenBadge && types.includes('EndorsementCredential') === false) {
+    const achievement = isObject(subjects[0]) ? (subjects[0] as Json).achievement : undefined;
+    if (!isObject(achievement)) return fail('achievement_missing', 'An Open Badges credential must name its Achievement in credentialSubject.achievement.');
+  }
+  const version = first === VC_V2_CONTEXT ? 'VC 2.0' : 'VC 1.1';
+  const kind = isOpenBadge ? `an Open Badges 3.0 ${types.find((t) => OB_CREDENTIAL_TYPES.includes(t))}` : 'a verifiable credential (not an Open Badge)';
+  return passed('structure', `Well-formed: ${kind} (${version}), every context known.`);
+}
+
+function checkSchema(credential: Json): { check: CredentialCheck; warnings: string[] } {
+  const warnings: string[] = [];
+  const schemas = asArray(credential.credentialSchema);
+  if (schemas.length === 0) {
+    return { check: passed('schema', 'The credential names no credentialSchema to validate against.'), warnings };
+  }
+  const problems: Array<{ schema: string; path: string; message: string }> = [];
+  const validated: string[] = [];
+  for (const entry of schemas) {
+    if (!isObject(entry) || typeof entry.id !== 'string' || typeof entry.type !== 'string') {
+      return { check: failed('schema', 'credential_schema_invalid', 'Each credentialSchema entry must have an id and a type.'), warnings };
+    }
+    if (entry.type !== OB_SCHEMA_VALIDATOR_TYPE && entry.type !== 'JsonSchema') {
+      warnings.push(`credentialSchema ${entry.id} has type ${entry.type}, which this verifier does not apply.`);
+      continue;
+    }
+    if (!isPinnedSchema(entry.id)) {
+      warnings.push(`credentialSchema ${entry.id} is not one this verifier holds; it was not applied (schemas are never fetched).`);
+      continue;
+    }
+    const result = validateAgainstSchema(entry.id, credential);
+    // VC 2.0 lets a credential carry a set of status entries; the OB 3.0.x schema wants one.
+    const real = result.problems.filter((p) => !isStatusEntrySetProblem(p, credential));
+    problems.push(...real.map((p) => ({ schema: entry.id as string, ...p })));
+    validated.push(entry.id.split('/').pop() ?? entry.id);
+  }
+  if (problems.length > 0) {
+    const first = problems.slice(0, 3).map((p) => `${p.path} ${p.message}`).join('; ');
+    return { check: failed('schema', 'schema_invalid', `Does not match its JSON Schema: ${first}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}.`, problems), warnings };
+  }
+  if (validated.length === 0) return { check: passed('schema', 'No credentialSchema this verifier holds was named; none applied.'), warnings };
+  return { check: passed('schema', `Matches ${validated.join(', ')}.`), warnings };
+}
+
+/**
+ * The proof, on its own: @digitalbazaar/vc also judges dates, which the dates step reports
+ * separately, so the proof is checked at a moment inside the validity period (the signature
+ * does not depend on the time it is checked at) and status is left to the status step.
+ */
+async function checkProof(credential: Json, ctx: CredentialVerificationContext, now: Date): Promise<CredentialCheck> {
+  const from = Date.parse(String(credential.validFrom ?? credential.issuanceDate ?? ''));
+  const until = Date.parse(String(credential.validUntil ?? credential.expirationDate ?? ''));
+  let at = now;
+  if (!Number.isNaN(until) && until < at.getTime()) at = new Date(until);
+  if (!Number.isNaN(from) && from > at.getTime()) at = new Date(from);
+  let result: Awaited<ReturnType<typeof vc.verifyCredential>>;
+  try {
+    result = await vc.verifyCredential({
+      credential,
+      suite: ctx.suites,
+      documentLoader: ctx.documentLoader,
+      now: at,
+      checkStatus: async () => ({ verified: true }),
+    });
+  } catch (error) {
+    result = { verified: false, error };
+  }
+  const proofs = asArray(credential.proof).filter(isObject);
+  if (result.verified) {
+    const good = (result.results ?? []).find((r) => r.verified === true)?.proof as Json | undefined;
+    const proof = good ?? proofs[0] ?? {};
+    const kind = typeof proof.cryptosuite === 'string' ? `${String(proof.type)} (${proof.cryptosuite})` : String(proof.type);
+    return passed('proof', `Signature valid: ${kind} by ${String(proof.verificationMethod)}.`, {
+      type: proof.type,
+      cryptosuite: proof.cryptosuite,
+      verificationMethod: proof.verificationMethod,
+      created: proof.created,
+      proofs: proofs.length,
+    });
+  }
+  const { code, reason } = describeProofError(result);
+  return failed('proof', code, reason);
+}
+
+function checkDates(credential: Json, now: Date): CredentialCheck {
+  const v1 = asArray(credential['@context'])[0] === VC_V1_CONTEXT;
+  const fromName = v1 ? 'issuanceDate' : 'validFrom';
+  const untilName = v1 ? 'expirationDate' : 'validUntil';
+  const from = credential[fromName];
+  const until = credential[untilName];
+  for (const [name, value] of [[fromName, from], [untilName, until]] as const) {
+    if (value !== undefined && !isDateTime(value)) return failed('dates', 'date_invalid', `${name} ${JSON.stringify(value)} is not a date-time.`);
+  }
+  const t = now.getTime();
+  if (isDateTime(from) && Date.parse(from) - CLOCK_SKEW_MS > t) return failed('dates', 'not_yet_valid', `Not valid before ${from} (${fromName}).`);
+  if (isDateTime(until) && Date.parse(until) <= t) return failed('dates', 'expired', `Expired at ${until} (${untilName}).`);
+  if (isDateTime(from) && isDateTime(until) && Date.parse(until) < Date.parse(from)) return failed('dates', 'date_invalid', `${untilName} is before ${fromName}.`);
+  const window = `${isDateTime(from) ? `from ${from}` : 'with no start date'}${isDateTime(until) ? ` until ${until}` : ', with no end date'}`;
+  return passed('dates', `Within its validity period (${window}).`);
+}
+
+async function checkStatusEntries(credential: Json, ctx: CredentialVerificationContext): Promise<{ check: CredentialCheck; warnings: string[] }> {
+  if (credential.credentialStatus === undefined) {
+    return { check: passed('status', 'The credential has no status entry: its issuer cannot revoke or suspend it.'), warnings: ['No credentialStatus: revocation cannot be checked.'] };
+  }
+  let results;
+  try {
+    results = await ctx.checkStatus(credential);
+  } catch (error) {
+    return { check: failed('status', 'status_check_failed', `Status could not be checked: ${(error as Error).message}`), warnings: [] };
+  }
+  const details = results.map((r) => ({ purpose: r.purpose, set: r.set, ok: r.ok, reason: r.reason, code: r.code, statusListCredential: r.statusListCredential }));
+  const revoked = results.find((r) => r.code === 'revoked');
+  if (revoked) return { check: failed('status', 'revoked', 'Revoked by its issuer.', details), warnings: [] };
+  const suspended = results.find((r) => r.code === 'suspended');
+  if (suspended) return { check: failed('status', 'suspended', 'Suspended by its issuer (it may be reinstated).', details), warnings: [] };
+  const broken = results.find((r) => !r.ok);
+  if (broken) return { check: failed('status', broken.code ?? 'status_check_failed', broken.reason, details), warnings: [] };
+  const purposes = results.map((r) => r.purpose).join(' and ');
+  return { check: passed('status', `Status list checked (${purposes}): neither revoked nor suspended.`, details), warnings: [] };
+}
+
+function checkRecipient(credential: Json, expected: ExpectedRecipient): CredentialCheck {
+  const subjects = asArray(credential.credentialSubject).filter(isObject);
+  if (expected.did !== undefined) {
+    if (subjects.some((s) => s.id === expected.did)) return passed('recipient', `Issued to ${expected.did}.`);
+    const actual = subjects.map((s) => s.id).find((id) => typeof id === 'string');
+    return failed('recipient', 'recipient_mismatch', actual ? `Issued to ${String(actual)}, not to ${expected.did}.` : `The badge names its recipient by a hashed identifier, not by ${expected.did}.`);
+  }
+  if (expected.email !== undefined) {
+    const identities = subjects.flatMap((s) => asArray(s.identifier)).filter((i): i is IdentityObject => isObject(i) && typeof (i as Json).identityHash === 'string');
+    if (identities.some((i) => emailMatchesIdentity(expected.email ?? '', i))) return passed('recipient', 'Issued to the email address given (it matches the salted hash in the badge).');
+    return failed('recipient', 'recipient_mismatch', 'The email address given does not match the recipient identifier in the badge.');
+  }
+  return passed('recipient', 'No recipient was given to compare.');
+}
+
+/** EndorsementCredentials embedded where OB 3.0 allows them: credential, issuer, achievement. */
+export function embeddedEndorsements(credential: Json): unknown[] {
+  const subject = asArray(credential.credentialSubject).find(isObject);
+  const achievement = subject && isObject(subject.achievement) ? subject.achievement : undefined;
+  const issuer = isObject(credential.issuer) ? credential.issuer : undefined;
+  return [...asArray(credential.endorsement), ...asArray(issuer?.endorsement), ...asArray(achievement?.endorsement)];
+}
+
+export async function verifyOpenBadge(
+  credential: unknown,
+  ctx: CredentialVerificationContext,
+  options: CredentialVerificationOptions = {},
+  depth = 0,
+): Promise<CredentialReport> {
+  const now = options.now ?? new Date();
+  const summary = summarize(credential);
+  const checks: CredentialCheck[] = [];
+  const warnings: string[] = [];
+  const report = (endorsements: CredentialReport[] = []): CredentialReport => {
+    const verified = checks.every((c) => c.passed || !DECISIVE_CHECKS.includes(c.check));
+    const trust = verified
+      ? decideTrust(summary, endorsements, ctx.policy)
+      : { trusted: false, reason: 'Not verified, so trust was not considered.', policy: ctx.policy.name };
+    return { verified, summary, checks, warnings, endorsements, trust };
+  };
+
+  const structure = checkStructure(credential, ctx);
+  checks.push(structure);
+  if (!structure.passed || !isObject(credential)) return report();
+
+  const schema = checkSchema(credential);
+  checks.push(schema.check);
+  warnings.push(...schema.warnings);
+  checks.push(await checkProof(credential, ctx, now));
+  checks.push(checkDates(credential, now));
+  const status = await checkStatusEntries(credential, ctx);
+  checks.push(status.check);
+  warnings.push(...status.warnings);
+  if (options.recipient && (options.recipient.did !== undefined || options.recipient.email !== undefined)) {
+    checks.push(checkRecipient(credential, options.recipient));
+  }
+
+  const endorsements: CredentialReport[] = [];
+  const embedded = depth < MAX_ENDORSEMENT_DEPTH ? embeddedEndorsements(credential) : [];
+  if (embedded.length > 0) {
+    endorsements.push(...(await Promise.all(embedded.map((e) => verifyOpenBadge(e, ctx, { now }, depth + 1)))));
+    const bad = endorsements.filter((e) => !e.verified || !e.summary.type.includes('EndorsementCredential'));
+    if (bad.length === 0) {
+      checks.push(passed('endorsements', `${endorsements.length} endorsement${endorsements.length === 1 ? '' : 's'} verified (${endorsements.map((e) => e.summary.issuer?.name ?? e.summary.issuer?.id).join(', ')}).`));
+    } else {
+      const reasons = bad.map((e) => {
+        const failure = e.checks.find((c) => !c.passed);
+        const who = e.summary.issuer?.name ?? e.summary.issuer?.id ?? 'an unnamed issuer';
+        return failure ? `endorsement by ${who}: ${failure.reason}` : `endorsement by ${who} is not an EndorsementCredential`;
+      });
+      checks.push(failed('endorsements', bad.find((e) => !e.verified)?.checks.find((c) => !c.passed)?.code ?? 'endorsement_invalid', `${bad.length} of ${endorsements.length} endorsements do not verify: ${reasons.join('; ')}.`));
+    }
+  }
+  return report(endorsements);
+}

@@ -1,0 +1,134 @@
+// Verifying a wallet's presentation: its structure, the holder's proof (authentication, with the
+// challenge and domain the verifier gave, against replay), holder binding (each badge issued to
+// the holder), then every credential through the same pipeline, then the approval rule asked for.
+import jsigs from 'jsonld-signatures';
+import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { evaluateApprovalRule, refuseApproval } from './approvalRules.js';
+import { describeProofError } from './proofErrors.js';
+import { failed, passed, type Check, type CredentialReport, type PresentationCheckName, type PresentationReport } from './report.js';
+import type { ApprovalRule } from './trustPolicy.js';
+import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
+
+type Json = Record<string, unknown>;
+type PresentationCheck = Check<PresentationCheckName>;
+
+export interface PresentationVerificationOptions {
+  challenge?: string | undefined;
+  domain?: string | undefined;
+  rule?: ApprovalRule | undefined;
+  now?: Date | undefined;
+}
+
+/** A wallet presentation holds a handful of badges; more is not a presentation, it is a load. */
+export const MAX_PRESENTED_CREDENTIALS = 100;
+const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
+const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
+const controllerOf = (verificationMethod: unknown): string | undefined => (typeof verificationMethod === 'string' ? verificationMethod.split('#')[0] : undefined);
+
+function checkStructure(presentation: unknown, ctx: CredentialVerificationContext): PresentationCheck {
+  const fail = (code: string, reason: string) => failed('presentation_structure' as const, code, reason);
+  if (!isObject(presentation)) return fail('not_a_presentation', 'The document is not a JSON object.');
+  const contexts = asArray(presentation['@context']);
+  if (contexts[0] !== VC_V2_CONTEXT && contexts[0] !== VC_V1_CONTEXT) return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT}).`);
+  const unknown = contexts.filter((c): c is string => typeof c === 'string' && !ctx.isKnownContext(c));
+  if (unknown.length > 0) return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}.`);
+  if (!asArray(presentation.type).includes('VerifiablePresentation')) return fail('type_invalid', 'The type must include "VerifiablePresentation".');
+  const credentials = asArray(presentation.verifiableCredential);
+  if (credentials.length > MAX_PRESENTED_CREDENTIALS) return fail('too_many_credentials', `A presentation may hold at most ${MAX_PRESENTED_CREDENTIALS} credentials; this one holds ${credentials.length}.`);
+  if (!credentials.every(isObject)) return fail('credential_format_unsupported', 'Each verifiableCredential must be an embedded JSON credential (enveloped and JWT credentials are not supported).');
+  return passed('presentation_structure', `Well-formed presentation holding ${credentials.length} credential${credentials.length === 1 ? '' : 's'}.`);
+}
+
+/** The holder's proof, with the challenge and domain the verifier asked for. */
+async function checkProof(presentation: Json, ctx: CredentialVerificationContext, options: PresentationVerificationOptions, warnings: string[]): Promise<PresentationCheck> {
+  const proofs = asArray(presentation.proof).filter(isObject);
+  if (proofs.length === 0) return failed('presentation_proof', 'presentation_unsigned', 'The presentation is not signed by its holder.');
+  const proof = proofs[0] as Json;
+  if (options.challenge !== undefined && proof.challenge !== options.challenge) {
+    return failed('presentation_proof', 'challenge_mismatch', `The presentation answers challenge ${JSON.stringify(proof.challenge ?? null)}, not the one this verifier gave: it may be a replay.`);
+  }
+  if (options.domain !== undefined && !asArray(proof.domain).includes(options.domain)) {
+    return failed('presentation_proof', 'domain_mismatch', `The presentation is for domain ${JSON.stringify(proof.domain ?? null)}, not ${JSON.stringify(options.domain)}.`);
+  }
+  if (options.challenge === undefined) warnings.push('No challenge was given: this presentation could be a replay of an earlier one.');
+  const challenge = options.challenge ?? (typeof proof.challenge === 'string' ? proof.challenge : undefined);
+  const purpose =
+    challenge !== undefined
+      ? new jsigs.purposes.AuthenticationProofPurpose({ challenge, domain: options.domain })
+      : new jsigs.purposes.ControllerProofPurpose({ term: 'authentication' });
+  let result: Awaited<ReturnType<typeof jsigs.verify>>;
+  try {
+    result = await jsigs.verify(presentation, { suite: ctx.suites, purpose, documentLoader: ctx.documentLoader });
+  } catch (error) {
+    result = { verified: false, error };
+  }
+  if (!result.verified) {
+    const { code, reason } = describeProofError(result);
+    return failed('presentation_proof', code === 'proof_unsupported' ? 'presentation_proof_unsupported' : code, reason.replace('(eddsa-rdfc-2022 or Ed25519Signature2020, for assertionMethod)', '(eddsa-rdfc-2022 or Ed25519Signature2020, for authentication)'));
+  }
+  return passed('presentation_proof', `Signed by ${String(proof.verificationMethod)}${challenge !== undefined ? ' for this challenge' : ''}${options.domain !== undefined ? ` and domain ${options.domain}` : ''}.`);
+}
+
+/**
+ * The holder is who signed; each badge must be about the holder, or the presentation shows
+ * someone else's badges. Non-badge credentials are bound by the verifier's own policy, so they
+ * are only flagged.
+ */
+function checkHolderBinding(presentation: Json, warnings: string[]): { check: PresentationCheck; holder: string | undefined } {
+  const signer = controllerOf(asArray(presentation.proof).filter(isObject)[0]?.verificationMethod);
+  const declared = idOf(presentation.holder);
+  if (declared !== undefined && signer !== undefined && declared !== signer) {
+    return { check: failed('holder_binding', 'holder_not_signer', `The presentation names ${declared} as holder but was signed by ${signer}.`), holder: declared };
+  }
+  const holder = declared ?? signer;
+  if (holder === undefined) return { check: failed('holder_binding', 'holder_unknown', 'The presentation names no holder and has no proof to tell who holds it.'), holder };
+  const credentials = asArray(presentation.verifiableCredential).filter(isObject);
+  const foreign: string[] = [];
+  for (const credential of credentials) {
+    const subjects = asArray(credential.credentialSubject).filter(isObject);
+    const isBadge = asArray(credential.type).some((t) => typeof t === 'string' && OPEN_BADGE_TYPES.includes(t));
+    if (subjects.some((s) => s.id === holder)) continue;
+    if (isBadge) foreign.push(`${String(credential.id ?? 'a badge')} (issued to ${String(subjects[0]?.id ?? 'a hashed identifier')})`);
+    else warnings.push(`${String(credential.id ?? 'A credential')} is not about the holder; holder binding was not required for it.`);
+  }
+  if (foreign.length > 0) {
+    return { check: failed('holder_binding', 'holder_mismatch', `Presented by ${holder}, but ${foreign.join(', ')} ${foreign.length === 1 ? 'was' : 'were'} not issued to the holder.`), holder };
+  }
+  return { check: passed('holder_binding', `Every badge was issued to the holder, ${holder}.`), holder };
+}
+
+export async function verifyPresentationDocument(presentation: unknown, ctx: CredentialVerificationContext, options: PresentationVerificationOptions = {}): Promise<PresentationReport> {
+  const checks: PresentationCheck[] = [];
+  const warnings: string[] = [];
+  const structure = checkStructure(presentation, ctx);
+  checks.push(structure);
+  if (!structure.passed || !isObject(presentation)) {
+    return { verified: false, checks, warnings, credentials: [], approval: options.rule && refuseApproval(options.rule, 'The presentation is malformed.') };
+  }
+  const [proof, credentials] = await Promise.all([
+    checkProof(presentation, ctx, options, warnings),
+    Promise.all(asArray(presentation.verifiableCredential).map((c): Promise<CredentialReport> => verifyOpenBadge(c, ctx, { now: options.now }))),
+  ]);
+  checks.push(proof);
+  const binding = checkHolderBinding(presentation, warnings);
+  checks.push(binding.check);
+  const failedCredentials = credentials.filter((c) => !c.verified);
+  checks.push(
+    failedCredentials.length === 0
+      ? passed('credentials', `All ${credentials.length} credentials verified.`)
+      : failed('credentials', 'credential_not_verified', `${failedCredentials.length} of ${credentials.length} credentials do not verify: ${failedCredentials.map((c) => `${c.summary.achievement?.name ?? c.summary.id ?? 'a credential'} (${c.checks.find((k) => !k.passed)?.reason ?? 'failed'})`).join('; ')}.`),
+  );
+  // A badge that fails does not sink the presentation's approval alone: the rule says what is missing.
+  const presentationOk = proof.passed && binding.check.passed;
+  const verified = checks.every((c) => c.passed);
+  let approval;
+  if (options.rule) {
+    approval = presentationOk
+      ? evaluateApprovalRule(options.rule, credentials, binding.holder)
+      : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.passed ? binding.check : proof).reason}`, binding.holder);
+  }
+  return { verified, holder: binding.holder, checks, warnings, credentials, approval };
+}
