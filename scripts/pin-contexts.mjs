@@ -2,7 +2,7 @@
 // loader serves reviewed bytes from the repository and a package upgrade shows up as a diff.
 // Usage: node scripts/pin-contexts.mjs
 import { createHash } from 'node:crypto';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 
 const WANTED = {
   '@digitalbazaar/credentials-context': [
@@ -27,7 +27,10 @@ const WANTED = {
 const fileName = (url) =>
   url.replace(/^https?:\/\//, '').replace(/\.json(ld)?$/, '').replace(/[^A-Za-z0-9.-]+/g, '_') + '.jsonld';
 
-const manifest = {};
+// Contexts no package ships, copied by hand from an official source (the manifest names it):
+// kept as they are, so that a re-run does not drop them.
+const previous = JSON.parse(readFileSync('contexts/manifest.json', 'utf8'));
+const manifest = Object.fromEntries(Object.entries(previous).filter(([, entry]) => entry.vendored));
 mkdirSync('contexts', { recursive: true });
 for (const [pkg, urls] of Object.entries(WANTED)) {
   const mod = await import(pkg);

@@ -28,6 +28,10 @@ interface Run {
 }
 
 function educred(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Run {
+  return run(args, options);
+}
+
+function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Run {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: work,
     input: options.input ?? '',
@@ -185,5 +189,68 @@ describe('educred issue', () => {
     const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-email', 'not-an-email', '--name', 'X', '--evidence', evidenceFile], { env: env() });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/Invalid award request/);
+  });
+});
+
+describe('educred verify', () => {
+  // Vitest puts BASE_URL=/ in the environment; give the CLI a real one.
+  const educred = (args: string[], options: { env?: Record<string, string> } = {}): Run => run(args, { env: { BASE_URL: 'http://localhost:3000', ...options.env } });
+  const elsewhere = fileURLToPath(new URL('./fixtures/elsewhere/', import.meta.url));
+  const vector = `${elsewhere}ob3-spec-eddsa-rdfc-2022.json`;
+  const documents = `${elsewhere}documents`;
+
+  it('exits 0 for a verified credential and prints the checklist', () => {
+    const run = educred(['verify', vector, '--documents', documents, '--offline']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^VERIFIED: Teamwork from Example Corp/);
+    expect(run.stdout).toMatch(/✓ proof: Signature valid/);
+    expect(run.stdout).toMatch(/✗ trust: Not trusted/);
+  });
+
+  it('exits 1 for a tampered credential, naming the failed check; --json gives the report', () => {
+    const tampered = path.join(work, 'tampered.json');
+    writeFileSync(tampered, readFileSync(vector, 'utf8').replace('"Teamwork"', '"Teamwerk"'));
+    const run = educred(['verify', tampered, '--documents', documents, '--offline', '--json']);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as Json;
+    expect(report.kind).toBe('credential');
+    expect(report.report.checks.find((c: Json) => c.check === 'proof')).toMatchObject({ passed: false, code: 'signature_invalid' });
+  });
+
+  it('exits 1 when a named rule is not met, even though the credential verifies', () => {
+    const run = educred(['verify', vector, '--documents', documents, '--offline', '--rule', 'online-teaching']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/NOT APPROVED: Online teaching approval/);
+  });
+
+  it('exits 2 when it cannot run: no such file, an invalid policy, an unknown rule', () => {
+    expect(educred(['verify', path.join(work, 'missing.json')]).status).toBe(2);
+    const policy = path.join(work, 'bad-policy.json');
+    writeFileSync(policy, JSON.stringify({ trustedIssuers: [{ id: 'not a did' }] }));
+    const bad = educred(['verify', vector, '--policy', policy]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/trustedIssuers\.0\.id: must be a DID or an https URL/);
+    expect(educred(['verify', vector, '--rule', 'no-such-rule', '--offline']).stderr).toMatch(/Unknown approval rule 'no-such-rule'/);
+  });
+});
+
+describe('educred endorse', () => {
+  const educred = (args: string[], options: { env?: Record<string, string> } = {}): Run => run(args, { env: { BASE_URL: 'http://localhost:3000', ...options.env } });
+  it('signs an EndorsementCredential about a program DID, which verifies', async () => {
+    const env = { EDUCRED_DATA_DIR: path.join(work, 'agency'), EDUCRED_ISSUER_NAME: 'State A Department of Education' };
+    const out = path.join(work, 'endorsement.json');
+    const run = educred(['endorse', '--issuer', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', '--issuer-name', 'Program P', '--valid-until', '2030-01-01T00:00:00Z', '--out', out], { env });
+    expect(run.status, run.stderr).toBe(0);
+    const endorsement = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    expect(endorsement.type).toEqual(['VerifiableCredential', 'EndorsementCredential']);
+    expect(endorsement.credentialSubject).toMatchObject({ id: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK', type: ['EndorsementSubject'] });
+    const verified = educred(['verify', out], { env });
+    expect(verified.status, verified.stdout).toBe(0);
+  });
+
+  it('refuses a malformed DID', () => {
+    const run = educred(['endorse', '--issuer', 'program-p'], { env: { EDUCRED_DATA_DIR: path.join(work, 'agency') } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/--issuer: must be the DID of the issuer being endorsed/);
   });
 });

@@ -28,6 +28,23 @@ export function createVerifyingSuites(): unknown[] {
   return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new Ed25519Signature2020()];
 }
 
+export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
+
+/**
+ * The suites for a document signed under the first Data Integrity context (v1), as early
+ * OB 3.0 credentials are (the 1EdTech implementation guide's test vector among them): its
+ * proofs must be checked in that context, which v2 is not allowed to redefine.
+ */
+export function createLegacyVerifyingSuites(): unknown[] {
+  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, legacyContext: true }), new Ed25519Signature2020()];
+}
+
+/** True when a document names the Data Integrity v1 context. */
+export function usesLegacyDataIntegrityContext(document: Record<string, unknown>): boolean {
+  const context = document['@context'];
+  return Array.isArray(context) ? context.includes(DATA_INTEGRITY_V1_CONTEXT) : context === DATA_INTEGRITY_V1_CONTEXT;
+}
+
 /**
  * Emits `proof` as an array. The 1EdTech OB 3.0 JSON Schema types `proof` as an array, and
  * the Data Integrity spec allows a proof set, so one shape satisfies both the schema and

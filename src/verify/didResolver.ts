@@ -94,7 +94,7 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       if (url.startsWith('did:')) {
         throw new KeyResolutionError('did_method_unsupported', `Cannot resolve ${url}: only did:key and did:web are resolved (pin other documents with --documents)`);
       }
-      throw new KeyResolutionError('did_not_found', `Cannot resolve ${url}: it is not a DID and no pinned document has that id (pin it with --documents)`);
+      throw new KeyResolutionError('key_not_found', `Cannot load ${url}: it is neither a context this verifier holds nor a pinned key or controller document (pin it with --documents or EDUCRED_VERIFY_DOCUMENTS_DIR; https documents are never fetched)`);
     },
     clear() {
       cache.clear();

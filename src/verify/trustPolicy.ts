@@ -25,7 +25,8 @@ export const CompetencyMatcherSchema = z
 export type CompetencyMatcher = z.infer<typeof CompetencyMatcherSchema>;
 
 const TrustedPartySchema = z.strictObject({
-  id: z.string().regex(/^did:[a-z0-9]+:\S+$/, 'must be a DID'),
+  /** A DID, or the https URL some OB 3.0 issuers use as their id. */
+  id: z.string().regex(/^(did:[a-z0-9]+:\S+|https:\/\/\S+)$/, 'must be a DID or an https URL'),
   name: z.string().min(1).optional(),
   /** Only these competencies are accepted from (or through) this party; absent: all. */
   scope: z.array(CompetencyMatcherSchema).min(1).optional(),

@@ -2,7 +2,7 @@
 // checker, trust policy) for the HTTP routes, the pages and the CLI. The only network it uses
 // goes through the fetcher it is given: did:web documents and status lists.
 import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type DocumentLoader } from '../signing/documentLoader.js';
-import { createVerifyingSuites } from '../signing/suites.js';
+import { createLegacyVerifyingSuites, createVerifyingSuites, usesLegacyDataIntegrityContext } from '../signing/suites.js';
 import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
 import { evaluateApprovalRule } from './approvalRules.js';
 import { createKeyResolver, type FetchJson } from './didResolver.js';
@@ -53,16 +53,19 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
       return await contexts(url);
     } catch (error) {
       if (!(error instanceof DocumentNotAllowedError)) throw error;
-      if (!url.startsWith('did:') && !options.pinned.get(url.split('#')[0] ?? url)) throw error;
     }
+    // Every context of a credential was checked as known before any proof work, so what is
+    // left is a key or its controller: resolved from pinned documents, did:key or did:web.
     return { contextUrl: null, documentUrl: url, document: await keys.resolve(url) };
   };
   const known = pinnedContexts();
   const isKnownContext = (url: string): boolean => known.has(url) || (options.extraContexts?.has(url) ?? false);
   const suites = createVerifyingSuites();
+  const legacySuites = createLegacyVerifyingSuites();
+  const suitesFor = (document: Record<string, unknown>): unknown[] => (usesLegacyDataIntegrityContext(document) ? legacySuites : suites);
   const newStatusChecker = (): StatusChecker => createStatusChecker({ fetchJson: options.fetchJson, documentLoader, suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists });
   let checkStatus = newStatusChecker();
-  const context = (): CredentialVerificationContext => ({ documentLoader, suites, checkStatus, isKnownContext, policy: options.policy });
+  const context = (): CredentialVerificationContext => ({ documentLoader, suitesFor, checkStatus, isKnownContext, policy: options.policy });
 
   const rules = approvalRules(options.policy);
   const findRule = (id: string | undefined): ApprovalRule | undefined => {

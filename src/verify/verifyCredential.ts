@@ -28,7 +28,8 @@ type CredentialCheck = Check<CredentialCheckName>;
 
 export interface CredentialVerificationContext {
   documentLoader: DocumentLoader;
-  suites: unknown[];
+  /** The proof suites for a document (Data Integrity v1 documents get the legacy context). */
+  suitesFor: (document: Record<string, unknown>) => unknown[];
   checkStatus: StatusChecker;
   /** True for the context URLs this verifier holds (pinned or configured extra contexts). */
   isKnownContext: (url: string) => boolean;
@@ -164,7 +165,7 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
   try {
     result = await vc.verifyCredential({
       credential,
-      suite: ctx.suites,
+      suite: ctx.suitesFor(credential),
       documentLoader: ctx.documentLoader,
       now: at,
       checkStatus: async () => ({ verified: true }),

@@ -61,7 +61,7 @@ async function checkProof(presentation: Json, ctx: CredentialVerificationContext
       : new jsigs.purposes.ControllerProofPurpose({ term: 'authentication' });
   let result: Awaited<ReturnType<typeof jsigs.verify>>;
   try {
-    result = await jsigs.verify(presentation, { suite: ctx.suites, purpose, documentLoader: ctx.documentLoader });
+    result = await jsigs.verify(presentation, { suite: ctx.suitesFor(presentation), purpose, documentLoader: ctx.documentLoader });
   } catch (error) {
     result = { verified: false, error };
   }

@@ -1,0 +1,62 @@
+// A credential from elsewhere: the signed example of the 1EdTech OB 3.0 implementation guide
+// (VC 1.1, OB context 3.0.0, Data Integrity v1, eddsa-rdfc-2022), verified fully offline with
+// its key document pinned; one changed character makes it fail.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PinnedDocuments } from '../../src/verify/pinnedDocuments.js';
+import { EMPTY_TRUST_POLICY, parseTrustPolicy } from '../../src/verify/trustPolicy.js';
+import { createVerifier } from '../../src/verify/verifier.js';
+
+type Json = Record<string, any>;
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/elsewhere/', import.meta.url));
+const VECTOR_TEXT = readFileSync(`${FIXTURES}ob3-spec-eddsa-rdfc-2022.json`, 'utf8');
+const vector = (): Json => JSON.parse(VECTOR_TEXT) as Json;
+const fetched: string[] = [];
+const offline = async (url: string): Promise<unknown> => {
+  fetched.push(url);
+  throw new Error('this test is offline');
+};
+const verifierWith = (documents: string | undefined, policy = EMPTY_TRUST_POLICY) =>
+  createVerifier({ policy, pinned: PinnedDocuments.fromDirectory(documents), fetchJson: offline });
+const check = (report: { checks: Json[] }, name: string): Json | undefined => report.checks.find((c) => c.check === name);
+
+describe('the OB 3.0 implementation guide test vector', () => {
+  it('verifies with its key document pinned, without touching the network', async () => {
+    const report = await verifierWith(`${FIXTURES}documents`).verifyCredential(vector());
+    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.verified).toBe(true);
+    expect(check(report, 'structure')?.reason).toMatch(/OpenBadgeCredential \(VC 1\.1\)/);
+    expect(check(report, 'proof')?.details).toMatchObject({ cryptosuite: 'eddsa-rdfc-2022', verificationMethod: 'https://example.edu/issuers/565049#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi' });
+    expect(fetched).toEqual([]);
+  });
+
+  it('fails when one character of the credential changes', async () => {
+    const changed = VECTOR_TEXT.replace('"Teamwork Badge"', '"Teamwork Badgf"');
+    expect(changed).not.toBe(VECTOR_TEXT);
+    const report = await verifierWith(`${FIXTURES}documents`).verifyCredential(JSON.parse(changed));
+    expect(report.verified).toBe(false);
+    expect(check(report, 'proof')).toMatchObject({ passed: false, code: 'signature_invalid' });
+  });
+
+  it('fails when one character of the proof value changes', async () => {
+    const credential = vector();
+    credential.proof.proofValue = credential.proof.proofValue.replace(/.$/, (c: string) => (c === 'D' ? 'E' : 'D'));
+    const report = await verifierWith(`${FIXTURES}documents`).verifyCredential(credential);
+    expect(check(report, 'proof')?.passed).toBe(false);
+  });
+
+  it('without the key document, says which document to pin (and never fetches an https key)', async () => {
+    const report = await verifierWith(undefined).verifyCredential(vector());
+    expect(check(report, 'proof')?.passed).toBe(false);
+    expect(check(report, 'proof')?.reason).toMatch(/https:\/\/example\.edu\/issuers\/565049/);
+    expect(fetched).toEqual([]);
+  });
+
+  it('is verified but not trusted unless a policy names its issuer (here an https URL)', async () => {
+    expect((await verifierWith(`${FIXTURES}documents`).verifyCredential(vector())).trust.trusted).toBe(false);
+    const trusting = parseTrustPolicy({ name: 'test', trustedIssuers: [{ id: 'https://example.edu/issuers/565049', name: 'Example Corp' }] });
+    expect((await verifierWith(`${FIXTURES}documents`, trusting).verifyCredential(vector())).trust).toMatchObject({ trusted: true, via: 'issuer' });
+  });
+});
