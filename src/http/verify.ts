@@ -1,14 +1,15 @@
 // Public verification routes in the W3C VC-API shape: POST /credentials/verify and
 // POST /presentations/verify answer `verified`, `checks`, `warnings`, `errors` (problem details)
-// and our full report. 200 when verified, 400 when not (VC-API), problem+json for a request that
-// is not a verification request at all. Trust and approval are reported, not folded into 200/400.
-import { Hono } from 'hono';
+// and our full report. 200 when verified, 400 when not (VC-API; as problem+json carrying the
+// same fields), plain problem+json for a request that is not a verification request at all.
+// Trust and approval are reported, not folded into 200/400.
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Check } from '../verify/report.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
-import { badRequest } from './problem.js';
+import { badRequest, PROBLEM_CONTENT_TYPE } from './problem.js';
 
 const RecipientSchema = z.strictObject({
   did: z.string().min(1).max(2000).optional(),
@@ -74,6 +75,23 @@ function vcApiResult(report: { verified: boolean; checks: Check[]; warnings: str
   };
 }
 
+/**
+ * The answer of a verification: 200 when verified; otherwise 400 as problem+json whose
+ * extension members are the same VC-API fields, so a VC-API client and a problem-aware client
+ * both read it.
+ */
+function verificationAnswer(c: Context, body: { verified: boolean; errors: ProblemDetail[] } & Record<string, unknown>): Response {
+  if (body.verified) return c.json(body, 200);
+  const problem = {
+    type: 'urn:educred:problem:not-verified',
+    title: 'Not verified',
+    status: 400,
+    detail: body.errors[0]?.detail ?? 'The document did not verify.',
+    ...body,
+  };
+  return c.body(JSON.stringify(problem), 400, { 'Content-Type': PROBLEM_CONTENT_TYPE });
+}
+
 const ruleProblem = (error: unknown): never => {
   if (error instanceof UnknownRuleError) throw badRequest(error.message, [{ pointer: '/options/rule', detail: error.message }]);
   throw error;
@@ -90,7 +108,7 @@ export function verifyRoutes(deps: AppDeps): Hono {
       .catch(ruleProblem);
     if (result.kind !== 'credential') throw badRequest('verifiableCredential is a presentation: send it to POST /presentations/verify', [{ pointer: '/verifiableCredential/type', detail: 'is VerifiablePresentation' }]);
     const { report } = result;
-    return c.json({ ...vcApiResult(report), report, ...(result.approval ? { approval: result.approval } : {}) }, report.verified ? 200 : 400);
+    return verificationAnswer(c, { ...vcApiResult(report), report, ...(result.approval ? { approval: result.approval } : {}) });
   });
 
   app.post('/presentations/verify', async (c) => {
@@ -101,17 +119,14 @@ export function verifyRoutes(deps: AppDeps): Hono {
       .catch(ruleProblem);
     const warnings = [...report.warnings, ...report.credentials.flatMap((r) => (r.verified && !r.trust.trusted ? [`${r.summary.achievement?.name ?? r.summary.id}: ${r.trust.reason}`] : []))];
     const errors = report.verified ? [] : [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];
-    return c.json(
-      {
-        verified: report.verified,
-        checks: report.checks.filter((k) => k.passed).map((k) => k.check),
-        warnings: warnings.map((w) => warningOf(w)),
-        errors,
-        report,
-        ...(report.approval ? { approval: report.approval } : {}),
-      },
-      report.verified ? 200 : 400,
-    );
+    return verificationAnswer(c, {
+      verified: report.verified,
+      checks: report.checks.filter((k) => k.passed).map((k) => k.check),
+      warnings: warnings.map((w) => warningOf(w)),
+      errors,
+      report,
+      ...(report.approval ? { approval: report.approval } : {}),
+    });
   });
 
   return app;

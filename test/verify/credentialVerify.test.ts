@@ -59,9 +59,12 @@ describe('POST /credentials/verify', () => {
   it('fails a tampered badge at the proof, naming the signature', async () => {
     const tampered = structuredClone(credential);
     tampered.credentialSubject.achievement.name = 'Formative Assessment (Distinguished)';
-    const { status, body } = await verify(t, tampered);
+    const { status, type, body } = await verify(t, tampered);
     expect(status).toBe(400);
-    expect(body.verified).toBe(false);
+    // A problem (RFC 9457) whose extension members are the VC-API verification result.
+    expect(type).toContain('application/problem+json');
+    expect(body).toMatchObject({ type: 'urn:educred:problem:not-verified', status: 400, verified: false, checks: ['structure', 'schema', 'dates', 'status'] });
+    expect(body.detail).toMatch(/changed after it was signed/);
     expect(check(body, 'proof')).toMatchObject({ passed: false, code: 'signature_invalid' });
     expect(check(body, 'proof').reason).toMatch(/changed after it was signed/);
     expect(body.errors[0]).toMatchObject({ type: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR', code: 'signature_invalid' });
