@@ -21,6 +21,7 @@ import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { statusRoutes } from './http/status.js';
 import { verifyRoutes } from './http/verify.js';
+import { verifyPageRoutes } from './http/verifyPage.js';
 import { tokenRoutes } from './http/tokens.js';
 
 export type { AppDeps } from './http/deps.js';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', tokenRoutes(deps));
   app.route('/', statusRoutes(deps));
   app.route('/', verifyRoutes(deps));
+  app.route('/', verifyPageRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -164,6 +164,23 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': '{credentialId, id, action, changed, status}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown credential', '409': 'The credential is revoked (final)', '422': 'No status entry for this purpose' },
   },
   {
+    method: 'get',
+    path: '/verify',
+    tag: 'Pages',
+    summary: 'Verify page (HTML): paste or drop a badge, a presentation or a baked SVG',
+    description: '`?url=` opens one of this service\'s own badges (the "Verify this badge" button of a badge page); other URLs are not fetched.',
+    produces: 'text/html',
+    responses: { '200': 'The page', '400': 'A URL that is not one of this service\'s badges', '404': 'No such badge' },
+  },
+  {
+    method: 'post',
+    path: '/verify',
+    tag: 'Pages',
+    summary: 'Verify page form (multipart/form-data or urlencoded: document, file, rule, challenge, domain): the report as a checklist (HTML)',
+    produces: 'text/html',
+    responses: { '200': 'The result page', '400': 'The form again, saying what could not be read', '429': 'Rate limited' },
+  },
+  {
     method: 'post',
     path: '/credentials/verify',
     tag: 'Verification',

@@ -44,6 +44,7 @@ ol.steps li{margin:.3rem 0}
 ul.checks{list-style:none;padding:0;margin:.5rem 0}
 ul.checks li{display:flex;gap:.6rem;padding:.5rem 0;border-bottom:1px solid var(--line)}
 ul.checks li:last-child{border-bottom:0}
+ul.checks li>div{min-width:0;overflow-wrap:anywhere}
 .mark{flex:none;width:1.6rem;height:1.6rem;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;font-weight:700}
 .mark.ok{background:var(--ok-bg);color:var(--ok)}.mark.bad{background:var(--bad-bg);color:var(--bad)}.mark.skip{background:var(--bg);color:var(--muted)}
 .verdict{font-size:1.15rem;font-weight:700;padding:.8rem 1rem;border-radius:8px;margin:1rem 0}

@@ -1,0 +1,91 @@
+// GET /verify and POST /verify: the verify page. A pasted or uploaded document (JSON, or a
+// baked SVG badge) goes through the same pipeline as POST /credentials/verify; anything that is
+// not a credential or presentation comes back as the form with a message (400), never a 500.
+// `?url=` opens one of this service's own badges; other URLs are not fetched (the server would
+// otherwise fetch whatever a link names).
+import { Hono, type Context } from 'hono';
+import { extractFromSvg, looksLikeSvg } from '../badges/baking.js';
+import { sendPage } from '../pages/layout.js';
+import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
+import { findAwardByCredentialId } from '../store/awards.js';
+import { UnknownRuleError } from '../verify/verifier.js';
+import { parseJsonBody } from './body.js';
+import type { AppDeps } from './deps.js';
+import { HttpProblem } from './problem.js';
+
+class UnreadableDocument extends Error {}
+
+/** The document a form submission carries: a file wins over the textarea. */
+async function submittedDocument(fields: Record<string, unknown>): Promise<unknown> {
+  const file = fields.file;
+  const fromFile = file instanceof File && file.size > 0 ? await file.text() : undefined;
+  const text = (fromFile ?? (typeof fields.document === 'string' ? fields.document : '')).trim();
+  if (text === '') throw new UnreadableDocument('Paste a credential or presentation, or choose a file.');
+  if (looksLikeSvg(text)) {
+    const baked = extractFromSvg(text);
+    if (!baked) throw new UnreadableDocument('This SVG image has no credential baked into it.');
+    if (baked.kind !== 'json') throw new UnreadableDocument('This badge image holds a JWT credential; only JSON credentials can be verified here.');
+    return baked.credential;
+  }
+  try {
+    return parseJsonBody(text);
+  } catch (error) {
+    throw new UnreadableDocument(error instanceof HttpProblem ? error.detail.replace('The request body', 'The document') : 'The document is not valid JSON.');
+  }
+}
+
+const field = (fields: Record<string, unknown>, name: string): string | undefined => {
+  const value = fields[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+};
+
+export function verifyPageRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const baseState = (): VerifyFormState => ({ rules: deps.verifier.rules(), policyName: deps.verifier.policyName() });
+
+  const showForm = (c: Context, state: VerifyFormState, status: 200 | 400 | 404 = 200) => sendPage(c, verifyFormPage(state), status);
+
+  app.get('/verify', async (c) => {
+    const url = c.req.query('url');
+    if (url === undefined) return showForm(c, baseState());
+    if (!url.startsWith(`${deps.baseUrl}/credentials/`)) {
+      return showForm(c, { ...baseState(), error: "Only this service's own badge links open here. For another badge, paste its JSON or choose its file." }, 400);
+    }
+    const award = findAwardByCredentialId(deps.db, url);
+    if (!award) return showForm(c, { ...baseState(), error: 'No badge of this service has that address.' }, 404);
+    const verification = await deps.verifier.verifyDocument(award.credential);
+    return sendPage(c, verifyResultPage(verification, baseState()));
+  });
+
+  app.post('/verify', async (c) => {
+    let fields: Record<string, unknown>;
+    try {
+      fields = (await c.req.parseBody()) as Record<string, unknown>;
+    } catch {
+      return showForm(c, { ...baseState(), error: 'The form could not be read; submit it from this page.' }, 400);
+    }
+    const state: VerifyFormState = {
+      ...baseState(),
+      document: typeof fields.document === 'string' ? fields.document : undefined,
+      rule: field(fields, 'rule'),
+      challenge: field(fields, 'challenge'),
+      domain: field(fields, 'domain'),
+    };
+    let document: unknown;
+    try {
+      document = await submittedDocument(fields);
+    } catch (error) {
+      if (error instanceof UnreadableDocument) return showForm(c, { ...state, error: error.message }, 400);
+      throw error;
+    }
+    try {
+      const verification = await deps.verifier.verifyDocument(document, { rule: state.rule, challenge: state.challenge, domain: state.domain });
+      return sendPage(c, verifyResultPage(verification, state));
+    } catch (error) {
+      if (error instanceof UnknownRuleError) return showForm(c, { ...state, error: error.message }, 400);
+      throw error;
+    }
+  });
+
+  return app;
+}
