@@ -60,3 +60,41 @@ describe('the OB 3.0 implementation guide test vector', () => {
     expect((await verifierWith(`${FIXTURES}documents`, trusting).verifyCredential(vector())).trust).toMatchObject({ trusted: true, via: 'issuer' });
   });
 });
+
+describe('a VC 1.1 badge with the OB 3.0.2 context and an Ed25519Signature2020 proof', () => {
+  // The shape deployed issuers built on VC 1.1 produce (issuanceDate, context-3.0.2.json, the
+  // 2020 suite), signed here by a key of the test's own with the plain library.
+  it('verifies, and its dates are read from issuanceDate / expirationDate', async () => {
+    const vc = await import('@digitalbazaar/vc');
+    const Ed25519Multikey = await import('@digitalbazaar/ed25519-multikey');
+    const { Ed25519Signature2020 } = await import('@digitalbazaar/ed25519-signature-2020');
+    const { createDocumentLoader } = await import('../../src/signing/documentLoader.js');
+    const { resolveDidKey } = await import('../../src/signing/did.js');
+    const key = await Ed25519Multikey.generate();
+    const did = `did:key:${key.publicKeyMultibase}`;
+    const signer = (await Ed25519Multikey.from({ ...(await key.export({ publicKey: true, secretKey: true })), id: `${did}#${key.publicKeyMultibase}`, controller: did })).signer();
+    const unsigned = {
+      '@context': ['https://www.w3.org/2018/credentials/v1', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json', 'https://w3id.org/security/suites/ed25519-2020/v1'],
+      id: 'urn:uuid:2a5c1f0e-8c3b-4d7e-9f21-6b0a4e9d3c77',
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      issuer: { id: did, type: ['Profile'], name: 'A VC 1.1 issuer' },
+      issuanceDate: '2024-05-01T00:00:00Z',
+      expirationDate: '2034-05-01T00:00:00Z',
+      name: 'Teamwork',
+      credentialSubject: {
+        id: 'did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG',
+        type: ['AchievementSubject'],
+        achievement: { id: 'https://example.org/achievements/teamwork', type: ['Achievement'], name: 'Teamwork', description: 'Works well in teams.', criteria: { narrative: 'Nominated by peers.' } },
+      },
+    };
+    const signed = await vc.issue({ credential: unsigned, suite: new Ed25519Signature2020({ signer }), documentLoader: createDocumentLoader({ resolveDid: resolveDidKey }) });
+    const report = await verifierWith(undefined).verifyCredential(signed);
+    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(check(report, 'structure')?.reason).toMatch(/\(VC 1\.1\)/);
+    expect(check(report, 'proof')?.details).toMatchObject({ type: 'Ed25519Signature2020' });
+    expect(check(report, 'dates')?.reason).toBe('Within its validity period (from 2024-05-01T00:00:00Z until 2034-05-01T00:00:00Z).');
+    const expired = await verifierWith(undefined).verifyCredential(signed, { now: new Date('2035-01-01T00:00:00Z') });
+    expect(check(expired, 'dates')).toMatchObject({ passed: false, code: 'expired', reason: 'Expired at 2034-05-01T00:00:00Z (expirationDate).' });
+    expect(check(expired, 'proof')?.passed).toBe(true);
+  });
+});
