@@ -1,4 +1,6 @@
 // Entry point of the service: configuration → runtime → app → HTTP server.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -24,8 +26,11 @@ export async function startServer(): Promise<void> {
   // a batch signs, and both cores work. The award transaction stays here, with the database.
   const issuance = startIssuance(baseDeps, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
   const app = createApp({ ...baseDeps, issuer: issuance.issuer, batches: issuance.batches });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    logger.info({ port: info.port, baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
+  // HTTPS when a certificate is configured (did:web issuers must be reachable over HTTPS).
+  const tls = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+  const listen = { fetch: app.fetch, port: config.port, hostname: config.host, ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}) };
+  const server = serve(listen, (info) => {
+    logger.info({ port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
     // A batch a crash or a stop cut short carries on where it was (its progress is in SQLite).
     issuance.batches.resumeUnfinished();
     if (generatedToken) {

@@ -42,7 +42,12 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
     problems.push({ pointer: '/issuer', detail: `must be this service's issuer, ${issuerDid} (got ${JSON.stringify(issuerId ?? null)})` });
   }
   if (credential.proof !== undefined) problems.push({ pointer: '/proof', detail: 'must be absent: the service adds the proof' });
-  if (credential.credentialSubject === undefined) problems.push({ pointer: '/credentialSubject', detail: 'is required' });
+  const subject = credential.credentialSubject;
+  const subjects = Array.isArray(subject) ? subject : [subject];
+  if (subject === undefined) problems.push({ pointer: '/credentialSubject', detail: 'is required' });
+  else if (subjects.length === 0 || !subjects.every((s) => typeof s === 'object' && s !== null && !Array.isArray(s))) {
+    problems.push({ pointer: '/credentialSubject', detail: 'must be an object (or a non-empty list of objects)' });
+  }
   if (types.some((t) => OB_TYPES.includes(t as string)) && contexts[0] === VC_V2_CONTEXT) {
     for (const p of validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, credential).problems) {
       problems.push({ pointer: p.path, detail: `OB 3.0 schema: ${p.message}` });

@@ -22,6 +22,8 @@ const VerifyOptionsSchema = z.looseObject({
   /** An approval rule of this verifier's trust policy (GET /verify lists them on the page). */
   rule: z.string().max(100).optional(),
   recipient: RecipientSchema.optional(),
+  /** VC-API: the checks that decide `verified` (default: all). Every check still runs and is reported. */
+  checks: z.array(z.string().max(50)).max(20).optional(),
 });
 
 const embedded = (what: string) =>
@@ -43,6 +45,7 @@ const VC_ERROR_TYPES: Record<string, string> = {
   presentation_structure: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
   schema: 'https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR',
   proof: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
+  issuer: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
   presentation_proof: 'https://www.w3.org/TR/vc-data-model#CRYPTOGRAPHIC_SECURITY_ERROR',
   dates: 'https://www.w3.org/TR/vc-data-model#RANGE_ERROR',
 };
@@ -104,7 +107,7 @@ export function verifyRoutes(deps: AppDeps): Hono {
     const body = await readValidated(c, CredentialVerifyRequestSchema);
     const options = body.options ?? {};
     const result = await deps.verifier
-      .verifyDocument(body.verifiableCredential, { rule: options.rule, recipient: options.recipient })
+      .verifyDocument(body.verifiableCredential, { rule: options.rule, recipient: options.recipient, checks: options.checks })
       .catch(ruleProblem);
     if (result.kind !== 'credential') throw badRequest('verifiableCredential is a presentation: send it to POST /presentations/verify', [{ pointer: '/verifiableCredential/type', detail: 'is VerifiablePresentation' }]);
     const { report } = result;
@@ -115,7 +118,7 @@ export function verifyRoutes(deps: AppDeps): Hono {
     const body = await readValidated(c, PresentationVerifyRequestSchema);
     const options = body.options ?? {};
     const report = await deps.verifier
-      .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule })
+      .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule, checks: options.checks })
       .catch(ruleProblem);
     const warnings = [...report.warnings, ...report.credentials.flatMap((r) => (r.verified && !r.trust.trusted ? [`${r.summary.achievement?.name ?? r.summary.id}: ${r.trust.reason}`] : []))];
     const errors = report.verified ? [] : [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];

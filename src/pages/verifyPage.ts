@@ -12,6 +12,7 @@ const CHECK_NAMES: Record<string, string> = {
   structure: 'Well-formed credential',
   schema: 'Open Badges 3.0 format',
   proof: 'Signature',
+  issuer: 'Signed by the issuer',
   dates: 'Validity dates',
   status: 'Not revoked or suspended',
   recipient: 'Issued to the expected person',

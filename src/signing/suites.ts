@@ -45,14 +45,20 @@ export function usesLegacyDataIntegrityContext(document: Record<string, unknown>
   return Array.isArray(context) ? context.includes(DATA_INTEGRITY_V1_CONTEXT) : context === DATA_INTEGRITY_V1_CONTEXT;
 }
 
+/** The credential types the 1EdTech OB 3.0 (and CLR 2.0) JSON Schemas describe. */
+const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential', 'ClrCredential'];
+
 /**
- * Emits `proof` as an array. The 1EdTech OB 3.0 JSON Schema types `proof` as an array, and
- * the Data Integrity spec allows a proof set, so one shape satisfies both the schema and
- * independent verifiers (which accept either).
+ * Emits `proof` as an array for Open Badges: the 1EdTech OB 3.0 JSON Schema types `proof` as
+ * an array, and the Data Integrity spec allows a proof set, so one shape satisfies both the
+ * schema and independent verifiers. Every other credential (a status list, a VC-API caller's
+ * credential) keeps the single proof object the VC-API and most verifiers expect.
  */
 export function asProofSet(credential: JsonObject): JsonObject {
   const { proof } = credential;
   if (proof === undefined || Array.isArray(proof)) return credential;
+  const types = Array.isArray(credential.type) ? credential.type : [credential.type];
+  if (!types.some((t) => typeof t === 'string' && OPEN_BADGE_TYPES.includes(t))) return credential;
   return { ...credential, proof: [proof] };
 }
 

@@ -56,6 +56,9 @@ export type StatusChecker = (credential: Record<string, unknown>) => Promise<Sta
 
 type Json = Record<string, unknown>;
 
+/** Clocks drift: a list re-signed a moment ago by a server whose clock runs ahead is still valid. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 interface VerifiedList {
   issuer: string;
   purposes: string[];
@@ -107,7 +110,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     const at = now();
     const validFrom = dateOf(list.validFrom);
     const validUntil = dateOf(list.validUntil);
-    if (validFrom !== undefined && validFrom > at.getTime()) throw new ListRefused(STATUS_CHECK_CODES.notYetValid, `The status list ${url} is not valid before ${String(list.validFrom)}`);
+    if (validFrom !== undefined && validFrom - CLOCK_SKEW_MS > at.getTime()) throw new ListRefused(STATUS_CHECK_CODES.notYetValid, `The status list ${url} is not valid before ${String(list.validFrom)}`);
     if (validUntil !== undefined && validUntil <= at.getTime()) throw new ListRefused(STATUS_CHECK_CODES.expired, `The status list ${url} expired at ${String(list.validUntil)}`);
     let verified;
     try {
@@ -171,7 +174,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     }
     const at = now().getTime();
     if (list.validUntil !== undefined && list.validUntil <= at) return refuse(STATUS_CHECK_CODES.expired, `The status list ${url} has expired`, url);
-    if (list.validFrom !== undefined && list.validFrom > at) return refuse(STATUS_CHECK_CODES.notYetValid, `The status list ${url} is not yet valid`, url);
+    if (list.validFrom !== undefined && list.validFrom - CLOCK_SKEW_MS > at) return refuse(STATUS_CHECK_CODES.notYetValid, `The status list ${url} is not yet valid`, url);
     const issuer = idOf(credential.issuer);
     if (!issuer || list.issuer !== issuer) {
       return refuse(STATUS_CHECK_CODES.issuerMismatch, `The status list ${url} is issued by ${list.issuer || 'nobody'}, not by the credential's issuer ${issuer ?? '(none)'}`, url);

@@ -10,6 +10,9 @@ declare module '@digitalbazaar/vc' {
   }>;
   export function signPresentation(options: Record<string, unknown>): Promise<Record<string, unknown>>;
   export function createPresentation(options: Record<string, unknown>): Record<string, unknown>;
+  export class CredentialIssuancePurpose {
+    constructor(options?: Record<string, unknown>);
+  }
   export function verify(options: Record<string, unknown>): Promise<{
     verified: boolean;
     presentationResult?: Record<string, unknown>;
@@ -64,6 +67,7 @@ declare module 'jsonld-signatures' {
     purposes: {
       AuthenticationProofPurpose: new (options: { challenge: string; domain?: string | undefined; controller?: unknown }) => unknown;
       ControllerProofPurpose: new (options: { term: string; controller?: unknown }) => unknown;
+      AssertionProofPurpose: new (options?: { controller?: unknown }) => unknown;
     };
   };
   export default jsigs;

@@ -3,11 +3,11 @@
 // a credential can be authentic and intact, yet from an issuer this verifier does not accept.
 
 /** The checks, in the order of the Open Badges 3.0 verification section. */
-export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'dates', 'status', 'recipient', 'endorsements'] as const;
+export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient', 'endorsements'] as const;
 export type CredentialCheckName = (typeof CREDENTIAL_CHECKS)[number];
 
 /** Checks that decide `verified`; `recipient` counts only when a recipient was asked about. */
-export const DECISIVE_CHECKS: readonly CredentialCheckName[] = ['structure', 'schema', 'proof', 'dates', 'status', 'recipient'];
+export const DECISIVE_CHECKS: readonly CredentialCheckName[] = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient'];
 
 export const PRESENTATION_CHECKS = ['presentation_structure', 'presentation_proof', 'holder_binding', 'credentials'] as const;
 export type PresentationCheckName = (typeof PRESENTATION_CHECKS)[number];

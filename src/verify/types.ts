@@ -13,6 +13,8 @@ export interface ExpectedRecipient {
 
 export interface VerifyCredentialOptions {
   recipient?: ExpectedRecipient | undefined;
+  /** VC-API `options.checks`: only these decide `verified` (all checks still run and are reported). */
+  checks?: string[] | undefined;
   /** Verification time (default: now). */
   now?: Date | undefined;
 }
@@ -26,6 +28,8 @@ export interface VerifyPresentationOptions {
   rule?: string | undefined;
   /** For a single credential: who it should be about (a presentation's holder decides otherwise). */
   recipient?: ExpectedRecipient | undefined;
+  /** VC-API `options.checks`: only these decide `verified`. */
+  checks?: string[] | undefined;
   now?: Date | undefined;
 }
 

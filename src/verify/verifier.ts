@@ -78,11 +78,11 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
   const verifier: CachingVerifier = {
     verifyCredential: (credential, opts = {}) => verifyOpenBadge(credential, context(), opts),
     verifyPresentation: (presentation, opts = {}) =>
-      verifyPresentationDocument(presentation, context(), { challenge: opts.challenge, domain: opts.domain, now: opts.now, rule: findRule(opts.rule) }),
+      verifyPresentationDocument(presentation, context(), { challenge: opts.challenge, domain: opts.domain, now: opts.now, checks: opts.checks, rule: findRule(opts.rule) }),
     async verifyDocument(document, opts = {}) {
       if (isPresentation(document)) return { kind: 'presentation', report: await verifier.verifyPresentation(document, opts) };
       const rule = findRule(opts.rule);
-      const report = await verifyOpenBadge(document, context(), { now: opts.now, recipient: opts.recipient });
+      const report = await verifyOpenBadge(document, context(), { now: opts.now, recipient: opts.recipient, checks: opts.checks });
       return { kind: 'credential', report, approval: rule && evaluateApprovalRule(rule, [report], opts.recipient?.did) };
     },
     rules: () => rules.map((r) => ({ id: r.id, name: r.name, description: r.description })),

@@ -3,6 +3,7 @@
 // embedded endorsements; then the trust decision of the verifier's policy. Each step reports
 // passed or failed with a reason; nothing here throws for a bad credential.
 import * as vc from '@digitalbazaar/vc';
+import jsigs from 'jsonld-signatures';
 import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
 import { emailMatchesIdentity, type IdentityObject } from '../credentials/recipient.js';
 import { isPinnedSchema, validateAgainstSchema } from '../credentials/schema.js';
@@ -10,6 +11,7 @@ import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { StatusChecker } from '../status/checkStatus.js';
 import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import { describeProofError } from './proofErrors.js';
+import { hasProofChain, verifyProofChain } from './proofChain.js';
 import {
   DECISIVE_CHECKS,
   failed,
@@ -39,6 +41,31 @@ export interface CredentialVerificationContext {
 export interface CredentialVerificationOptions {
   recipient?: ExpectedRecipient | undefined;
   now?: Date | undefined;
+  /** VC-API `options.checks`: only these decide `verified` (every check still runs and is reported). */
+  checks?: string[] | undefined;
+}
+
+/** VC-API check names (and ours) → the pipeline checks they stand for. */
+const REQUESTED_CHECKS: Record<string, CredentialCheckName[]> = {
+  proof: ['structure', 'proof'],
+  issuer: ['structure', 'proof', 'issuer'],
+  schema: ['structure', 'schema'],
+  credentialSchema: ['structure', 'schema'],
+  dates: ['structure', 'dates'],
+  expiration: ['structure', 'dates'],
+  validity: ['structure', 'dates'],
+  status: ['structure', 'status'],
+  credentialStatus: ['structure', 'status'],
+  recipient: ['structure', 'recipient'],
+  structure: ['structure'],
+};
+
+/** The checks that decide `verified`: all of them, or those the caller asked for. */
+export function decisiveChecks(requested: string[] | undefined): { decisive: readonly CredentialCheckName[]; unknown: string[] } {
+  if (!requested || requested.length === 0) return { decisive: DECISIVE_CHECKS, unknown: [] };
+  const unknown = requested.filter((name) => !(name in REQUESTED_CHECKS));
+  const decisive = [...new Set(requested.flatMap((name) => REQUESTED_CHECKS[name] ?? []))];
+  return { decisive: decisive.length > 0 ? decisive : DECISIVE_CHECKS, unknown };
 }
 
 const OB_CREDENTIAL_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'EndorsementCredential'];
@@ -150,12 +177,29 @@ function checkSchema(credential: Json): { check: CredentialCheck; warnings: stri
   return { check: passed('schema', `Matches ${validated.join(', ')}.`), warnings };
 }
 
+interface ProofOutcome {
+  check: CredentialCheck;
+  /** Controllers of the keys whose proofs verified (the issuer check compares them). */
+  signers: string[];
+}
+
+const controllerOf = (result: Record<string, unknown>): string | undefined => {
+  const method = result.verificationMethod as Json | undefined;
+  const controller = method?.controller;
+  if (typeof controller === 'string') return controller;
+  if (isObject(controller) && typeof controller.id === 'string') return controller.id;
+  const id = (result.proof as Json | undefined)?.verificationMethod;
+  return typeof id === 'string' ? id.split('#')[0] : undefined;
+};
+
 /**
- * The proof, on its own: @digitalbazaar/vc also judges dates, which the dates step reports
- * separately, so the proof is checked at a moment inside the validity period (the signature
- * does not depend on the time it is checked at) and status is left to the status step.
+ * The proof, on its own: each proof must verify with a key its controller lists for
+ * assertions. Whether that controller is the issuer is the next check. @digitalbazaar/vc also
+ * judges dates, which the dates step reports separately, so the proof is checked at a moment
+ * inside the validity period (a signature does not depend on when it is checked) and status
+ * is left to the status step.
  */
-async function checkProof(credential: Json, ctx: CredentialVerificationContext, now: Date): Promise<CredentialCheck> {
+async function checkProof(credential: Json, ctx: CredentialVerificationContext, now: Date): Promise<ProofOutcome> {
   const from = Date.parse(String(credential.validFrom ?? credential.issuanceDate ?? ''));
   const until = Date.parse(String(credential.validUntil ?? credential.expirationDate ?? ''));
   let at = now;
@@ -166,6 +210,7 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
     result = await vc.verifyCredential({
       credential,
       suite: ctx.suitesFor(credential),
+      purpose: new jsigs.purposes.AssertionProofPurpose(),
       documentLoader: ctx.documentLoader,
       now: at,
       checkStatus: async () => ({ verified: true }),
@@ -174,20 +219,33 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
     result = { verified: false, error };
   }
   const proofs = asArray(credential.proof).filter(isObject);
-  if (result.verified) {
-    const good = (result.results ?? []).find((r) => r.verified === true)?.proof as Json | undefined;
-    const proof = good ?? proofs[0] ?? {};
+  const details = (proof: Json) => ({ type: proof.type, cryptosuite: proof.cryptosuite, verificationMethod: proof.verificationMethod, created: proof.created, proofs: proofs.length });
+  // A proof set is accepted on the proofs that verify; the others (an unsupported suite, a
+  // broken co-signature) are reported, not held against the credential. Chained proofs
+  // (previousProof) are checked against the document with the proofs they name.
+  const good = (result.results ?? []).filter((r) => r.verified === true && (r.proof as Json | undefined)?.previousProof === undefined);
+  const signers = good.map(controllerOf).filter((c): c is string => c !== undefined);
+  const chain = hasProofChain(credential) ? await verifyProofChain(credential, ctx.suitesFor(credential), ctx.documentLoader) : undefined;
+  if (chain?.verified && chain.proof) {
+    if (chain.signer) signers.unshift(chain.signer);
+    return { check: passed('proof', `Signature valid: a proof chain ending in ${String(chain.proof.verificationMethod)} (${chain.reason}).`, details(chain.proof)), signers };
+  }
+  if (chain) return { check: failed('proof', 'proof_chain_invalid', `The proof chain does not verify: ${chain.reason}.`), signers: [] };
+  if (good.length > 0) {
+    const proof = (good[0]?.proof as Json | undefined) ?? {};
     const kind = typeof proof.cryptosuite === 'string' ? `${String(proof.type)} (${proof.cryptosuite})` : String(proof.type);
-    return passed('proof', `Signature valid: ${kind} by ${String(proof.verificationMethod)}.`, {
-      type: proof.type,
-      cryptosuite: proof.cryptosuite,
-      verificationMethod: proof.verificationMethod,
-      created: proof.created,
-      proofs: proofs.length,
-    });
+    const others = result.verified ? '' : ` ${proofs.length - good.length} other proof${proofs.length - good.length === 1 ? '' : 's'} of the set did not verify (${describeProofError(result).reason.replace(/\.$/, '')}).`;
+    return { check: passed('proof', `Signature valid: ${kind} by ${String(proof.verificationMethod)}.${others}`, details(proof)), signers };
   }
   const { code, reason } = describeProofError(result);
-  return failed('proof', code, reason);
+  return { check: failed('proof', code, reason), signers: [] };
+}
+
+/** The issuer signed: a verified proof was made with a key the issuer controls. */
+function checkIssuerKey(credential: Json, signers: string[]): CredentialCheck {
+  const issuer = idOf(credential.issuer);
+  if (issuer !== undefined && signers.includes(issuer)) return passed('issuer', `Signed with a key of the issuer, ${issuer}.`);
+  return failed('issuer', 'issuer_key_mismatch', `The proof was made with a key that does not belong to the issuer named in the credential (signed by ${signers.join(', ') || 'nobody'}, issuer ${issuer ?? 'not named'}).`);
 }
 
 function checkDates(credential: Json, now: Date): CredentialCheck {
@@ -261,11 +319,16 @@ export async function verifyOpenBadge(
   const summary = summarize(credential);
   const checks: CredentialCheck[] = [];
   const warnings: string[] = [];
+  const { decisive, unknown: unknownChecks } = decisiveChecks(options.checks);
+  if (unknownChecks.length > 0) warnings.push(`Unknown checks requested and ignored: ${unknownChecks.join(', ')}.`);
   const report = (endorsements: CredentialReport[] = []): CredentialReport => {
-    const verified = checks.every((c) => c.passed || !DECISIVE_CHECKS.includes(c.check));
-    const trust = verified
-      ? decideTrust(summary, endorsements, ctx.policy)
-      : { trusted: false, reason: 'Not verified, so trust was not considered.', policy: ctx.policy.name };
+    const ran = (name: CredentialCheckName) => checks.find((c) => c.check === name);
+    const verified = checks.every((c) => c.passed || !decisive.includes(c.check)) && (!decisive.includes('proof') || ran('proof')?.passed === true);
+    // Trust is about the issuer: only a credential its issuer provably signed can earn it.
+    const trust =
+      verified && ran('issuer')?.passed
+        ? decideTrust(summary, endorsements, ctx.policy)
+        : { trusted: false, reason: verified ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
     return { verified, summary, checks, warnings, endorsements, trust };
   };
 
@@ -276,7 +339,9 @@ export async function verifyOpenBadge(
   const schema = checkSchema(credential);
   checks.push(schema.check);
   warnings.push(...schema.warnings);
-  checks.push(await checkProof(credential, ctx, now));
+  const proof = await checkProof(credential, ctx, now);
+  checks.push(proof.check);
+  if (proof.check.passed) checks.push(checkIssuerKey(credential, proof.signers));
   checks.push(checkDates(credential, now));
   const status = await checkStatusEntries(credential, ctx);
   checks.push(status.check);

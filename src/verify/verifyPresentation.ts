@@ -17,6 +17,8 @@ export interface PresentationVerificationOptions {
   domain?: string | undefined;
   rule?: ApprovalRule | undefined;
   now?: Date | undefined;
+  /** VC-API `options.checks`, applied to each credential. */
+  checks?: string[] | undefined;
 }
 
 /** A wallet presentation holds a handful of badges; more is not a presentation, it is a load. */
@@ -110,7 +112,7 @@ export async function verifyPresentationDocument(presentation: unknown, ctx: Cre
   }
   const [proof, credentials] = await Promise.all([
     checkProof(presentation, ctx, options, warnings),
-    Promise.all(asArray(presentation.verifiableCredential).map((c): Promise<CredentialReport> => verifyOpenBadge(c, ctx, { now: options.now }))),
+    Promise.all(asArray(presentation.verifiableCredential).map((c): Promise<CredentialReport> => verifyOpenBadge(c, ctx, { now: options.now, checks: options.checks }))),
   ]);
   checks.push(proof);
   const binding = checkHolderBinding(presentation, warnings);
