@@ -1,5 +1,6 @@
 // VC-API issuance of a credential the caller built: check it names this issuer, is an object
 // our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; then sign.
+import { randomUUID } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, VC_V2_CONTEXT } from '../credentials/openBadge.js';
 import { validateAgainstSchema } from '../credentials/schema.js';
@@ -7,7 +8,9 @@ import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 import { recordAudit } from '../store/audit.js';
+import { findAwardByCredentialId, insertAward } from '../store/awards.js';
 import type { Db } from '../store/db.js';
+import type { StatusAllocator } from './issueAward.js';
 
 export interface CredentialProblem {
   pointer: string;
@@ -81,6 +84,21 @@ function describeSigningFailure(error: unknown): CredentialRejectedError {
 export interface IssueCredentialDeps {
   db: Db;
   issuer: Issuer;
+  /** When present, credentials without a `credentialStatus` get revocation and suspension entries. */
+  status?: StatusAllocator | undefined;
+}
+
+/**
+ * Credentials issued through the VC-API are kept like awards (so their status can be changed
+ * through POST /credentials/status and their indexes are never reused), under this marker
+ * instead of a framework competency.
+ */
+export const VC_API_ACHIEVEMENT_CODE = 'vc-api:credential';
+
+export class CredentialIdTakenError extends Error {
+  constructor(readonly credentialId: string) {
+    super(`A credential with the id '${credentialId}' was already issued; give each credential its own id`);
+  }
 }
 
 export async function issueCallerCredential(
@@ -92,17 +110,48 @@ export async function issueCallerCredential(
   if (problems.length > 0) {
     throw new CredentialRejectedError(problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
   }
+  const awardId = randomUUID();
+  const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${awardId}`;
+  if (findAwardByCredentialId(deps.db, credentialId)) throw new CredentialIdTakenError(credentialId);
+  const reservation = credential.credentialStatus === undefined ? deps.status?.reserve() : undefined;
   let signed: JsonObject;
   try {
-    signed = await deps.issuer.sign(credential, { suite: options.suite, created: options.created });
+    const withStatus = reservation ? { ...credential, credentialStatus: reservation.entries } : credential;
+    signed = await deps.issuer.sign(withStatus, { suite: options.suite, created: options.created });
   } catch (error) {
+    reservation?.release();
     throw describeSigningFailure(error);
   }
-  recordAudit(deps.db, {
-    actor: options.actor,
-    action: 'credential.issued',
-    subject: typeof signed.id === 'string' ? signed.id : undefined,
-    detail: { types: asArray(signed.type), suite: options.suite ?? deps.issuer.suite },
+  const subject = asArray(signed.credentialSubject)[0] as { id?: unknown } | undefined;
+  const store = deps.db.transaction(() => {
+    insertAward(deps.db, {
+      id: awardId,
+      credentialId,
+      achievementCode: VC_API_ACHIEVEMENT_CODE,
+      recipientDid: typeof subject?.id === 'string' && subject.id.startsWith('did:') ? subject.id : null,
+      recipientEmail: null,
+      recipientName: null,
+      emailSalt: null,
+      credential: signed,
+      idempotencyKey: null,
+      requestHash: null,
+      createdAt: new Date().toISOString(),
+    });
+    reservation?.commit(awardId);
+    recordAudit(deps.db, {
+      actor: options.actor,
+      action: 'credential.issued',
+      subject: credentialId,
+      detail: { awardId, types: asArray(signed.type), suite: options.suite ?? deps.issuer.suite, statusEntries: reservation ? reservation.entries.length : 0 },
+    });
   });
+  try {
+    store.immediate();
+  } catch (error) {
+    reservation?.release();
+    // Two concurrent requests with one credential id: the second is told, not given a 500.
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new CredentialIdTakenError(credentialId);
+    throw error;
+  }
   return signed;
 }

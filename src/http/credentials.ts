@@ -3,13 +3,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PROOF_SUITES } from '../config.js';
-import { issueCallerCredential, CredentialRejectedError } from '../awards/issueCredential.js';
+import { CredentialIdTakenError, CredentialRejectedError, issueCallerCredential } from '../awards/issueCredential.js';
 import { findAwardByCredentialId } from '../store/awards.js';
 import { credentialUrl } from '../awards/issueAward.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
-import { notFound, unprocessable } from './problem.js';
+import { HttpProblem, notFound, unprocessable } from './problem.js';
 
 export const IssueRequestSchema = z.object({
   credential: z.record(z.string(), z.unknown()),
@@ -44,6 +44,7 @@ export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables
       if (error instanceof CredentialRejectedError) {
         throw unprocessable('credential-rejected', 'Credential rejected', error.message, { errors: error.problems });
       }
+      if (error instanceof CredentialIdTakenError) throw new HttpProblem(409, 'credential-id-taken', 'Credential id already issued', error.message);
       throw error;
     }
   });

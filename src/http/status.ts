@@ -17,24 +17,31 @@ export const StatusReasonSchema = z.strictObject({
 });
 
 /** VC-API status change as deployed issuers accept it (DCC issuer-coordinator / status service). */
+const VcApiStatusItem = z.union([
+  // The VC-API "update status" form: the status the credential should have.
+  z.object({
+    type: z.literal('BitstringStatusListCredential'),
+    status: z.enum(['revoked', 'suspended', 'unsuspended', 'reinstated', 'active'], {
+      message: "must be 'revoked', 'suspended', or 'unsuspended' / 'reinstated' / 'active' (lift a suspension)",
+    }),
+  }),
+  // The form the W3C status list test suite sends: set the bit of the entry for this purpose.
+  z.object({
+    type: z.literal('BitstringStatusListEntry'),
+    statusPurpose: z.enum(['revocation', 'suspension']),
+  }),
+]);
+
 export const CredentialStatusRequestSchema = z.object({
   credentialId: z.string().min(1).max(2000),
-  credentialStatus: z
-    .array(
-      z.object({
-        type: z.literal('BitstringStatusListCredential'),
-        status: z.enum(['revoked', 'suspended', 'unsuspended', 'reinstated', 'active'], {
-          message: "must be 'revoked', 'suspended', or 'unsuspended' / 'reinstated' / 'active' (lift a suspension)",
-        }),
-      }),
-    )
-    .min(1)
-    .max(2),
+  credentialStatus: z.union([VcApiStatusItem, z.array(VcApiStatusItem).min(1).max(2)]),
   reason: z.string().trim().min(1).max(2000).optional(),
 });
 
-type VcApiStatus = z.infer<typeof CredentialStatusRequestSchema>['credentialStatus'][number]['status'];
-const ACTION_OF_STATUS: Record<VcApiStatus, StatusAction> = { revoked: 'revoke', suspended: 'suspend', unsuspended: 'reinstate', reinstated: 'reinstate', active: 'reinstate' };
+type VcApiStatusItem = z.infer<typeof VcApiStatusItem>;
+const ACTION_OF_STATUS = { revoked: 'revoke', suspended: 'suspend', unsuspended: 'reinstate', reinstated: 'reinstate', active: 'reinstate' } as const satisfies Record<string, StatusAction>;
+const actionOf = (item: VcApiStatusItem): StatusAction => ('status' in item ? ACTION_OF_STATUS[item.status] : item.statusPurpose === 'revocation' ? 'revoke' : 'suspend');
+const labelOf = (item: VcApiStatusItem): string => ('status' in item ? item.status : item.statusPurpose);
 
 function toProblem(error: unknown): never {
   if (error instanceof UnknownAwardError) throw notFound(error.message);
@@ -96,8 +103,9 @@ export function statusRoutes(deps: AppDeps, publisher: StatusListPublisher = cre
     if (!awardId) throw notFound(`No credential '${request.credentialId}'`);
     const actor = `token:${c.get('token').name}`;
     let last: StatusChangeOutcome | undefined;
-    for (const item of request.credentialStatus) {
-      last = await change(awardId, ACTION_OF_STATUS[item.status], request.reason ?? `VC-API status '${item.status}'`, actor);
+    const items = Array.isArray(request.credentialStatus) ? request.credentialStatus : [request.credentialStatus];
+    for (const item of items) {
+      last = await change(awardId, actionOf(item), request.reason ?? `VC-API status '${labelOf(item)}'`, actor);
     }
     return c.json({ credentialId: request.credentialId, ...(last ? view(last) : {}) });
   });

@@ -9,9 +9,10 @@ import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
 import { findAwardByCredentialId } from '../store/awards.js';
 import { UnknownRuleError } from '../verify/verifier.js';
+import { prefersHtml } from './badgePage.js';
 import { parseJsonBody } from './body.js';
 import type { AppDeps } from './deps.js';
-import { HttpProblem } from './problem.js';
+import { badRequest, HttpProblem, notFound } from './problem.js';
 
 class UnreadableDocument extends Error {}
 
@@ -43,7 +44,16 @@ export function verifyPageRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const baseState = (): VerifyFormState => ({ rules: deps.verifier.rules(), policyName: deps.verifier.policyName() });
 
-  const showForm = (c: Context, state: VerifyFormState, status: 200 | 400 | 404 = 200) => sendPage(c, verifyFormPage(state), status);
+  /**
+   * The form again, with what went wrong: as a page for browsers, as problem+json for any other
+   * client (a script posting to the page's URL gets an error it can parse).
+   */
+  const showForm = (c: Context, state: VerifyFormState, status: 200 | 400 | 404 = 200) => {
+    if (status !== 200 && !prefersHtml(c.req.header('accept'))) {
+      throw status === 404 ? notFound(state.error ?? 'Not found') : badRequest(state.error ?? 'The form could not be read');
+    }
+    return sendPage(c, verifyFormPage(state), status);
+  };
 
   app.get('/verify', async (c) => {
     const url = c.req.query('url');

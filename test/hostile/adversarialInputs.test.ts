@@ -3,7 +3,7 @@
 // SQL-ish strings in every field, invalid UTF-8, oversized CSV uploads, prototype keys.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAward } from '../../src/store/awards.js';
+import { countAwards, findAward } from '../../src/store/awards.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { CSV_HEADER, csvBatch, postBatch } from '../helpers/batch.js';
 import { endpoints, expectSafeAnswer, fillPath, storedData } from '../helpers/hostile.js';
@@ -84,11 +84,15 @@ describe('JSON-LD that tries to steer signing', () => {
     expect(storedData(t.runtime.db)).toBe(before);
   });
 
-  it('signs a credential whose own @vocab defines its terms (explicit, not smuggled), storing nothing', async () => {
-    const before = storedData(t.runtime.db);
+  it('signs a credential whose own @vocab defines its terms (explicit, not smuggled), storing only that credential', async () => {
+    const before = countAwards(t.runtime.db);
     const res = await postJson(t.app, '/credentials/issue', { credential: credentialFixture('vocab-override.json') });
     expect(res.status).toBe(201);
-    expect(storedData(t.runtime.db)).toBe(before);
+    const { verifiableCredential } = (await res.json()) as { verifiableCredential: unknown };
+    // VC-API credentials are kept like awards, so that their status can change later.
+    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    const newest = t.runtime.db.prepare('SELECT credential_json FROM awards ORDER BY rowid DESC LIMIT 1').pluck().get() as string;
+    expect(JSON.parse(newest)).toEqual(verifiableCredential);
   });
 
   it('answers the fixtures safely at every verify route present', async () => {

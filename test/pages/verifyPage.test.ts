@@ -8,6 +8,8 @@ import { createStatusInstance } from '../helpers/status.js';
 import { createTestWallet } from '../helpers/wallet.js';
 
 type Json = Record<string, any>;
+/** What a browser sends with a form submission. */
+const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 let t: TestInstance;
 let awarded: Json;
@@ -21,7 +23,7 @@ afterAll(async () => t.close());
 const submit = async (fields: Record<string, string | Blob>) => {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  const res = await t.app.request('/verify', { method: 'POST', body: form });
+  const res = await t.app.request('/verify', { method: 'POST', body: form, headers: { Accept: BROWSER } });
   return { status: res.status, html: await res.text(), csp: res.headers.get('content-security-policy') };
 };
 const checkItem = (html: string, check: string) => new RegExp(`data-check="${check}" data-passed="(true|false)"`).exec(html)?.[1];
@@ -46,9 +48,16 @@ describe('GET /verify', () => {
   });
 
   it('does not fetch other URLs', async () => {
-    const res = await t.app.request(`/verify?url=${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`);
+    const res = await t.app.request(`/verify?url=${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`, { headers: { Accept: BROWSER } });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("Only this service&#39;s own badge links open here");
+  });
+
+  it('answers a client that is not a browser with problem+json', async () => {
+    const res = await t.app.request('/verify', { method: 'POST', body: new FormData() });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as Json).detail).toBe('Paste a credential or presentation, or choose a file.');
   });
 });
 

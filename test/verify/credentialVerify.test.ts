@@ -43,7 +43,7 @@ describe('POST /credentials/verify', () => {
     const { status, body } = await verify(t, credential);
     expect(status).toBe(200);
     expect(body.verified).toBe(true);
-    expect(body.checks).toEqual(['structure', 'schema', 'proof', 'dates', 'status']);
+    expect(body.checks).toEqual(['structure', 'schema', 'proof', 'issuer', 'dates', 'status']);
     expect(body.errors).toEqual([]);
     expect(check(body, 'proof').reason).toMatch(/^Signature valid: DataIntegrityProof \(eddsa-rdfc-2022\)/);
     expect(check(body, 'status').reason).toMatch(/neither revoked nor suspended/);
@@ -76,7 +76,25 @@ describe('POST /credentials/verify', () => {
     const forged = await resign(other, { ...credential, issuer: credential.issuer });
     const { status, body } = await verify(t, forged);
     expect(status).toBe(400);
-    expect(check(body, 'proof')).toMatchObject({ passed: false, code: 'issuer_key_mismatch' });
+    // The signature itself is sound; it is just not the issuer's.
+    expect(check(body, 'proof').passed).toBe(true);
+    expect(check(body, 'issuer')).toMatchObject({ passed: false, code: 'issuer_key_mismatch' });
+    expect(check(body, 'issuer').reason).toContain(other.runtime.issuer.identity.did);
+  });
+
+  it('decides on the VC-API options.checks asked for, still running and reporting the others', async () => {
+    const forged = await resign(other, { ...credential, issuer: credential.issuer });
+    const { status, body } = await verify(t, forged, { checks: ['proof'] });
+    expect(status).toBe(200);
+    expect(body.verified).toBe(true);
+    expect(check(body, 'issuer').passed).toBe(false);
+    // Only a credential its issuer signed can be trusted, whatever was asked.
+    expect(body.report.trust).toMatchObject({ trusted: false, reason: 'The issuer did not sign it, so trust was not considered.' });
+    const tampered = structuredClone(credential);
+    tampered.name = 'Changed';
+    expect((await verify(t, tampered, { checks: ['proof'] })).status).toBe(400);
+    const unknownCheck = await verify(t, credential, { checks: ['proof', 'astrology'] });
+    expect(unknownCheck.body.warnings.map((w: Json) => w.detail)).toContain('Unknown checks requested and ignored: astrology.');
   });
 
   it('fails a badge with a context it does not hold, before any JSON-LD work', async () => {
