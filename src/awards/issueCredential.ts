@@ -1,8 +1,9 @@
 // VC-API issuance of a credential the caller built: check it names this issuer, is an object
 // our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; then sign.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { dataModelProblems } from '../credentials/dataModelRules.js';
 import { validateAgainstSchema } from '../credentials/schema.js';
 import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
@@ -45,6 +46,7 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
     problems.push({ pointer: '/issuer', detail: `must be this service's issuer, ${issuerDid} (got ${JSON.stringify(issuerId ?? null)})` });
   }
   if (credential.proof !== undefined) problems.push({ pointer: '/proof', detail: 'must be absent: the service adds the proof' });
+  problems.push(...dataModelProblems(credential));
   const subject = credential.credentialSubject;
   const subjects = Array.isArray(subject) ? subject : [subject];
   if (subject === undefined) problems.push({ pointer: '/credentialSubject', detail: 'is required' });
@@ -97,23 +99,49 @@ export const VC_API_ACHIEVEMENT_CODE = 'vc-api:credential';
 
 export class CredentialIdTakenError extends Error {
   constructor(readonly credentialId: string) {
-    super(`A credential with the id '${credentialId}' was already issued; give each credential its own id`);
+    super(`A different credential with the id '${credentialId}' was already issued; give each credential its own id`);
   }
+}
+
+/** Key order does not change what a credential says: hash it with keys sorted. */
+function contentHash(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sorted) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sorted(x)])) : v;
+  return createHash('sha256').update(JSON.stringify(sorted(value))).digest('hex');
+}
+
+export interface IssuedCredential {
+  credential: JsonObject;
+  /** False when the same credential had been issued before and is returned again. */
+  created: boolean;
 }
 
 export async function issueCallerCredential(
   deps: IssueCredentialDeps,
   credential: JsonObject,
   options: { actor: string; suite?: ProofSuiteName | undefined; created?: Date | undefined },
-): Promise<JsonObject> {
+): Promise<IssuedCredential> {
   const problems = checkCallerCredential(credential, deps.issuer.identity.did);
   if (problems.length > 0) {
     throw new CredentialRejectedError(problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
   }
   const awardId = randomUUID();
   const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${awardId}`;
-  if (findAwardByCredentialId(deps.db, credentialId)) throw new CredentialIdTakenError(credentialId);
-  const reservation = credential.credentialStatus === undefined ? deps.status?.reserve() : undefined;
+  const hash = contentHash(credential);
+  // A credential id names one credential: the same one asked again is returned again (a retry
+  // is safe), a different one under that id is refused.
+  const replayed = (): IssuedCredential | undefined => {
+    const earlier = findAwardByCredentialId(deps.db, credentialId);
+    if (!earlier) return undefined;
+    if (earlier.requestHash !== hash) throw new CredentialIdTakenError(credentialId);
+    return { credential: earlier.credential, created: false };
+  };
+  const earlier = replayed();
+  if (earlier) return earlier;
+  // Bitstring Status List is a VC 2.0 recommendation (its terms are in the VC 2.0 context): a
+  // VC 1.1 credential is signed as sent, rather than given a context its verifiers may not hold.
+  const wantsStatus = credential.credentialStatus === undefined && asArray(credential['@context'])[0] === VC_V2_CONTEXT;
+  const reservation = wantsStatus ? deps.status?.reserve() : undefined;
   let signed: JsonObject;
   try {
     const withStatus = reservation ? { ...credential, credentialStatus: reservation.entries } : credential;
@@ -134,7 +162,7 @@ export async function issueCallerCredential(
       emailSalt: null,
       credential: signed,
       idempotencyKey: null,
-      requestHash: null,
+      requestHash: hash,
       createdAt: new Date().toISOString(),
     });
     reservation?.commit(awardId);
@@ -149,9 +177,12 @@ export async function issueCallerCredential(
     store.immediate();
   } catch (error) {
     reservation?.release();
-    // Two concurrent requests with one credential id: the second is told, not given a 500.
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new CredentialIdTakenError(credentialId);
+    // Two concurrent requests with one credential id: the second gets the first's answer.
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      const winner = replayed();
+      if (winner) return winner;
+    }
     throw error;
   }
-  return signed;
+  return { credential: signed, created: true };
 }

@@ -34,12 +34,12 @@ export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables
   app.post('/credentials/issue', requireScope(deps.db, 'issue'), async (c) => {
     const { credential, options } = await readValidated(c, IssueRequestSchema);
     try {
-      const verifiableCredential = await issueCallerCredential(deps, credential, {
+      const { credential: verifiableCredential, created } = await issueCallerCredential(deps, credential, {
         actor: `token:${c.get('token').name}`,
         suite: options?.suite,
         created: options?.created ? new Date(options.created) : undefined,
       });
-      return c.json({ verifiableCredential }, 201);
+      return c.json({ verifiableCredential }, 201, created ? {} : { 'Idempotent-Replayed': 'true' });
     } catch (error) {
       if (error instanceof CredentialRejectedError) {
         throw unprocessable('credential-rejected', 'Credential rejected', error.message, { errors: error.problems });

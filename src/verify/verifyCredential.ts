@@ -5,6 +5,7 @@
 import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { dataModelProblems } from '../credentials/dataModelRules.js';
 import { emailMatchesIdentity, type IdentityObject } from '../credentials/recipient.js';
 import { isPinnedSchema, validateAgainstSchema } from '../credentials/schema.js';
 import type { DocumentLoader } from '../signing/documentLoader.js';
@@ -133,6 +134,8 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   if (subjects.length === 0 || !subjects.every(isObject)) return fail('subject_missing', 'credentialSubject must be an object (or a list of objects).');
   if (first === VC_V1_CONTEXT && !isDateTime(credential.issuanceDate)) return fail('issuance_date_missing', 'A VC 1.1 credential needs an issuanceDate date-time.');
   if (credential.proof === undefined) return fail('proof_missing', 'The credential is not signed: it has no proof.');
+  const malformed = dataModelProblems(credential);
+  if (malformed.length > 0) return fail('malformed_value', `Not a conforming credential: ${malformed.map((p) => `${p.pointer} ${p.detail}`).join('; ')}.`);
   const isOpenBadge = types.some((t) => OB_CREDENTIAL_TYPES.includes(t));
   if (isOpenBadge && types.includes('EndorsementCredential') === false) {
     const achievement = isObject(subjects[0]) ? (subjects[0] as Json).achievement : undefined;
