@@ -3,6 +3,8 @@
 // its own dist-<name>/ beside dist/, so it never rewrites files another test is running from),
 // so the tests always run the code under test.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import https from 'node:https';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -41,8 +43,20 @@ export interface ChildServer {
   exited: Promise<string>;
 }
 
-export async function startChildServer(options: { entry: string; dataDir: string; port: number; env?: Record<string, string> }): Promise<ChildServer> {
-  const origin = `http://127.0.0.1:${options.port}`;
+/** GET over http or https (trusting `ca`), resolving with the status code. */
+function getStatus(url: string, ca?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const client = url.startsWith('https:') ? https : http;
+    const request = client.get(url, ca ? { ca } : {}, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    request.on('error', reject);
+  });
+}
+
+export async function startChildServer(options: { entry: string; dataDir: string; port: number; env?: Record<string, string>; tls?: { certFile: string; keyFile: string; ca: string } }): Promise<ChildServer> {
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${options.port}`;
   const child = spawn(process.execPath, [options.entry], {
     cwd: ROOT,
     env: {
@@ -54,6 +68,7 @@ export async function startChildServer(options: { entry: string; dataDir: string
       EDUCRED_ADMIN_TOKEN: ADMIN_TOKEN,
       EDUCRED_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
+      ...(options.tls ? { EDUCRED_TLS_CERT_FILE: options.tls.certFile, EDUCRED_TLS_KEY_FILE: options.tls.keyFile } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,7 +80,7 @@ export async function startChildServer(options: { entry: string; dataDir: string
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited at start:\n${output}`);
     try {
-      if ((await fetch(`${origin}/health`)).ok) break;
+      if ((await getStatus(`${origin}/health`, options.tls?.ca)) === 200) break;
     } catch {
       // not listening yet
     }
