@@ -3,11 +3,10 @@
 // in its EDUCRED_ENDORSEMENTS_DIR and embeds it in every badge it issues from then on.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { InvalidEndorsementError, issueEndorsement } from '../endorsements/issueEndorsement.js';
 import { createRuntime } from '../runtime.js';
-import { CliError, printJson, stderrLogger } from './io.js';
+import { CliError, loadCliConfig, printJson, stderrLogger } from './io.js';
 
 interface EndorseCliOptions {
   issuer: string;
@@ -23,13 +22,7 @@ export async function endorseFromCli(options: EndorseCliOptions, env: NodeJS.Pro
   const { out: _out, ...fields } = options;
   const parsed = EndorsementRequestSchema.safeParse(fields);
   if (!parsed.success) throw new CliError(parsed.error.issues.map((i) => `--${String(i.path[0] ?? '')}: ${i.message}`).join('\n'));
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
-    throw error;
-  }
+  const config = loadCliConfig(env);
   const runtime = await createRuntime(config, stderrLogger());
   try {
     return await issueEndorsement({ db: runtime.db, issuer: runtime.issuer, baseUrl: config.baseUrl }, parsed.data, 'cli');

@@ -2,6 +2,7 @@
 // failure the user can fix is a CliError (message, non-zero exit) rather than a stack trace.
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
 
 /** A failure caused by the input or the environment: printed as one message, exit code 1. */
@@ -49,4 +50,14 @@ export function readJsonFile(file: string): unknown {
     throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 1, { cause: error });
   }
   return parseJson(text, file);
+}
+
+/** The configuration from the environment; an invalid one ends the command with its message. */
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
+    throw error;
+  }
 }

@@ -5,9 +5,8 @@ import type { Command } from 'commander';
 import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js';
 import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
-import { ConfigError, loadConfig } from '../config.js';
 import { createRuntime } from '../runtime.js';
-import { CliError, printJson, readJsonFile, stderrLogger } from './io.js';
+import { CliError, loadCliConfig, printJson, readJsonFile, stderrLogger } from './io.js';
 import { addCsvOptions, csvExitCode, issueCsvFromCli } from './issueCsv.js';
 
 export interface IssueOptions {
@@ -57,13 +56,7 @@ const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardEr
 
 export async function issueFromCli(options: IssueOptions): Promise<{ id: string; credential: Record<string, unknown> }> {
   const request = buildAwardRequest(options);
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
-    throw error;
-  }
+  const config = loadCliConfig();
   const runtime = await createRuntime(config, stderrLogger());
   try {
     // The runtime as the server builds its app deps from it, so both issue the same credential.

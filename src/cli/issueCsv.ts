@@ -8,11 +8,10 @@ import type { Command } from 'commander';
 import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInput.js';
 import { NothingToIssueError } from '../awards/batchRunner.js';
-import { ConfigError, loadConfig } from '../config.js';
 import { startIssuance } from '../issuance.js';
 import { createRuntime } from '../runtime.js';
 import { listRows, rowCounts, type RowState } from '../store/batches.js';
-import { CliError, stderrLogger } from './io.js';
+import { CliError, loadCliConfig, stderrLogger } from './io.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
 
 export interface IssueCsvOptions {
@@ -61,13 +60,7 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
     if (error instanceof CsvFormatError || error instanceof BatchTooLargeError) throw new CliError(`${options.csv}: ${error.message}`, 1, { cause: error });
     throw error;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
-    throw error;
-  }
+  const config = loadCliConfig();
   const logger = stderrLogger();
   const runtime = await createRuntime(config, logger);
   const issuance = startIssuance({ ...runtime, baseUrl: config.baseUrl }, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });

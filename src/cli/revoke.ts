@@ -2,23 +2,16 @@
 // the local database (as POST /awards/:id/revoke does over HTTP), audits the reason, and signs
 // the changed status list at once so the running server publishes it on its next request.
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
 import { createRuntime } from '../runtime.js';
 import { NoStatusEntryError, RevocationFinalError, StatusListIssuerChangedError, UnknownAwardError } from '../status/errors.js';
 import { createStatusListPublisher } from '../status/publisher.js';
 import { changeAwardStatus, type StatusAction, type StatusChangeOutcome } from '../status/statusChanges.js';
-import { CliError, printJson, stderrLogger } from './io.js';
+import { CliError, loadCliConfig, printJson, stderrLogger } from './io.js';
 
 export async function changeStatusFromCli(awardId: string, action: StatusAction, reason: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<StatusChangeOutcome> {
   const why = reason?.trim();
   if (!why) throw new CliError('--reason is required: it is kept in the audit log (never in the public status list)');
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
-    throw error;
-  }
+  const config = loadCliConfig(env);
   const runtime = await createRuntime(config, stderrLogger());
   try {
     const outcome = changeAwardStatus(runtime.db, { awardId, action, reason: why, actor: 'cli' });

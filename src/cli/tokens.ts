@@ -1,11 +1,10 @@
 // `educred tokens create --name N --scopes issue,revoke`: creates a scoped API token in the
 // local database (as POST /tokens does over HTTP) and prints it once; only its hash is stored.
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
 import { recordAudit } from '../store/audit.js';
 import { openDatabase } from '../store/db.js';
 import { createToken, SCOPES, type Scope } from '../store/tokens.js';
-import { CliError, printJson } from './io.js';
+import { CliError, loadCliConfig, printJson } from './io.js';
 
 export interface CreateTokenOptions {
   name?: string | undefined;
@@ -24,13 +23,7 @@ export function createTokenFromCli(options: CreateTokenOptions, env: NodeJS.Proc
   const name = options.name?.trim();
   if (!name || name.length > 100) throw new CliError('--name is required (1 to 100 characters): who or what will use the token');
   const scopes = parseScopes(options.scopes);
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 1, { cause: error });
-    throw error;
-  }
+  const config = loadCliConfig(env);
   const db = openDatabase(config.databaseFile);
   try {
     const { token, record } = createToken(db, name, scopes);
