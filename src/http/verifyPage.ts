@@ -1,9 +1,11 @@
 // GET /verify and POST /verify: the verify page. A pasted or uploaded document (JSON, or a
 // baked SVG badge) goes through the same pipeline as POST /credentials/verify; anything that is
-// not a credential or presentation comes back as the form with a message (400), never a 500.
+// not a credential or presentation comes back as the form with a message (400), never a 500;
+// neither does a body over the size limit (413), which this route checks itself.
 // `?url=` opens one of this service's own badges; other URLs are not fetched (the server would
 // otherwise fetch whatever a link names).
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
@@ -35,6 +37,13 @@ async function submittedDocument(fields: Record<string, unknown>): Promise<unkno
   }
 }
 
+/** 1048576 → "1 MB", 65536 → "64 KB": the limit as a person reads it. */
+function readableSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+  if (bytes >= 1024) return `${Math.floor(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
 const field = (fields: Record<string, unknown>, name: string): string | undefined => {
   const value = fields[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -55,6 +64,19 @@ export function verifyPageRoutes(deps: AppDeps): Hono {
     return sendPage(c, verifyFormPage(state), status);
   };
 
+  // The app's body limit, answered like the other errors of this page (src/app.ts leaves
+  // POST /verify to this one).
+  const tooLarge = bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: (c) => {
+      if (!prefersHtml(c.req.header('accept'))) {
+        throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
+      }
+      const error = `This is larger than the page accepts (${readableSize(deps.bodyLimit)}). A badge is only a few kilobytes: check that you chose the right file.`;
+      return sendPage(c, verifyFormPage({ ...baseState(), error }), 413);
+    },
+  });
+
   app.get('/verify', async (c) => {
     const url = c.req.query('url');
     if (url === undefined) return showForm(c, baseState());
@@ -67,7 +89,7 @@ export function verifyPageRoutes(deps: AppDeps): Hono {
     return sendPage(c, verifyResultPage(verification, baseState()));
   });
 
-  app.post('/verify', async (c) => {
+  app.post('/verify', tooLarge, async (c) => {
     let fields: Record<string, unknown>;
     try {
       fields = (await c.req.parseBody()) as Record<string, unknown>;

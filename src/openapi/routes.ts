@@ -178,7 +178,7 @@ export const ROUTES: RouteDoc[] = [
     tag: 'Pages',
     summary: 'Verify page form (multipart/form-data or urlencoded: document, file, rule, challenge, domain): the report as a checklist (HTML)',
     produces: 'text/html',
-    responses: { '200': 'The result page', '400': 'The form again, saying what could not be read', '429': 'Rate limited' },
+    responses: { '200': 'The result page', '400': 'The form again, saying what could not be read', '413': 'Over the body limit: the form again, saying so (problem+json to non-browser clients)', '429': 'Rate limited' },
   },
   {
     method: 'post',

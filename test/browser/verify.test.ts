@@ -1,7 +1,7 @@
 // In a real browser: a verifier pastes a tampered badge into the verify page and sees the
-// failing check named; the public page of a revoked badge says "Revoked"; a good badge opened
-// from its page's "Verify this badge" button verifies. Screenshots go to
-// test-artifacts/screenshots/.
+// failing check named; the public page of a revoked badge says "Revoked"; a file over the size
+// limit gets the form back with a message; a good badge opened from its page's "Verify this
+// badge" button verifies. Screenshots go to test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, type TestInstance } from '../helpers/app.js';
 import { DESKTOP, hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
@@ -70,6 +70,18 @@ describe.skipIf(!hasChromium)('verify page and badge status in chromium', () => 
     expect(await page.locator('.credential-report .verdict').innerText()).toBe('Revoked: its issuer has withdrawn this badge.');
     expect(await page.locator('li[data-check="status"]').innerText()).toContain('Revoked by its issuer.');
     await screenshot(page, 'verify-revoked-phone');
+  });
+
+  it('answers a file over the size limit with the form and a message, not an error document', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    await page.goto(`${t.origin}/verify`);
+    const huge = Buffer.from(`{"padding": "${'x'.repeat(2 * 1024 * 1024)}"}`);
+    await page.locator('#file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: huge });
+    const [answer] = await Promise.all([page.waitForResponse(`${t.origin}/verify`), page.getByRole('button', { name: 'Verify' }).click()]);
+    expect(answer.status()).toBe(413);
+    expect(await page.locator('#form-error').innerText()).toContain('This is larger than the page accepts (1 MB)');
+    await screenshot(page, 'verify-too-large-phone');
   });
 
   it('verifies a good badge opened from its page, at desktop width', async () => {

@@ -110,6 +110,30 @@ describe('POST /verify', () => {
     expect(html).toContain(message);
   });
 
+  it('answers a body over the size limit with the form and a message (413), for a browser', async () => {
+    const big = new File([`{"padding": "${'x'.repeat(2 * 1024 * 1024)}"}`], 'huge.json', { type: 'application/json' });
+    const { status, html } = await submit({ file: big });
+    expect(status).toBe(413);
+    expect(html).toContain('id="form-error"');
+    expect(html).toContain('This is larger than the page accepts (1 MB)');
+  });
+
+  it('keeps the size limit when the body is streamed without a length', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 40) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const init = { method: 'POST', body, duplex: 'half', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } } as RequestInit;
+    const res = await t.app.request('/verify', init);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as Json).detail).toMatch(/exceeds the limit of \d+ bytes/);
+  });
+
   it('escapes what the document says', async () => {
     const hostile = { ...awarded.credential, credentialSubject: { ...awarded.credential.credentialSubject, achievement: { ...awarded.credential.credentialSubject.achievement, name: '<img src=x onerror=alert(1)>' } } };
     const { html } = await submit({ document: JSON.stringify(hostile) });
