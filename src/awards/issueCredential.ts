@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, VC_V2_CONTEXT } from '../credentials/openBadge.js';
 import { dataModelProblems } from '../credentials/dataModelRules.js';
+import { asArray } from '../credentials/jsonValues.js';
 import { validateAgainstSchema } from '../credentials/schema.js';
 import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
@@ -27,9 +28,6 @@ export class CredentialRejectedError extends Error {
 
 const OB_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
 
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
 
 /** Structural checks that give a precise reason before JSON-LD processing gives a vague one. */
 export function checkCallerCredential(credential: JsonObject, issuerDid: string): CredentialProblem[] {

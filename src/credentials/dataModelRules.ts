@@ -3,20 +3,19 @@
 // §4.5 the objects of credentialSchema, credentialStatus, evidence, refreshService and
 // termsOfUse name their type; §4.11 a credentialSchema has an id that is a URL; §5.3 each
 // relatedResource is an object with a unique URL id and a digest.
+import { isObject, type Json } from './jsonValues.js';
 
 export interface DataModelProblem {
   pointer: string;
   detail: string;
 }
 
-type Json = Record<string, unknown>;
 
 const TYPED_PROPERTIES = ['credentialSchema', 'credentialStatus', 'evidence', 'refreshService', 'termsOfUse'] as const;
 const SRI = /^sha(256|384|512)-[A-Za-z0-9+/_-]+={0,2}$/;
 /** Multibase: base64url (`u`) or base58btc (`z`), the encodings the data model names. */
 const MULTIBASE = /^(u[A-Za-z0-9_-]+|z[1-9A-HJ-NP-Za-km-z]+)$/;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isUrl = (v: unknown): boolean => {
   if (typeof v !== 'string' || /\s/.test(v)) return false;
   try {

@@ -8,6 +8,7 @@ import type { DocumentLoader } from '../signing/documentLoader.js';
 import { createVerifyingSuites } from '../signing/suites.js';
 import { decodeStatusList, getBit, MIN_STATUS_LIST_LENGTH } from './bitstring.js';
 import { DEFAULT_STATUS_LIST_TTL_MS } from './statusListCredential.js';
+import { asArray, idOf, type Json } from '../credentials/jsonValues.js';
 
 /** Codes a caller can switch on; `reason` says the same for people. */
 export const STATUS_CHECK_CODES = {
@@ -54,7 +55,6 @@ export interface StatusCheckerOptions {
 
 export type StatusChecker = (credential: Record<string, unknown>) => Promise<StatusCheckResult[]>;
 
-type Json = Record<string, unknown>;
 
 /** Clocks drift: a list re-signed a moment ago by a server whose clock runs ahead is still valid. */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -74,8 +74,6 @@ class ListRefused extends Error {
   }
 }
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as Json).id === 'string' ? ((v as Json).id as string) : undefined);
 const dateOf = (v: unknown): number | undefined => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined);
 
 function describeProofFailure(result: { error?: unknown }): string {

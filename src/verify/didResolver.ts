@@ -4,8 +4,8 @@
 // the loader never fetches an arbitrary URL a credential names. Results are cached.
 import { dereferenceDidUrl, didWebDocumentUrl, resolveDidKey } from '../signing/did.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
+import { isObject, type Json } from '../credentials/jsonValues.js';
 
-type Json = Record<string, unknown>;
 
 export type FetchJson = (url: string) => Promise<unknown>;
 
@@ -35,7 +35,6 @@ export interface KeyResolver {
   clear(): void;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const cacheMs = options.cacheMs ?? 5 * 60_000;

@@ -4,12 +4,11 @@
 // of every verification method inside it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isObject, type Json } from '../credentials/jsonValues.js';
 
-type Json = Record<string, unknown>;
 
 export class PinnedDocumentError extends Error {}
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The verification relationships whose entries may embed a method instead of naming one. */
 const RELATIONSHIPS = ['verificationMethod', 'assertionMethod', 'authentication', 'capabilityInvocation', 'capabilityDelegation'];

@@ -4,8 +4,8 @@
 // proof sets, not chains; this adds the chain on top of their suites.
 import jsigs from 'jsonld-signatures';
 import type { DocumentLoader } from '../signing/documentLoader.js';
+import { asArray, isObject, type Json } from '../credentials/jsonValues.js';
 
-type Json = Record<string, unknown>;
 
 interface ProofSuite {
   matchProof(options: { proof: Json; document: Json; documentLoader: DocumentLoader }): Promise<boolean>;
@@ -26,8 +26,6 @@ export interface ChainResult {
 }
 
 const MAX_CHAIN_DEPTH = 8;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 /** True when some proof of the set names previous proofs. */
 export function hasProofChain(credential: Json): boolean {

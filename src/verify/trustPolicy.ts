@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
+import { asArray, type Json } from '../credentials/jsonValues.js';
 
 /** Names a competency across issuers: each program serves the framework at its own URL. */
 export const CompetencyMatcherSchema = z
@@ -117,8 +118,6 @@ export function selfTrustPolicy(issuer: { id: string; name: string }): TrustPoli
 
 export const EMPTY_TRUST_POLICY: TrustPolicy = { name: 'no trust policy (no issuer is trusted)', trustedIssuers: [], trustedEndorsers: [], approvalRules: [] };
 
-type Json = Record<string, unknown>;
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 /** True when an Achievement (as embedded in a badge) is the competency a matcher names. */
 export function matchesCompetency(achievement: Json | undefined, matcher: CompetencyMatcher): boolean {

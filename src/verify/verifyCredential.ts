@@ -25,8 +25,8 @@ import {
 import { decideTrust } from './trustDecision.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
+import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
 
-type Json = Record<string, unknown>;
 type CredentialCheck = Check<CredentialCheckName>;
 
 export interface CredentialVerificationContext {
@@ -47,25 +47,25 @@ export interface CredentialVerificationOptions {
 }
 
 /** VC-API check names (and ours) → the pipeline checks they stand for. */
-const REQUESTED_CHECKS: Record<string, CredentialCheckName[]> = {
-  proof: ['structure', 'proof'],
-  issuer: ['structure', 'proof', 'issuer'],
-  schema: ['structure', 'schema'],
-  credentialSchema: ['structure', 'schema'],
-  dates: ['structure', 'dates'],
-  expiration: ['structure', 'dates'],
-  validity: ['structure', 'dates'],
-  status: ['structure', 'status'],
-  credentialStatus: ['structure', 'status'],
-  recipient: ['structure', 'recipient'],
-  structure: ['structure'],
-};
+const REQUESTED_CHECKS = new Map<string, CredentialCheckName[]>([
+  ['proof', ['structure', 'proof']],
+  ['issuer', ['structure', 'proof', 'issuer']],
+  ['schema', ['structure', 'schema']],
+  ['credentialSchema', ['structure', 'schema']],
+  ['dates', ['structure', 'dates']],
+  ['expiration', ['structure', 'dates']],
+  ['validity', ['structure', 'dates']],
+  ['status', ['structure', 'status']],
+  ['credentialStatus', ['structure', 'status']],
+  ['recipient', ['structure', 'recipient']],
+  ['structure', ['structure']],
+]);
 
-/** The checks that decide `verified`: all of them, or those the caller asked for. */
+/** The checks that decide `verified`: all of them, or those the caller asked for (never none). */
 export function decisiveChecks(requested: string[] | undefined): { decisive: readonly CredentialCheckName[]; unknown: string[] } {
   if (!requested || requested.length === 0) return { decisive: DECISIVE_CHECKS, unknown: [] };
-  const unknown = requested.filter((name) => !(name in REQUESTED_CHECKS));
-  const decisive = [...new Set(requested.flatMap((name) => REQUESTED_CHECKS[name] ?? []))];
+  const unknown = requested.filter((name) => !REQUESTED_CHECKS.has(name));
+  const decisive = [...new Set(requested.flatMap((name) => REQUESTED_CHECKS.get(name) ?? []))];
   return { decisive: decisive.length > 0 ? decisive : DECISIVE_CHECKS, unknown };
 }
 
@@ -75,9 +75,6 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 /** Endorsements are verified, their own embedded endorsements are not (no endless chains). */
 const MAX_ENDORSEMENT_DEPTH = 1;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
 const typesOf = (v: Json): string[] => asArray(v.type).filter((t): t is string => typeof t === 'string');
 const isDateTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
 

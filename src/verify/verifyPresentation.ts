@@ -8,8 +8,8 @@ import { describeProofError } from './proofErrors.js';
 import { failed, passed, type Check, type CredentialReport, type PresentationCheckName, type PresentationReport } from './report.js';
 import type { ApprovalRule } from './trustPolicy.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
+import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
 
-type Json = Record<string, unknown>;
 type PresentationCheck = Check<PresentationCheckName>;
 
 export interface PresentationVerificationOptions {
@@ -25,9 +25,6 @@ export interface PresentationVerificationOptions {
 export const MAX_PRESENTED_CREDENTIALS = 100;
 const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
 const controllerOf = (verificationMethod: unknown): string | undefined => (typeof verificationMethod === 'string' ? verificationMethod.split('#')[0] : undefined);
 
 function checkStructure(presentation: unknown, ctx: CredentialVerificationContext): PresentationCheck {

@@ -95,6 +95,8 @@ describe('POST /credentials/verify', () => {
     expect((await verify(t, tampered, { checks: ['proof'] })).status).toBe(400);
     const unknownCheck = await verify(t, credential, { checks: ['proof', 'astrology'] });
     expect(unknownCheck.body.warnings.map((w: Json) => w.detail)).toContain('Unknown checks requested and ignored: astrology.');
+    // Names that are not checks (object prototype keys among them) never turn checking off.
+    expect((await verify(t, tampered, { checks: ['constructor', 'toString'] })).status).toBe(400);
   });
 
   it('fails a badge with a context it does not hold, before any JSON-LD work', async () => {
