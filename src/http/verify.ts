@@ -68,13 +68,15 @@ const warningOf = (detail: string, slug = 'warning'): ProblemDetail => ({ type: 
 
 /** The VC-API VerificationResult of a report: names of passed checks, problems for the rest. */
 function vcApiResult(report: { verified: boolean; checks: Check[]; warnings: string[]; trust?: { trusted: boolean; reason: string } }) {
+  const failedChecks = report.checks.filter((c) => !c.passed).map(problemOf);
   const warnings = report.warnings.map((w) => warningOf(w));
   if (report.trust && report.verified && !report.trust.trusted) warnings.push(warningOf(report.trust.reason, 'issuer-not-trusted'));
   return {
     verified: report.verified,
     checks: report.checks.filter((c) => c.passed).map((c) => c.check),
-    warnings,
-    errors: report.checks.filter((c) => !c.passed && (report.verified === false || c.check === 'endorsements')).map(problemOf),
+    // A check that failed without deciding (endorsements, or one outside options.checks) warns.
+    warnings: report.verified ? [...warnings, ...failedChecks] : warnings,
+    errors: report.verified ? [] : failedChecks,
   };
 }
 

@@ -22,7 +22,9 @@ function collectErrors(value: unknown, found: Array<Error & Json> = [], depth = 
   return found;
 }
 
-const RULES: Array<{ code: string; test: (e: Error & Json) => boolean; reason: (e: Error & Json) => string }> = [
+type Rule = { code: string; test: (e: Error & Json) => boolean; reason: (e: Error & Json, purpose: string) => string };
+
+const RULES: Rule[] = [
   {
     code: 'context_not_allowed',
     test: (e) => e.code === 'document_not_allowed' || /not one of the pinned contexts/.test(e.message),
@@ -56,15 +58,16 @@ const RULES: Array<{ code: string; test: (e: Error & Json) => boolean; reason: (
   {
     code: 'proof_unsupported',
     test: (e) => /no matching proofs found/i.test(e.message),
-    reason: () => 'No proof this verifier accepts (eddsa-rdfc-2022 or Ed25519Signature2020, for assertionMethod) was found.',
+    reason: (_e, purpose) => `No proof this verifier accepts (eddsa-rdfc-2022 or Ed25519Signature2020, for ${purpose}) was found.`,
   },
 ];
 
-export function describeProofError(result: { error?: unknown; results?: unknown }): ProofFailure {
+/** `purpose`: the proof purpose the proofs were checked for (assertionMethod for credentials). */
+export function describeProofError(result: { error?: unknown; results?: unknown }, purpose = 'assertionMethod'): ProofFailure {
   const errors = collectErrors(result);
   for (const rule of RULES) {
     const match = errors.find((e) => rule.test(e));
-    if (match) return { code: rule.code, reason: rule.reason(match) };
+    if (match) return { code: rule.code, reason: rule.reason(match, purpose) };
   }
   const message = errors.map((e) => e.message).find((m) => m && m !== 'Verification error(s).');
   return { code: 'proof_invalid', reason: `The proof does not verify: ${message ?? 'unknown error'}.` };

@@ -65,8 +65,8 @@ async function checkProof(presentation: Json, ctx: CredentialVerificationContext
     result = { verified: false, error };
   }
   if (!result.verified) {
-    const { code, reason } = describeProofError(result);
-    return failed('presentation_proof', code === 'proof_unsupported' ? 'presentation_proof_unsupported' : code, reason.replace('(eddsa-rdfc-2022 or Ed25519Signature2020, for assertionMethod)', '(eddsa-rdfc-2022 or Ed25519Signature2020, for authentication)'));
+    const { code, reason } = describeProofError(result, 'authentication');
+    return failed('presentation_proof', code === 'proof_unsupported' ? 'presentation_proof_unsupported' : code, reason);
   }
   return passed('presentation_proof', `Signed by ${String(proof.verificationMethod)}${challenge !== undefined ? ' for this challenge' : ''}${options.domain !== undefined ? ` and domain ${options.domain}` : ''}.`);
 }
