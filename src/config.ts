@@ -79,7 +79,7 @@ export interface Config {
   };
   /** Folder of pinned DID / controller documents used before any network resolution. */
   verifyDocumentsDir: string | undefined;
-  /** The verifier's trust policy file (JSON): trusted issuers, endorsers, approval rules. */
+  /** The verifier's trust policy file (JSON or YAML): trusted issuers, endorsers, approval rules. */
   trustPolicyFile: string | undefined;
 }
 

@@ -129,7 +129,7 @@ export function register(program: Command): void {
   program
     .command('verify <file>')
     .description('verify a credential, a presentation or a baked SVG badge; exit 0 only when verified (and approved with --rule)')
-    .option('--policy <file>', 'trust policy JSON (trusted issuers, endorsers, approval rules); default EDUCRED_TRUST_POLICY')
+    .option('--policy <file>', 'trust policy, JSON or YAML (trusted issuers, endorsers, approval rules); default EDUCRED_TRUST_POLICY')
     .option('--rule <name>', 'approval rule to decide (e.g. online-teaching)')
     .option('--documents <dir>', 'folder of pinned DID / controller documents, used before any network')
     .option('--challenge <text>', 'the challenge a presentation must answer')

@@ -3,6 +3,7 @@
 // an issuer makes that issuer accepted, optionally limited to some competencies, and the
 // approval rules it decides with. No registry is asked: the policy and the credentials decide.
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
 import { asArray, type Json } from '../credentials/jsonValues.js';
@@ -84,6 +85,7 @@ export function parseTrustPolicy(value: unknown, source = 'trust policy'): Trust
   return parsed.data;
 }
 
+/** Reads a trust policy file: YAML (`.yaml`, `.yml`) or JSON (anything else). */
 export function loadTrustPolicy(file: string): TrustPolicy {
   let text: string;
   try {
@@ -91,11 +93,12 @@ export function loadTrustPolicy(file: string): TrustPolicy {
   } catch (cause) {
     throw new TrustPolicyError(`Cannot read the trust policy ${file}: ${(cause as Error).message}`, { cause });
   }
+  const yaml = /\.ya?ml$/i.test(file);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = yaml ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (cause) {
-    throw new TrustPolicyError(`The trust policy ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new TrustPolicyError(`The trust policy ${file} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(cause as Error).message}`, { cause });
   }
   return parseTrustPolicy(value, file);
 }

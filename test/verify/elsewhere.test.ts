@@ -98,3 +98,38 @@ describe('a VC 1.1 badge with the OB 3.0.2 context and an Ed25519Signature2020 p
     expect(check(expired, 'proof')?.passed).toBe(true);
   });
 });
+
+describe('trust policy files', () => {
+  it('are read as YAML or JSON, and an invalid one is refused naming the field', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { loadTrustPolicy, TrustPolicyError } = await import('../../src/verify/trustPolicy.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'educred-policy-'));
+    const yamlFile = path.join(dir, 'state-b.yaml');
+    writeFileSync(
+      yamlFile,
+      [
+        'name: State B educator licensure',
+        'trustedEndorsers:',
+        '  - id: did:web:education.state-a.example',
+        '    name: State A Department of Education',
+        '    scope:',
+        '      - code: personalized-blended-online',
+        'approvalRules:',
+        '  - id: online-teaching',
+        '    name: Online teaching approval (State B)',
+        '    requires:',
+        '      - code: personalized-blended-online',
+        '      - code: formative-assessment',
+      ].join('\n'),
+    );
+    const policy = loadTrustPolicy(yamlFile);
+    expect(policy.trustedEndorsers[0]).toMatchObject({ id: 'did:web:education.state-a.example', scope: [{ code: 'personalized-blended-online' }] });
+    expect(policy.approvalRules[0]?.requires).toHaveLength(2);
+    const bad = path.join(dir, 'bad.yml');
+    writeFileSync(bad, 'trustedIssuers:\n  - name: no id\n');
+    expect(() => loadTrustPolicy(bad)).toThrow(TrustPolicyError);
+    expect(() => loadTrustPolicy(bad)).toThrow(/trustedIssuers\.0\.id/);
+  });
+});
