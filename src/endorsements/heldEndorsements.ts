@@ -3,8 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isEndorsementCredential } from './endorsementCredential.js';
+import { ConfigError } from '../config.js';
 
-export class HeldEndorsementError extends Error {}
+/** A configuration file the operator can fix: reported as a message, not a crash. */
+export class HeldEndorsementError extends ConfigError {}
 
 /**
  * Reads `*.json` EndorsementCredentials from `dir`. Each must be signed and name `issuerDid` as

@@ -5,6 +5,7 @@ import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypt
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { ConfigError } from '../config.js';
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 
@@ -38,7 +39,8 @@ export interface IssuerKey extends PublicKey {
   signerFor(verificationMethod: string): Signer;
 }
 
-export class KeyFileError extends Error {}
+/** A configuration file the operator can fix: reported as a message, not a crash. */
+export class KeyFileError extends ConfigError {}
 
 export function didKeyFromPublicKey(publicKeyMultibase: string): string {
   return `did:key:${publicKeyMultibase}`;

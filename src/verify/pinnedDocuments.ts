@@ -5,9 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isObject, type Json } from '../credentials/jsonValues.js';
+import { ConfigError } from '../config.js';
 
 
-export class PinnedDocumentError extends Error {}
+/** A configuration file the operator can fix: reported as a message, not a crash. */
+export class PinnedDocumentError extends ConfigError {}
 
 
 /** The verification relationships whose entries may embed a method instead of naming one. */

@@ -41,11 +41,6 @@ const RULES: Rule[] = [
     reason: (e) => `The signing key could not be resolved: ${e.message}`,
   },
   {
-    code: 'issuer_key_mismatch',
-    test: (e) => /issuer must match the verification method controller/i.test(e.message),
-    reason: () => 'The proof was made with a key that does not belong to the issuer named in the credential.',
-  },
-  {
     code: 'key_not_authorized',
     test: (e) => /not authorized by controller for proof purpose/i.test(e.message),
     reason: (e) => `The signing key is not listed for this purpose in its controller's document (${e.message}).`,

@@ -90,5 +90,3 @@ export const passed = <Name extends string>(check: Name, reason: string, details
 
 export const failed = <Name extends string>(check: Name, code: string, reason: string, details?: unknown): Check<Name> =>
   details === undefined ? { check, passed: false, code, reason } : { check, passed: false, code, reason, details };
-
-export const failedChecks = <Name extends string>(checks: Array<Check<Name>>): Array<Check<Name>> => checks.filter((c) => !c.passed);

@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
 import { asArray, type Json } from '../credentials/jsonValues.js';
+import { ConfigError } from '../config.js';
 
 /** Names a competency across issuers: each program serves the framework at its own URL. */
 export const CompetencyMatcherSchema = z
@@ -54,7 +55,8 @@ export const TrustPolicySchema = z.strictObject({
 
 export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
 
-export class TrustPolicyError extends Error {}
+/** A configuration file the operator can fix: reported as a message, not a crash. */
+export class TrustPolicyError extends ConfigError {}
 
 const competency = (code: string) => {
   const found = BUILT_IN_FRAMEWORK.competencies.find((c) => c.code === code);

@@ -1,7 +1,8 @@
 // The verification pipeline for one credential, in the order of the Open Badges 3.0
-// verification section: structure, JSON Schema, proof, validity dates, status, recipient,
-// embedded endorsements; then the trust decision of the verifier's policy. Each step reports
-// passed or failed with a reason; nothing here throws for a bad credential.
+// verification section: structure, JSON Schema, proof (and that the issuer signed), validity
+// dates, status, recipient, embedded endorsements; then the trust decision of the verifier's
+// policy. Each step reports passed or failed with a reason; nothing here throws for a bad
+// credential.
 import * as vc from '@digitalbazaar/vc';
 import jsigs from 'jsonld-signatures';
 import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
