@@ -16,6 +16,7 @@
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import { createSignCryptosuite as eddsaJcs2022Signing } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import jsonld from 'jsonld';
 import { BUILT_IN_FRAMEWORK, findCompetency } from '../src/competencies/framework.js';
@@ -105,6 +106,11 @@ function probedSuite(suite: ProofSuiteName, signer: Signer, probes: Probes): unk
   if (suite === 'eddsa-rdfc-2022') {
     const canonize = eddsaRdfc2022.canonize as CanonizeFn;
     return new DataIntegrityProof({ signer: probedSigner, date, cryptosuite: { ...eddsaRdfc2022, canonize: probes.canonize.wrap(canonize) } });
+  }
+  if (suite === 'eddsa-jcs-2022') {
+    // JSON canonicalization only; signCredential() adds a JSON-LD safe-mode expansion before it.
+    const jcs = eddsaJcs2022Signing();
+    return new DataIntegrityProof({ signer: probedSigner, date, cryptosuite: { ...jcs, canonize: probes.canonize.wrap(jcs.canonize as CanonizeFn) } });
   }
   // LinkedDataSignature canonicalizes the document and the proof through this one method.
   const ed2020 = new Ed25519Signature2020({ signer: probedSigner, date }) as { canonize: CanonizeFn };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
-export const PROOF_SUITES = ['eddsa-rdfc-2022', 'Ed25519Signature2020'] as const;
+export const PROOF_SUITES = ['eddsa-rdfc-2022', 'eddsa-jcs-2022', 'Ed25519Signature2020'] as const;
 export type ProofSuiteName = (typeof PROOF_SUITES)[number];
 
 const EnvSchema = z.object({

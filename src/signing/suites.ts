@@ -1,9 +1,12 @@
-// Proof suites: Data Integrity `eddsa-rdfc-2022` (what 1EdTech certifies for OB 3.0) and
+// Proof suites: Data Integrity `eddsa-rdfc-2022` (what 1EdTech certifies for OB 3.0),
+// `eddsa-jcs-2022` (the same signature over JSON canonicalization, no RDF) and
 // `Ed25519Signature2020` (what many deployed wallets and verifiers still expect). Signing and
 // verification both go through @digitalbazaar/vc with our offline document loader.
 import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { createSignCryptosuite as eddsaJcs2022Signing, createVerifyCryptosuite as eddsaJcs2022Verifying } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import jsonld from 'jsonld';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import type { ProofSuiteName } from '../config.js';
 import type { DocumentLoader } from './documentLoader.js';
@@ -18,6 +21,8 @@ export function createSigningSuite(name: ProofSuiteName, signer: Signer, created
   switch (name) {
     case 'eddsa-rdfc-2022':
       return new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date });
+    case 'eddsa-jcs-2022':
+      return new DataIntegrityProof({ signer, cryptosuite: eddsaJcs2022Signing(), date });
     case 'Ed25519Signature2020':
       return new Ed25519Signature2020({ signer, date });
   }
@@ -25,7 +30,7 @@ export function createSigningSuite(name: ProofSuiteName, signer: Signer, created
 
 /** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
 export function createVerifyingSuites(): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new Ed25519Signature2020()];
+  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
 }
 
 export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
@@ -36,7 +41,11 @@ export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integri
  * proofs must be checked in that context, which v2 is not allowed to redefine.
  */
 export function createLegacyVerifyingSuites(): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, legacyContext: true }), new Ed25519Signature2020()];
+  return [
+    new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, legacyContext: true }),
+    new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying(), legacyContext: true }),
+    new Ed25519Signature2020(),
+  ];
 }
 
 /** True when a document names the Data Integrity v1 context. */
@@ -71,6 +80,9 @@ export interface SignOptions {
 
 /** Signs a credential; JSON-LD safe mode rejects any term no context defines. */
 export async function signCredential(credential: JsonObject, options: SignOptions): Promise<JsonObject> {
+  // JCS signs the JSON as written, so the JSON-LD rules (every context pinned, every term
+  // defined) are checked here: a JCS credential must mean the same to a JSON-LD verifier.
+  if (options.suite === 'eddsa-jcs-2022') await jsonld.expand(structuredClone(credential), { documentLoader: options.documentLoader, safe: true });
   const suite = createSigningSuite(options.suite, options.signer, options.created);
   // vc.issue mutates its input (it adds the suite context and the proof): give it a copy.
   const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });

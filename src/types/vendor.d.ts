@@ -39,6 +39,10 @@ declare module '@digitalbazaar/data-integrity' {
     constructor(options: Record<string, unknown>);
   }
 }
+declare module '@digitalbazaar/eddsa-jcs-2022-cryptosuite' {
+  export function createSignCryptosuite(): Record<string, unknown>;
+  export function createVerifyCryptosuite(): Record<string, unknown>;
+}
 declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
   export const cryptosuite: Record<string, unknown>;
 }

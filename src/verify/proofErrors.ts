@@ -53,7 +53,7 @@ const RULES: Rule[] = [
   {
     code: 'proof_unsupported',
     test: (e) => /no matching proofs found/i.test(e.message),
-    reason: (_e, purpose) => `No proof this verifier accepts (eddsa-rdfc-2022 or Ed25519Signature2020, for ${purpose}) was found.`,
+    reason: (_e, purpose) => `No proof this verifier accepts (eddsa-rdfc-2022, eddsa-jcs-2022 or Ed25519Signature2020, for ${purpose}) was found.`,
   },
 ];
 
