@@ -21,7 +21,7 @@ export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialRepo
   const requirements: RequirementResult[] = rule.requires.map((matcher) => {
     const requirement = describeMatcher(matcher);
     const base = { requirement, name: matcher.name };
-    const candidates = reports.filter((r) => matchesCompetency(r.summary.achievement as Record<string, unknown> | undefined, matcher));
+    const candidates = reports.filter((r) => matchesCompetency(r.summary.achievement, matcher));
     const good = candidates.find((r) => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject);
     if (good) return { ...base, satisfied: true, credentialId: good.summary.id, reason: `Satisfied by ${good.summary.id ?? 'a badge'} from ${good.summary.issuer?.name ?? good.summary.issuer?.id}.` };
     if (candidates.length === 0) return { ...base, satisfied: false, reason: `No badge for ${requirement} was presented.` };

@@ -41,7 +41,15 @@ export interface CredentialSummary {
   issuer?: { id: string; name?: string | undefined } | undefined;
   /** `credentialSubject.id`, when the subject is identified by a URI (a DID). */
   subject?: string | undefined;
-  achievement?: { id?: string | undefined; name?: string | undefined; humanCode?: string | undefined } | undefined;
+  achievement?:
+    | {
+        id?: string | undefined;
+        name?: string | undefined;
+        humanCode?: string | undefined;
+        /** Where the achievement aligns in shared frameworks: trust scopes and approval rules match on these. */
+        alignment?: Array<{ targetUrl?: string | undefined; targetCode?: string | undefined; targetName?: string | undefined }> | undefined;
+      }
+    | undefined;
   validFrom?: string | undefined;
   validUntil?: string | undefined;
 }

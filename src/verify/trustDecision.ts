@@ -10,8 +10,8 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
   const issuer = summary.issuer?.id;
   const decided = (trusted: boolean, reason: string, extra: Partial<TrustDecision> = {}): TrustDecision => ({ trusted, reason, policy: policy.name, ...extra });
   if (!issuer) return decided(false, 'The credential names no issuer.');
-  // The achievement as embedded; matchers read its id, humanCode and alignment.
-  const achievement = summary.achievement as Record<string, unknown> | undefined;
+  // Matchers read the achievement's id, humanCode and alignment.
+  const achievement = summary.achievement;
   const competency = summary.achievement?.name ?? 'this achievement';
 
   const direct = policy.trustedIssuers.find((p) => p.id === issuer);

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
-import { asArray, type Json } from '../credentials/jsonValues.js';
 import { ConfigError } from '../config.js';
 
 /** Names a competency across issuers: each program serves the framework at its own URL. */
@@ -124,15 +123,22 @@ export function selfTrustPolicy(issuer: { id: string; name: string }): TrustPoli
 export const EMPTY_TRUST_POLICY: TrustPolicy = { name: 'no trust policy (no issuer is trusted)', trustedIssuers: [], trustedEndorsers: [], approvalRules: [] };
 
 
+/** The parts of an Achievement a matcher reads (as verification summarizes it). */
+export interface AchievementRef {
+  id?: string | undefined;
+  humanCode?: string | undefined;
+  alignment?: Array<{ targetUrl?: string | undefined }> | undefined;
+}
+
 /** True when an Achievement (as embedded in a badge) is the competency a matcher names. */
-export function matchesCompetency(achievement: Json | undefined, matcher: CompetencyMatcher): boolean {
+export function matchesCompetency(achievement: AchievementRef | undefined, matcher: CompetencyMatcher): boolean {
   if (!achievement) return false;
   if (matcher.achievement !== undefined && achievement.id === matcher.achievement) return true;
-  const alignments = asArray(achievement.alignment).filter((a): a is Json => typeof a === 'object' && a !== null);
-  if (matcher.alignment !== undefined && alignments.some((a) => a.targetUrl === matcher.alignment)) return true;
+  const targets = (achievement.alignment ?? []).map((a) => a.targetUrl).filter((t): t is string => typeof t === 'string');
+  if (matcher.alignment !== undefined && targets.includes(matcher.alignment)) return true;
   if (matcher.code !== undefined) {
     if (achievement.humanCode === matcher.code) return true;
-    if (alignments.some((a) => typeof a.targetUrl === 'string' && a.targetUrl.endsWith(`#${matcher.code}`))) return true;
+    if (targets.some((t) => t.endsWith(`#${matcher.code}`))) return true;
   }
   return false;
 }
@@ -140,6 +146,6 @@ export function matchesCompetency(achievement: Json | undefined, matcher: Compet
 export const describeMatcher = (m: CompetencyMatcher): string => m.name ?? m.code ?? m.achievement ?? m.alignment ?? 'competency';
 
 /** True when a party's scope (absent: everything) covers an achievement. */
-export function inScope(party: TrustedParty, achievement: Json | undefined): boolean {
+export function inScope(party: TrustedParty, achievement: AchievementRef | undefined): boolean {
   return party.scope === undefined || party.scope.some((m) => matchesCompetency(achievement, m));
 }

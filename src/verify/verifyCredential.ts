@@ -105,7 +105,16 @@ export function summarize(credential: unknown): CredentialSummary {
     type: typesOf(credential),
     issuer: issuerId ? { id: issuerId, name: isObject(issuer) ? text(issuer.name) : undefined } : undefined,
     subject: subject ? text(subject.id) : undefined,
-    achievement: achievement ? { id: text(achievement.id), name: text(achievement.name), humanCode: text(achievement.humanCode) } : undefined,
+    achievement: achievement
+      ? {
+          id: text(achievement.id),
+          name: text(achievement.name),
+          humanCode: text(achievement.humanCode),
+          alignment: asArray(achievement.alignment)
+            .filter(isObject)
+            .map((a) => ({ targetUrl: text(a.targetUrl), targetCode: text(a.targetCode), targetName: text(a.targetName) })),
+        }
+      : undefined,
     validFrom: text(credential.validFrom) ?? text(credential.issuanceDate),
     validUntil: text(credential.validUntil) ?? text(credential.expirationDate),
   };

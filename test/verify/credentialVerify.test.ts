@@ -214,3 +214,16 @@ describe('the pipeline never throws on junk', () => {
     },
   );
 });
+
+describe('competencies are matched across issuers by framework code or alignment', () => {
+  it('an achievement without a humanCode matches through its alignment target', async () => {
+    const { matchesCompetency } = await import('../../src/verify/trustPolicy.js');
+    const { summarize } = await import('../../src/verify/verifyCredential.js');
+    const foreign = structuredClone(credential);
+    delete foreign.credentialSubject.achievement.humanCode;
+    const { achievement } = summarize(foreign);
+    expect(matchesCompetency(achievement, { code: 'formative-assessment' })).toBe(true);
+    expect(matchesCompetency(achievement, { alignment: 'http://localhost:3000/frameworks/instructional-competencies#formative-assessment' })).toBe(true);
+    expect(matchesCompetency(achievement, { code: 'differentiated-support' })).toBe(false);
+  });
+});
