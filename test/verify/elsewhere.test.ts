@@ -133,3 +133,21 @@ describe('trust policy files', () => {
     expect(() => loadTrustPolicy(bad)).toThrow(/trustedIssuers\.0\.id/);
   });
 });
+
+describe('badges signed by other implementations', () => {
+  // Provenance in test/fixtures/elsewhere/README.md: the guide's 2024 re-signed vector (VC 2.0,
+  // OB 3.0.3) and two credentials signed by the Digital Credentials Consortium's tools.
+  it.each(['ob3-spec-eddsa-rdfc-2022-vc2.json', 'dcc-vc1-ob302-ed25519signature2020.json', 'dcc-vc1-ob303-eddsa-rdfc-2022.json'])(
+    '%s verifies offline, and fails with one character changed',
+    async (file) => {
+      const text = readFileSync(`${FIXTURES}${file}`, 'utf8');
+      const verifier = verifierWith(`${FIXTURES}documents`);
+      const report = await verifier.verifyCredential(JSON.parse(text));
+      expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+      const name = (JSON.parse(text) as Json).name as string;
+      const changed = text.replace(JSON.stringify(name), JSON.stringify(`${name.slice(0, -1)}${name.endsWith('x') ? 'y' : 'x'}`));
+      expect(changed).not.toBe(text);
+      expect(check(await verifier.verifyCredential(JSON.parse(changed)), 'proof')).toMatchObject({ passed: false });
+    },
+  );
+});
