@@ -2,23 +2,25 @@
 // names these URLs, so whoever wrote the credential chooses what we fetch: every request is
 // bounded in time and size, follows few redirects, speaks only http(s), and by default never
 // connects to loopback, private, link-local or other special-purpose addresses. The address is
-// checked at connect time (in the DNS lookup), so a name that resolves differently on a second
-// lookup cannot slip past the check.
+// checked at connect time (in the DNS lookup, and for IP literals before connecting), so a name
+// that resolves differently on a second lookup cannot slip past the check (DNS rebinding).
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { specialPurposeRange } from './addressPolicy.js';
 
 export interface GuardedFetchOptions {
-  /** Whole request, connect to last byte (default 5000 ms). */
+  /** Whole request, connect to last byte, redirects included (default 5000 ms). */
   timeoutMs?: number | undefined;
-  /** Response body limit, decoded (default 2 MiB). */
+  /** Response body limit, by Content-Length and while reading (default 2 MiB). */
   maxBytes?: number | undefined;
-  /** Redirects followed, each re-checked (default 3). */
+  /** Redirects followed, each hop re-checked (default 3). */
   maxRedirects?: number | undefined;
   /** Allow loopback and private addresses: development and tests only (default false). */
   allowPrivateNetworks?: boolean | undefined;
-  /** Extra trusted CA certificates (PEM) for HTTPS. */
+  /** Extra trusted CA certificates (PEM) for HTTPS, in addition to the usual public roots. */
   ca?: string | string[] | undefined;
   userAgent?: string | undefined;
 }
@@ -34,8 +36,11 @@ export type FetchRefusalCode =
   | 'fetch_failed';
 
 export class FetchRefusedError extends Error {
+  override readonly name = 'FetchRefusedError';
+
   constructor(
     readonly code: FetchRefusalCode,
+    /** The URL the caller asked for (a redirect target, if any, is in the message). */
     readonly url: string,
     message: string,
     options?: { cause?: unknown },
@@ -49,153 +54,188 @@ export interface GuardedFetcher {
   fetchJson(url: string, init?: { accept?: string | undefined }): Promise<unknown>;
 }
 
-const DEFAULT_ACCEPT = 'application/did+json, application/vc+ld+json, application/ld+json;q=0.9, application/json;q=0.8';
+// DID documents first, then credentials (status lists), then any JSON.
+const DEFAULT_ACCEPT = 'application/did+json, application/vc+ld+json, application/vc, application/ld+json;q=0.9, application/json;q=0.8';
+// application/json and every +json type (did+json, ld+json, vc+ld+json), and VC 2.0's application/vc.
+const JSON_TYPE = /^application\/(?:[a-z0-9!#$&.^_-]+\+)*json$|^application\/vc$/;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** IANA special-purpose ranges (RFC 6890 and successors): nothing a public document lives on. */
-const SPECIAL_PURPOSE = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) SPECIAL_PURPOSE.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
-  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) SPECIAL_PURPOSE.addSubnet(network, prefix, 'ipv6');
+/** Raised by the guarded DNS lookup; turned into fetch_address_refused. */
+class AddressRefused extends Error {}
 
-/** True for an address a public document cannot live on (IPv4-mapped IPv6 judged as IPv4). */
-export function isSpecialPurposeAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return SPECIAL_PURPOSE.check(mapped, 'ipv4');
-  const family = isIP(address);
-  if (family === 0) return true;
-  // ::ffff:0:0/96 written in hex (::ffff:7f00:1) is IPv4 too.
-  if (family === 6 && /^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(address)) return true;
-  return SPECIAL_PURPOSE.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
+/** dns.lookup that fails when any address of the name is not public, before anything connects. */
+const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
+  dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
+    if (error) return callback(error, '', 0);
+    // Every address, not just the first: with several answers the socket may try any of them.
+    for (const { address } of addresses) {
+      const range = specialPurposeRange(address);
+      if (range) return callback(new AddressRefused(`${hostname} resolves to ${address}, a ${range} address`), '', 0);
+    }
+    if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+    const first = addresses[0];
+    if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+    callback(null, first.address, first.family);
+  });
+};
 
-const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json$|^application\/vc$/i;
+type Answer = { kind: 'redirect'; status: number; location: string } | { kind: 'body'; response: IncomingMessage; body: Buffer };
 
 export function createGuardedFetcher(options: GuardedFetchOptions = {}): GuardedFetcher {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
+  const timeoutMs = positive('timeoutMs', options.timeoutMs ?? 5000);
+  const maxBytes = positive('maxBytes', options.maxBytes ?? 2 * 1024 * 1024);
   const maxRedirects = options.maxRedirects ?? 3;
+  if (!Number.isInteger(maxRedirects) || maxRedirects < 0) throw new RangeError(`maxRedirects must be a whole number ≥ 0, not ${maxRedirects}`);
   const allowPrivate = options.allowPrivateNetworks ?? false;
   const userAgent = options.userAgent ?? 'educred-verifier';
+  // Node's `ca` replaces the public roots rather than adding to them; "extra" means both.
+  const ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
 
-  /** DNS lookup that refuses special-purpose addresses before the socket connects. */
-  const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      const refused = allowPrivate ? undefined : addresses.find((a) => isSpecialPurposeAddress(a.address));
-      if (refused) {
-        const denial = Object.assign(new Error(`${hostname} resolves to ${refused.address}, a private or special-purpose address`), { code: 'EADDRREFUSED' });
-        return callback(denial, '', 0);
-      }
-      if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
-      callback(null, first.address, first.family);
-    });
-  };
-
-  const requestOnce = (url: URL, accept: string, deadline: number, original: string): Promise<{ response: IncomingMessage; body?: Buffer }> =>
+  /** One GET, no redirects followed; `deadline` is shared by all hops of one fetch. */
+  const requestOnce = (target: URL, accept: string, deadline: number, asked: string): Promise<Answer> =>
     new Promise((resolve, reject) => {
-      const refuse = (code: FetchRefusalCode, message: string, cause?: unknown) => reject(new FetchRefusedError(code, original, message, { cause }));
-      // Literal IP hosts skip DNS, so they are checked here.
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (!allowPrivate && isIP(host) !== 0 && isSpecialPurposeAddress(host)) {
-        return refuse('fetch_address_refused', `Refusing to fetch ${original}: ${host} is a private or special-purpose address`);
-      }
-      const client = url.protocol === 'https:' ? https : http;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return refuse('fetch_timeout', `Fetching ${original} took longer than ${timeoutMs} ms`);
-      const request = client.request(url, {
+      let settled = false;
+      const settle = (done: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        done();
+      };
+      // The first reason wins: destroying the request afterwards raises errors nobody needs.
+      const refuse = (code: FetchRefusalCode, message: string, cause?: unknown): void => {
+        settle(() => reject(new FetchRefusedError(code, asked, message, { cause })));
+        request?.destroy();
+      };
+
+      // IP literals skip the DNS lookup, so they are checked here.
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      const literalRange = !allowPrivate && isIP(host) !== 0 ? specialPurposeRange(host) : undefined;
+      let request: http.ClientRequest | undefined;
+      const timer = setTimeout(() => refuse('fetch_timeout', `Fetching ${asked} took longer than ${timeoutMs} ms`), Math.max(0, deadline - Date.now()));
+      if (literalRange) return refuse('fetch_address_refused', `Refusing to fetch ${target.href}: ${host} is a ${literalRange} address, not a public one`);
+
+      request = (target.protocol === 'https:' ? https : http).request(target, {
         method: 'GET',
-        headers: { Accept: accept, 'User-Agent': userAgent },
-        lookup: guardedLookup,
-        ...(url.protocol === 'https:' && options.ca ? { ca: options.ca } : {}),
+        // Only these: no cookies, no Authorization, nothing the caller's environment could add.
+        headers: { Accept: accept, 'Accept-Encoding': 'identity', 'User-Agent': userAgent },
+        ...(allowPrivate ? {} : { lookup: guardedLookup }),
+        ...(target.protocol === 'https:' && ca ? { ca } : {}),
+        // A fresh socket per request: a pooled one would skip the lookup, and with it the check.
         agent: false,
       });
-      const timer = setTimeout(() => {
-        request.destroy(new FetchRefusedError('fetch_timeout', original, `Fetching ${original} took longer than ${timeoutMs} ms`));
-      }, remaining);
-      const fail = (error: Error & { code?: string }) => {
-        clearTimeout(timer);
-        if (error instanceof FetchRefusedError) return reject(error);
-        if (error.code === 'EADDRREFUSED') return refuse('fetch_address_refused', `Refusing to fetch ${original}: ${error.message}`, error);
-        refuse('fetch_failed', `Fetching ${original} failed: ${error.message}`, error);
-      };
-      request.on('error', fail);
+      request.on('error', (error: Error & { code?: string }) => {
+        if (error instanceof AddressRefused) return refuse('fetch_address_refused', `Refusing to fetch ${target.href}: ${error.message}, not a public one`, error);
+        refuse('fetch_failed', `Fetching ${target.href} failed: ${describeNetworkError(error)}`, error);
+      });
       request.on('response', (response) => {
         const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400 && response.headers.location) {
-          clearTimeout(timer);
-          response.resume();
-          return resolve({ response });
+        const location = response.headers.location;
+        if (REDIRECT_STATUSES.has(status) && location) {
+          settle(() => resolve({ kind: 'redirect', status, location }));
+          request?.destroy(); // its body is not wanted, and must not keep the socket busy
+          return;
         }
         const declared = Number(response.headers['content-length']);
         if (Number.isFinite(declared) && declared > maxBytes) {
-          request.destroy();
-          clearTimeout(timer);
-          return refuse('fetch_too_large', `${original} is ${declared} bytes, more than the ${maxBytes} allowed`);
+          return refuse('fetch_too_large', `${target.href} is ${declared} bytes (Content-Length), more than the ${maxBytes} allowed`);
         }
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) {
-            request.destroy(new FetchRefusedError('fetch_too_large', original, `${original} sent more than the ${maxBytes} bytes allowed`));
-            return;
-          }
+          if (size > maxBytes) return refuse('fetch_too_large', `${target.href} sent more than the ${maxBytes} bytes allowed`);
           chunks.push(chunk);
         });
-        response.on('error', fail);
-        response.on('aborted', () => fail(new Error('the response was cut off')));
-        response.on('end', () => {
-          clearTimeout(timer);
-          resolve({ response, body: Buffer.concat(chunks) });
-        });
+        response.on('error', (error) => refuse('fetch_failed', `Reading ${target.href} failed: ${error.message}`, error));
+        response.on('aborted', () => refuse('fetch_failed', `Reading ${target.href} failed: the server closed the connection early`));
+        response.on('end', () => settle(() => resolve({ kind: 'body', response, body: Buffer.concat(chunks) })));
       });
       request.end();
     });
 
-  return {
-    async fetchJson(url, init = {}) {
-      const deadline = Date.now() + timeoutMs;
-      const seen = new Set<string>();
-      let current: URL;
-      try {
-        current = new URL(url);
-      } catch (cause) {
-        throw new FetchRefusedError('fetch_scheme_refused', url, `'${url}' is not a URL`, { cause });
+  const fetchFollowingRedirects = async (asked: string, accept: string): Promise<unknown> => {
+    const deadline = Date.now() + timeoutMs;
+    const visited = new Set<string>();
+    let target = parseUrl(asked, asked);
+    for (let redirects = 0; ; redirects++) {
+      checkUrl(target, asked);
+      visited.add(target.href);
+      const answer = await requestOnce(target, accept, deadline, asked);
+      if (answer.kind === 'body') return parseJsonAnswer(target, answer.response, answer.body, asked);
+
+      const next = parseUrl(answer.location, asked, target);
+      if (visited.has(next.href)) throw new FetchRefusedError('fetch_too_many_redirects', asked, `${asked} redirects in a loop (back to ${next.href})`);
+      if (redirects + 1 > maxRedirects) throw new FetchRefusedError('fetch_too_many_redirects', asked, `${asked} redirects more than ${maxRedirects} times`);
+      // A redirect may not give up the TLS the URL asked for: the next hop could be read or changed on the way.
+      if (target.protocol === 'https:' && next.protocol === 'http:') {
+        throw new FetchRefusedError('fetch_scheme_refused', asked, `Refusing to follow ${target.href} to ${next.href}: a redirect from https to http`);
       }
-      for (let hop = 0; ; hop++) {
-        if (current.protocol !== 'https:' && current.protocol !== 'http:') {
-          throw new FetchRefusedError('fetch_scheme_refused', url, `Refusing to fetch ${current.href}: only http and https URLs are fetched`);
-        }
-        if (current.username || current.password) {
-          throw new FetchRefusedError('fetch_scheme_refused', url, `Refusing to fetch ${url}: URLs with credentials are not fetched`);
-        }
-        seen.add(current.href);
-        const { response, body } = await requestOnce(current, init.accept ?? DEFAULT_ACCEPT, deadline, url);
-        const status = response.statusCode ?? 0;
-        if (body === undefined) {
-          const next = new URL(response.headers.location ?? '', current);
-          if (seen.has(next.href)) throw new FetchRefusedError('fetch_too_many_redirects', url, `${url} redirects in a loop (back to ${next.href})`);
-          if (hop + 1 > maxRedirects) throw new FetchRefusedError('fetch_too_many_redirects', url, `${url} redirects more than ${maxRedirects} times`);
-          current = next;
-          continue;
-        }
-        if (status < 200 || status >= 300) throw new FetchRefusedError('fetch_http_status', url, `${url} answered HTTP ${status}`);
-        const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
-        if (type !== '' && !JSON_TYPE.test(type)) throw new FetchRefusedError('fetch_not_json', url, `${url} answered ${type}, not JSON`);
-        try {
-          return JSON.parse(body.toString('utf8')) as unknown;
-        } catch (cause) {
-          throw new FetchRefusedError('fetch_not_json', url, `${url} did not answer valid JSON: ${(cause as Error).message}`, { cause });
-        }
+      target = next;
+    }
+  };
+
+  return {
+    // A closure, not a method: callers hand `fetcher.fetchJson` around on its own.
+    async fetchJson(url, init = {}) {
+      try {
+        return await fetchFollowingRedirects(url, init.accept ?? DEFAULT_ACCEPT);
+      } catch (error) {
+        if (error instanceof FetchRefusedError) throw error;
+        // E.g. a header value http.request rejects; the contract is FetchRefusedError only.
+        throw new FetchRefusedError('fetch_failed', url, `Fetching ${url} failed: ${(error as Error).message}`, { cause: error });
       }
     },
   };
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, not ${value}`);
+  return value;
+}
+
+function parseUrl(text: string, asked: string, base?: URL): URL {
+  try {
+    return new URL(text, base);
+  } catch (cause) {
+    const where = base ? `${base.href} redirects to '${text}', which` : `'${text}'`;
+    throw new FetchRefusedError('fetch_scheme_refused', asked, `Refusing to fetch ${where} is not a URL`, { cause });
+  }
+}
+
+/** Each hop: http(s) only, and no user:password@ (we send no credentials anywhere). */
+function checkUrl(target: URL, asked: string): void {
+  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+    throw new FetchRefusedError('fetch_scheme_refused', asked, `Refusing to fetch ${target.href}: only http and https URLs are fetched, not ${target.protocol}`);
+  }
+  if (target.username || target.password) {
+    throw new FetchRefusedError('fetch_scheme_refused', asked, `Refusing to fetch ${target.protocol}//${target.host}${target.pathname}: URLs with credentials (user:password@) are not fetched`);
+  }
+}
+
+function parseJsonAnswer(target: URL, response: IncomingMessage, body: Buffer, asked: string): unknown {
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw new FetchRefusedError('fetch_http_status', asked, `${target.href} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`);
+  const encoding = response.headers['content-encoding'];
+  if (encoding && encoding.toLowerCase() !== 'identity') {
+    // We ask for identity; decoding would need the size limit applied again after inflating.
+    throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered with Content-Encoding ${encoding}, which is not read`);
+  }
+  const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  // No Content-Type at all is accepted when the body parses; a different one is not.
+  if (type !== '' && !JSON_TYPE.test(type)) throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered ${type}, not JSON`);
+  try {
+    // fatal: bytes that are not UTF-8 are refused rather than read as U+FFFD; a BOM is dropped.
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
+  } catch (cause) {
+    throw new FetchRefusedError('fetch_not_json', asked, `${target.href} did not answer valid JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Node's message, with a word on what to do when it is a certificate the fetcher did not trust. */
+function describeNetworkError(error: Error & { code?: string }): string {
+  const code = error.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+    return `the server's TLS certificate is not trusted (${error.message}); a test or private CA must be given as ca (EDUCRED_FETCH_CA_FILE)`;
+  }
+  return error.message;
 }
