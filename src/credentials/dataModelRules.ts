@@ -2,14 +2,15 @@
 // way before signing (a caller's credential) and when verifying (anyone's):
 // §4.5 the objects of credentialSchema, credentialStatus, evidence, refreshService and
 // termsOfUse name their type; §4.11 a credentialSchema has an id that is a URL; §5.3 each
-// relatedResource is an object with a unique URL id and a digest.
+// relatedResource is an object with a unique URL id and a digest, and a digest of a resource
+// educred holds (the base context) matches it (relatedResourceDigests.ts).
 import { isObject, type Json } from './jsonValues.js';
+import { relatedResourceDigestMismatch } from './relatedResourceDigests.js';
 
 export interface DataModelProblem {
   pointer: string;
   detail: string;
 }
-
 
 const TYPED_PROPERTIES = ['credentialSchema', 'credentialStatus', 'evidence', 'refreshService', 'termsOfUse'] as const;
 const SRI = /^sha(256|384|512)-[A-Za-z0-9+/_-]+={0,2}$/;
@@ -58,6 +59,8 @@ export function dataModelProblems(credential: Json): DataModelProblem[] {
       if (item.digestMultibase !== undefined && !(typeof item.digestMultibase === 'string' && MULTIBASE.test(item.digestMultibase))) {
         problems.push({ pointer: `${pointer}/digestMultibase`, detail: 'must be a multibase-encoded digest' });
       }
+      const mismatch = relatedResourceDigestMismatch(item);
+      if (mismatch) problems.push({ pointer: `${pointer}/${mismatch.field}`, detail: mismatch.detail });
       if (item.mediaType !== undefined && typeof item.mediaType !== 'string') problems.push({ pointer: `${pointer}/mediaType`, detail: 'must be a media type string' });
     });
   }

@@ -96,7 +96,7 @@ describe('POST /credentials/issue', () => {
       plain({
         credentialSchema: [{ id: 'https://example.org/schema.json', type: 'JsonSchema' }],
         refreshService: { id: 'https://example.org/refresh', type: 'https://example.org/vocab#RefreshService' },
-        relatedResource: [{ id: 'https://www.w3.org/ns/credentials/v2', digestSRI: 'sha384-AAAA', mediaType: 'application/ld+json' }, { id: 'https://example.org/r', digestMultibase: 'uAAAA' }],
+        relatedResource: [{ id: 'https://example.org/context', digestSRI: 'sha384-AAAA', mediaType: 'application/ld+json' }, { id: 'https://example.org/r', digestMultibase: 'uAAAA' }],
       }),
     );
     expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);

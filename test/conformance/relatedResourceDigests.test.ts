@@ -1,0 +1,86 @@
+// VC Data Model 2.0 §5.3: a relatedResource digest that does not match the resource is an error.
+// educred fetches nothing, so it compares digests with the resources it holds byte for byte:
+// the base context, which §B.1 says to treat as already retrieved and names by its SHA-256.
+// (The W3C VC Data Model 2.0 suite issues a credential whose digest of the base context is wrong
+// and expects a refusal.) Digests of any other resource are checked for their form only.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, type TestInstance } from '../helpers/app.js';
+import { createStatusInstance } from '../helpers/status.js';
+
+type Json = Record<string, any>;
+
+const BASE_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
+/** The SHA-256 of the base context file as VC Data Model 2.0 §B.1 states it (hex). */
+const SPEC_SHA256 = '24a18c90e9856d526111f29376e302d970b2bd10182e33959995b0207d7043b9';
+const held = readFileSync(new URL('../../contexts/resources/www.w3.org_ns_credentials_v2.jsonld', import.meta.url));
+const digest = (algorithm: string): Buffer => createHash(algorithm).update(held).digest();
+const base58 = (bytes: Buffer): string => {
+  const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+  let n = BigInt(`0x${bytes.toString('hex')}`);
+  let out = '';
+  while (n > 0n) {
+    out = alphabet[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  return out;
+};
+/** The same digest with its last byte changed: well formed, and wrong. */
+const altered = (bytes: Buffer): Buffer => Buffer.concat([bytes.subarray(0, -1), Buffer.from([bytes.at(-1)! ^ 1])]);
+
+let t: TestInstance;
+let n = 0;
+const credential = (relatedResource: unknown): Json => ({
+  '@context': [BASE_CONTEXT],
+  id: `urn:uuid:00000000-0000-4000-9000-${String(++n).padStart(12, '0')}`,
+  type: ['VerifiableCredential'],
+  issuer: t.runtime.issuer.identity.did,
+  credentialSubject: { id: 'did:example:subject' },
+  relatedResource,
+});
+const issue = (c: Json) => postJson(t.app, '/credentials/issue', { credential: c });
+
+beforeAll(async () => {
+  t = await createStatusInstance();
+});
+afterAll(async () => t.close());
+
+describe('digests of the base context', () => {
+  it('are computed from the file whose SHA-256 the data model states', () => {
+    expect(digest('sha256').toString('hex')).toBe(SPEC_SHA256);
+  });
+
+  it.each([
+    ['an SRI SHA-384 digest', { digestSRI: `sha384-${digest('sha384').toString('base64')}` }],
+    ['an SRI SHA-256 digest with a media type', { digestSRI: `sha256-${digest('sha256').toString('base64')}`, mediaType: 'application/ld+json' }],
+    ['a base64url multibase SHA-256 digest', { digestMultibase: `u${digest('sha256').toString('base64url')}` }],
+    ['a base58btc multibase SHA-512 digest', { digestMultibase: `z${base58(digest('sha512'))}` }],
+  ])('are accepted when right: %s', async (_name, fields) => {
+    const res = await issue(credential([{ id: BASE_CONTEXT, ...fields }]));
+    expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);
+  });
+
+  it.each([
+    ['digestSRI', { digestSRI: `sha384-${altered(digest('sha384')).toString('base64')}` }],
+    ['digestMultibase', { digestMultibase: `u${altered(digest('sha256')).toString('base64url')}` }],
+  ])('are refused when the %s does not match the resource, naming the field (422)', async (field, fields) => {
+    const res = await issue(credential({ id: BASE_CONTEXT, ...fields }));
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as Json;
+    expect(body.errors).toContainEqual({ pointer: `/relatedResource/${field}`, detail: `does not match the digest of ${BASE_CONTEXT}` });
+  });
+
+  it('make the verifier refuse a signed credential whose digest does not match', async () => {
+    const signed = await t.runtime.issuer.sign(credential([{ id: BASE_CONTEXT, digestMultibase: `u${altered(digest('sha256')).toString('base64url')}` }]));
+    const report = await t.runtime.verifier.verifyCredential(signed);
+    expect(report.verified).toBe(false);
+    expect(report.checks[0]).toMatchObject({ check: 'structure', passed: false });
+    expect(report.checks[0]?.reason).toContain('/relatedResource/0/digestMultibase');
+  });
+});
+
+it('checks digests of resources it does not hold for their form only: nothing is fetched', async () => {
+  const res = await issue(credential([{ id: 'https://example.org/syllabus.pdf', digestSRI: `sha256-${altered(digest('sha256')).toString('base64')}` }]));
+  expect(res.status).toBe(201);
+});
