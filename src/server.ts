@@ -30,7 +30,10 @@ export async function startServer(): Promise<void> {
   const tls = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host, ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}) };
   const server = serve(listen, (info) => {
-    logger.info({ port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
+    // The address it listens on, as a URL an operator can paste (a wildcard host as localhost).
+    const host = /^(0\.0\.0\.0|::)$/.test(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `${tls ? 'https' : 'http'}://${host}:${info.port}`;
+    logger.info({ url, port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
     // A batch a crash or a stop cut short carries on where it was (its progress is in SQLite).
     issuance.batches.resumeUnfinished();
     if (generatedToken) {

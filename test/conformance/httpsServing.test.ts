@@ -33,7 +33,7 @@ beforeAll(async () => {
     dataDir,
     port,
     tls: { certFile: TEST_TLS_CERT_FILE, keyFile: TEST_TLS_KEY_FILE, ca: TEST_TLS.cert },
-    env: { EDUCRED_DID_WEB_DOMAIN: `127.0.0.1%3A${port}` },
+    env: { EDUCRED_DID_WEB_DOMAIN: `127.0.0.1%3A${port}`, LOG_LEVEL: 'info' },
   });
 }, 120_000);
 
@@ -51,6 +51,15 @@ describe('HTTPS serving', () => {
     const did = await getJson(`${server.origin}/.well-known/did.json`);
     expect(did.status).toBe(200);
     expect((did.body as { id: string }).id).toMatch(/^did:web:127\.0\.0\.1%3A\d+$/);
+  });
+
+  it('logs the https URL it listens on', () => {
+    const listening = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('educred listening'))
+      .map((line) => JSON.parse(line) as { url: string; https: boolean });
+    expect(listening).toEqual([expect.objectContaining({ url: server.origin, https: true })]);
   });
 
   it('refuses a certificate without its key at start, naming both variables', async () => {
