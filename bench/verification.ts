@@ -5,7 +5,6 @@
 // badge and for a wallet presentation of seven. The plain library's proof check is the floor.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import * as vc from '@digitalbazaar/vc';
@@ -16,6 +15,7 @@ import { createGuardedFetcher } from '../src/net/guardedFetch.js';
 import { createVerifyingSuites, type JsonObject } from '../src/signing/suites.js';
 import { PinnedDocuments } from '../src/verify/pinnedDocuments.js';
 import { createVerifier, type CachingVerifier } from '../src/verify/verifier.js';
+import { freePort } from '../test/helpers/ports.js';
 import { createTestWallet } from '../test/helpers/wallet.js';
 import { awardRequest, createBenchInstance, type BenchInstance } from './instance.js';
 import type { Row } from './report.js';
@@ -35,13 +35,6 @@ const TLS = {
   key: readFileSync(fileURLToPath(new URL('../test/fixtures/tls/localhost-key.pem', import.meta.url)), 'utf8'),
 };
 
-async function freePort(): Promise<number> {
-  const server = createHttpsServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 async function measure(name: string, caches: VerificationResult['caches'], n: number, run: () => Promise<boolean>, before?: () => void): Promise<VerificationResult> {
   for (let i = 0; i < Math.min(10, n); i++) await run();

@@ -6,7 +6,8 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, freePort, startChildServer, type ChildServer } from '../helpers/childServer.js';
+import { buildServer, startChildServer, type ChildServer } from '../helpers/childServer.js';
+import { freePort } from '../helpers/ports.js';
 import { TEST_TLS, TEST_TLS_CERT_FILE, TEST_TLS_KEY_FILE } from '../helpers/tls.js';
 
 let build: Awaited<ReturnType<typeof buildServer>>;

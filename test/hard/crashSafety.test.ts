@@ -13,7 +13,8 @@ import { createDocumentLoader } from '../../src/signing/documentLoader.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody } from '../helpers/app.js';
 import { jsonAward } from '../helpers/batch.js';
-import { authorized, buildServer, freePort, startChildServer, type ChildServer } from '../helpers/childServer.js';
+import { authorized, buildServer, startChildServer, type ChildServer } from '../helpers/childServer.js';
+import { freePort } from '../helpers/ports.js';
 
 type Json = Record<string, any>;
 const BATCH_ROWS = 1500;

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createRuntime, ensureAdminToken, type Runtime } from '../../src/runtime.js';
+import { freePort } from './ports.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -98,12 +99,6 @@ export async function serveInstanceOn(port: number, options: TestInstanceOptions
   };
 }
 
-/** A free loopback port (there is a small window in which another process could take it). */
-export async function freePort(): Promise<number> {
-  const probe = await serveOnLoopback(() => new Response());
-  await probe.close();
-  return Number(new URL(probe.origin).port);
-}
 
 export const observation = (level = 'proficient', date = '2026-03-01') => ({
   kind: 'observation',

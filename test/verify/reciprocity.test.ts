@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuerIdentity } from '../../src/signing/did.js';
 import { generateMultikey, writeKeyFile } from '../../src/signing/keys.js';
-import { awardBody, postJson, createServedInstance, createTestInstance, freePort, serveInstanceOn, type TestInstance } from '../helpers/app.js';
+import { awardBody, postJson, createServedInstance, createTestInstance, serveInstanceOn, type TestInstance } from '../helpers/app.js';
+import { freePort } from '../helpers/ports.js';
 import { TEST_TLS, TEST_TLS_CERT_FILE } from '../helpers/tls.js';
 import { createTestWallet, type TestWallet } from '../helpers/wallet.js';
 
