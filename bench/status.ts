@@ -33,7 +33,7 @@ async function revokeEndToEnd(n: number): Promise<{ revokeMs: number; revokeAndF
   try {
     const { runtime, config } = instance;
     ensureAdminToken(runtime.db, config.adminToken);
-    const deps = { ...runtime, status: runtime.statusAllocator, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger: pino({ level: 'silent' }) };
+    const deps = { ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger: pino({ level: 'silent' }) };
     const app = createApp(deps);
     const revokeSamples: number[] = [];
     const totalSamples: number[] = [];

@@ -52,7 +52,7 @@ export async function benchVerification(n = 300): Promise<{ rows: Row[]; results
   const port = await freePort();
   const origin = `https://127.0.0.1:${port}`;
   const issuer: BenchInstance = await createBenchInstance({ BASE_URL: origin, EDUCRED_DID_WEB_DOMAIN: `127.0.0.1%3A${port}`, EDUCRED_ISSUER_NAME: 'Bench program' });
-  const deps = { ...issuer.runtime, baseUrl: origin, bodyLimit: issuer.config.bodyLimit, status: issuer.runtime.statusAllocator };
+  const deps = { ...issuer.runtime, baseUrl: origin, bodyLimit: issuer.config.bodyLimit };
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: createApp(deps).fetch, port, hostname: '127.0.0.1', createServer: createHttpsServer, serverOptions: TLS }, () => resolve(s));
   });

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { STATUS_PURPOSES, type StatusPurpose } from './store/statusLists.js';
 
 export const PROOF_SUITES = ['eddsa-rdfc-2022', 'eddsa-jcs-2022', 'Ed25519Signature2020'] as const;
 export type ProofSuiteName = (typeof PROOF_SUITES)[number];
@@ -22,6 +23,22 @@ const EnvSchema = z.object({
   EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
   EDUCRED_ENDORSEMENTS_DIR: z.string().min(1).optional(),
   EDUCRED_CLAIM_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // The status entries every badge carries: OB 3.0 types credentialStatus as one object (0..1),
+  // so the default is revocation alone; `revocation,suspension` adds a second entry (a VC 2.0
+  // set that 1EdTech openbadges-specification#623 proposes for OB 3.1).
+  EDUCRED_STATUS_PURPOSES: z
+    .string()
+    .default('revocation')
+    .transform((value, ctx) => {
+      const purposes = [...new Set(value.split(',').map((p) => p.trim()).filter(Boolean))];
+      const unknown = purposes.filter((p) => !(STATUS_PURPOSES as readonly string[]).includes(p));
+      if (unknown.length > 0 || !purposes.includes('revocation')) {
+        ctx.addIssue({ code: 'custom', message: `must list 'revocation', optionally with 'suspension' (got ${JSON.stringify(value)})` });
+        return z.NEVER;
+      }
+      // Always in the canonical order, so the entries' order does not depend on how it was written.
+      return STATUS_PURPOSES.filter((p) => purposes.includes(p));
+    }),
   // Signing worker threads (0 signs on the main thread); default: the cores Node may use.
   EDUCRED_SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   EDUCRED_BATCH_BODY_LIMIT: z.coerce.number().int().positive().default(32 * 1024 * 1024),
@@ -59,6 +76,8 @@ export interface Config {
   endorsementsDir: string | undefined;
   /** How long a claim link stays usable (days). */
   claimTtlDays: number;
+  /** The status purposes every badge gets an entry for (revocation first; suspension optional). */
+  statusPurposes: readonly StatusPurpose[];
   logLevel: string;
   /** Worker threads that canonicalize and sign (0: sign on the main thread). */
   signingWorkers: number;
@@ -110,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     extraContextsDir: e.EDUCRED_EXTRA_CONTEXTS_DIR,
     endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
     claimTtlDays: e.EDUCRED_CLAIM_TTL_DAYS,
+    statusPurposes: e.EDUCRED_STATUS_PURPOSES,
     logLevel: e.LOG_LEVEL,
     signingWorkers: e.EDUCRED_SIGNING_WORKERS ?? Math.max(1, os.availableParallelism()),
     batchBodyLimit: e.EDUCRED_BATCH_BODY_LIMIT,

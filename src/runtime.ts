@@ -1,5 +1,6 @@
-// Assembles what the server and the CLI share from the configuration: the database, the issuer
-// key and DID, the document loader and the framework. Start-up work happens here once.
+// Assembles what the server, the CLI and the tests share from the configuration: the database,
+// the issuer key and DID, the document loader, the framework, status lists and the verifier.
+// Start-up work happens here once. src/service.ts builds the running service on top of it.
 import type { Logger } from 'pino';
 import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/framework.js';
 import type { Config } from './config.js';
@@ -23,11 +24,12 @@ export interface Runtime {
   logger: Logger;
   claimTtlDays: number;
   /**
-   * Status list indexes for new awards (src/status/). Not named `status`, so that spreading the
-   * runtime into app deps does not switch status on: the server (and tests that want it) pass
-   * it as `status`. It allocates lazily: nothing is written until the first award.
+   * Status list indexes for every new badge (src/status/), one entry per configured purpose
+   * (EDUCRED_STATUS_PURPOSES). Named `status` like the dependency it is, so everything built from
+   * the runtime (server, CLI, tests) issues revocable badges. It allocates lazily: nothing is
+   * written until the first award.
    */
-  statusAllocator: StatusAllocatorWithStats;
+  status: StatusAllocatorWithStats;
   /** Verifies credentials and presentations under the configured trust policy. */
   verifier: CachingVerifier;
 }
@@ -62,10 +64,10 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     url: config.issuerUrl,
     didWebDomain: config.didWebDomain,
   });
-  const statusAllocator = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did });
+  const status = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did, purposes: config.statusPurposes });
   const publisher = createStatusListPublisher({ db, issuer, baseUrl: config.baseUrl });
   const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, statusAllocator, verifier };
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, status, verifier };
 }
 
 /**

@@ -1,31 +1,18 @@
-// Entry point of the service: configuration → runtime → app → HTTP server.
+// Entry point of the service: configuration → the composition root (src/service.ts) → HTTP server.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startIssuance } from './issuance.js';
-import { createRuntime, ensureAdminToken } from './runtime.js';
+import { ensureAdminToken } from './runtime.js';
+import { createService } from './service.js';
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const runtime = await createRuntime(config, logger);
+  const service = await createService(config, logger);
+  const { runtime, issuance, app } = service;
   const generatedToken = ensureAdminToken(runtime.db, config.adminToken);
-  const baseDeps = {
-    ...runtime,
-    // Every badge gets revocation and suspension entries in the issuer's status lists.
-    status: runtime.statusAllocator,
-    baseUrl: config.baseUrl,
-    bodyLimit: config.bodyLimit,
-    batchBodyLimit: config.batchBodyLimit,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-  };
-  // Signing in worker threads for every award (single and batch): HTTP stays responsive while
-  // a batch signs, and both cores work. The award transaction stays here, with the database.
-  const issuance = startIssuance(baseDeps, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
-  const app = createApp({ ...baseDeps, issuer: issuance.issuer, batches: issuance.batches });
   // HTTPS when a certificate is configured (did:web issuers must be reachable over HTTPS).
   const tls = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host, ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}) };
@@ -46,10 +33,7 @@ export async function startServer(): Promise<void> {
   });
   const shutdown = (): void => {
     server.close(() => {
-      void issuance.close().finally(() => {
-        runtime.db.close();
-        process.exit(0);
-      });
+      void service.close().finally(() => process.exit(0));
     });
   };
   process.on('SIGINT', shutdown);

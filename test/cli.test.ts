@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDidKey } from '../src/signing/did.js';
 import { createDocumentLoader } from '../src/signing/documentLoader.js';
 import { createVerifyingSuites } from '../src/signing/suites.js';
-import { masteryEvidence } from './helpers/app.js';
+import { createTestInstance, masteryEvidence } from './helpers/app.js';
+import { libraryCheckStatus, statusEntries } from './helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -160,8 +161,31 @@ describe('educred issue', () => {
     expect(issued.type).toContain('OpenBadgeCredential');
     expect(issued.credentialSubject.achievement.humanCode).toBe('formative-assessment');
     expect(JSON.stringify(issued)).not.toContain('Ana@Example.edu');
-    const result = await vc.verifyCredential({ credential: issued, suite: createVerifyingSuites(), documentLoader });
-    expect(result.verified, JSON.stringify(result.error)).toBe(true);
+    // The service over the same data folder publishes the badge's status list.
+    const service = await createTestInstance({ env: env() });
+    try {
+      const result = await vc.verifyCredential({ credential: issued, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(service), documentLoader });
+      expect(result.verified, JSON.stringify(result.error)).toBe(true);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('issues badges that can be revoked: one revocation status entry, which `educred revoke` sets and the service publishes', async () => {
+    const run = educred(['issue', '--achievement', 'differentiated-support', '--recipient-did', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', '--evidence', evidenceFile], { env: env() });
+    expect(run.status, run.stderr).toBe(0);
+    const { id, credential: issued } = JSON.parse(run.stdout) as Json;
+    expect(statusEntries(issued).map((e) => e.statusPurpose)).toEqual(['revocation']);
+    expect(issued.credentialStatus.statusListCredential).toMatch(/^https:\/\/badges\.example\.edu\/status\//);
+    const revoked = educred(['revoke', id, '--reason', 'Issued to the wrong candidate'], { env: env() });
+    expect(revoked.status, revoked.stderr).toBe(0);
+    const service = await createTestInstance({ env: env() });
+    try {
+      const report = await service.runtime.verifier.verifyCredential(issued);
+      expect(report.checks.find((c) => c.check === 'status')).toMatchObject({ passed: false, code: 'revoked' });
+    } finally {
+      await service.close();
+    }
   });
 
   it('takes the whole POST /awards body with --request and honours --idempotency-key', () => {

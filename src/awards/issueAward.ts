@@ -6,10 +6,8 @@ import { findCompetency, type CompetencyFramework } from '../competencies/framew
 import { checkMastery } from '../competencies/mastery.js';
 import { toAchievement } from '../credentials/achievement.js';
 import { buildOpenBadgeCredential, type CredentialRecipient } from '../credentials/openBadge.js';
-import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../credentials/openBadge.js';
 import { newSalt, normalizeEmail } from '../credentials/recipient.js';
-import { validateAgainstSchema } from '../credentials/schema.js';
-import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
+import { assertOpenBadgeSchemaValid } from '../credentials/openBadgeSchemaGate.js';
 import type { Issuer } from '../signing/issuer.js';
 import { recordAudit } from '../store/audit.js';
 import { findAwardByIdempotencyKey, insertAward, type AwardRecord } from '../store/awards.js';
@@ -135,10 +133,7 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       credentialStatus: reservation?.entries,
     });
     // Our own builder must produce schema-valid credentials: a failure here is a bug, not bad input.
-    // Two status entries (revocation + suspension) are a VC 2.0 set the OB 3.0.x schema types
-    // as one object: the only schema problem accepted here (src/status/obSchemaStatus.ts).
-    const problems = validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, unsigned).problems.filter((p) => !isStatusEntrySetProblem(p, unsigned));
-    if (problems.length > 0) throw new Error(`Built credential fails the OB 3.0 schema: ${JSON.stringify(problems)}`);
+    assertOpenBadgeSchemaValid(unsigned, 'The built credential');
     credential = await issuer.sign(unsigned);
   } catch (error) {
     reservation?.release();

@@ -2,10 +2,10 @@
 // our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; then sign.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
-import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { VC_V2_CONTEXT } from '../credentials/openBadge.js';
 import { dataModelProblems } from '../credentials/dataModelRules.js';
 import { asArray } from '../credentials/jsonValues.js';
-import { validateAgainstSchema } from '../credentials/schema.js';
+import { openBadgeSchemaProblems } from '../credentials/openBadgeSchemaGate.js';
 import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
@@ -13,6 +13,7 @@ import { recordAudit } from '../store/audit.js';
 import { findAwardByCredentialId, insertAward } from '../store/awards.js';
 import type { Db } from '../store/db.js';
 import type { StatusAllocator } from './issueAward.js';
+import { credentialStatusValue } from '../status/entries.js';
 
 export interface CredentialProblem {
   pointer: string;
@@ -52,7 +53,7 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
     problems.push({ pointer: '/credentialSubject', detail: 'must be an object (or a non-empty list of objects)' });
   }
   if (types.some((t) => OB_TYPES.includes(t as string)) && contexts[0] === VC_V2_CONTEXT) {
-    for (const p of validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, credential).problems) {
+    for (const p of openBadgeSchemaProblems(credential)) {
       problems.push({ pointer: p.path, detail: `OB 3.0 schema: ${p.message}` });
     }
   }
@@ -142,7 +143,7 @@ export async function issueCallerCredential(
   const reservation = wantsStatus ? deps.status?.reserve() : undefined;
   let signed: JsonObject;
   try {
-    const withStatus = reservation ? { ...credential, credentialStatus: reservation.entries } : credential;
+    const withStatus = reservation ? { ...credential, credentialStatus: credentialStatusValue(reservation.entries) } : credential;
     signed = await deps.issuer.sign(withStatus, { suite: options.suite, created: options.created });
   } catch (error) {
     reservation?.release();

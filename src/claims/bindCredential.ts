@@ -2,8 +2,7 @@
 // re-issuing it with the same `id` and issuer and a new `validFrom`, keeping `awardedDate`
 // (the date of the award); the status entries are the award's own, so revoking the award
 // revokes every version.
-import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../credentials/openBadge.js';
-import { validateAgainstSchema } from '../credentials/schema.js';
+import { assertOpenBadgeSchemaValid } from '../credentials/openBadgeSchemaGate.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 
@@ -22,7 +21,8 @@ export async function bindCredentialToHolder(issuer: Issuer, stored: JsonObject,
   unsigned.credentialSubject = { id: holderDid, ...subject };
   unsigned.awardedDate = stored.awardedDate ?? stored.validFrom;
   unsigned.validFrom = isoSeconds(now);
-  const schema = validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, unsigned);
-  if (!schema.valid) throw new Error(`Re-issued credential fails the OB 3.0 schema: ${JSON.stringify(schema.problems)}`);
+  // The same gate as a new award (src/credentials/openBadgeSchemaGate.ts): a badge that carried
+  // both status entries when awarded passes it again when re-issued.
+  assertOpenBadgeSchemaValid(unsigned, 'The re-issued credential');
   return issuer.sign(unsigned);
 }

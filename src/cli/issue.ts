@@ -6,6 +6,7 @@ import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js
 import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
 import { createRuntime } from '../runtime.js';
+import { serviceDeps } from '../service.js';
 import { CliError, loadCliConfig, printJson, readJsonFile, stderrLogger } from './io.js';
 import { addCsvOptions, csvExitCode, issueCsvFromCli } from './issueCsv.js';
 
@@ -59,8 +60,9 @@ export async function issueFromCli(options: IssueOptions): Promise<{ id: string;
   const config = loadCliConfig();
   const runtime = await createRuntime(config, stderrLogger());
   try {
-    // The runtime as the server builds its app deps from it, so both issue the same credential.
-    const outcome = await issueAward({ ...runtime, baseUrl: config.baseUrl }, request, { actor: 'cli', idempotencyKey: options.idempotencyKey });
+    // The dependencies the server builds from the same runtime (src/service.ts): the same badge,
+    // with the same status entries, as POST /awards.
+    const outcome = await issueAward(serviceDeps(runtime), request, { actor: 'cli', idempotencyKey: options.idempotencyKey });
     return { id: outcome.award.id, credential: outcome.award.credential };
   } catch (error) {
     if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });

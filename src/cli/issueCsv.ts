@@ -10,6 +10,7 @@ import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInp
 import { NothingToIssueError } from '../awards/batchRunner.js';
 import { startIssuance } from '../issuance.js';
 import { createRuntime } from '../runtime.js';
+import { serviceDeps } from '../service.js';
 import { listRows, rowCounts, type RowState } from '../store/batches.js';
 import { CliError, loadCliConfig, stderrLogger } from './io.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
@@ -63,7 +64,7 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
   const config = loadCliConfig();
   const logger = stderrLogger();
   const runtime = await createRuntime(config, logger);
-  const issuance = startIssuance({ ...runtime, baseUrl: config.baseUrl }, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+  const issuance = startIssuance(serviceDeps(runtime), { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
   try {
     let submitted;
     const progress = createProgressBar(rows.length, `batch ${batchId}`, progressStream);

@@ -5,6 +5,7 @@ import type { RubricLevel } from '../competencies/framework.js';
 import type { Observation } from '../competencies/mastery.js';
 import { rubricId, rubricLevelId, type Achievement } from './achievement.js';
 import { emailIdentity, nameIdentity, type IdentityObject } from './recipient.js';
+import { credentialStatusValue } from '../status/entries.js';
 
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
 export const VC_V1_CONTEXT = 'https://www.w3.org/2018/credentials/v1';
@@ -83,7 +84,7 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput): Record<string, 
       ],
     },
     evidence: input.observations.map(observationEvidence),
-    ...(input.credentialStatus && input.credentialStatus.length > 0 ? { credentialStatus: input.credentialStatus } : {}),
+    ...(input.credentialStatus && input.credentialStatus.length > 0 ? { credentialStatus: credentialStatusValue(input.credentialStatus) } : {}),
     credentialSchema: [{ id: OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, type: OB_SCHEMA_VALIDATOR_TYPE }],
   };
 }

@@ -30,3 +30,14 @@ export function parseStatusEntryId(baseUrl: string, id: string): { listId: strin
   if (!match?.[1] || !match[2] || !STATUS_LIST_ID.test(match[1])) return undefined;
   return { listId: match[1], index: Number(match[2]) };
 }
+
+/**
+ * The `credentialStatus` value for a credential's entries: one entry as an object, as Open Badges
+ * 3.0 types it (0..1, so a default badge validates against the 1EdTech schema it cites); several
+ * as a VC 2.0 set (VC Data Model 2.0 §4.10), which only EDUCRED_STATUS_PURPOSES=revocation,suspension
+ * produces.
+ */
+export function credentialStatusValue<Entry>(entries: readonly Entry[]): Entry | Entry[] | undefined {
+  if (entries.length === 0) return undefined;
+  return entries.length === 1 ? entries[0] : [...entries];
+}

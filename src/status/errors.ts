@@ -20,7 +20,11 @@ export class RevocationFinalError extends Error {
 export class NoStatusEntryError extends Error {
   readonly code = 'no_status_entry';
   constructor(readonly awardId: string, readonly purpose: StatusPurpose) {
-    super(`Award '${awardId}' was issued without a ${purpose} status entry, so its ${purpose} status cannot be published`);
+    super(
+      purpose === 'suspension'
+        ? `Award '${awardId}' was issued without a suspension status entry, so it cannot be suspended: badges carry one revocation entry by default (Open Badges 3.0 allows one credentialStatus); set EDUCRED_STATUS_PURPOSES=revocation,suspension for new badges to be suspendable, or revoke this one`
+        : `Award '${awardId}' was issued without a ${purpose} status entry, so its ${purpose} status cannot be published`,
+    );
   }
 }
 

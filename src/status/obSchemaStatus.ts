@@ -11,7 +11,8 @@ export function isStatusEntrySetProblem(problem: SchemaProblem, credential: Reco
     problem.path === '/credentialStatus' &&
     /must be object/.test(problem.message) &&
     Array.isArray(status) &&
-    status.length > 0 &&
+    // A set is two or more entries: a single entry must be the object the schema asks for.
+    status.length > 1 &&
     status.every((s) => typeof s === 'object' && s !== null && (s as { type?: unknown }).type === 'BitstringStatusListEntry' && typeof (s as { id?: unknown }).id === 'string')
   );
 }

@@ -8,6 +8,7 @@ import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../../src/credentials/openBadg
 import { validateAgainstSchema } from '../../src/credentials/schema.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 let t: TestInstance;
@@ -36,7 +37,7 @@ describe('achievement images', () => {
   it('credentials carry the image and still pass the OB 3.0 schema and verify', async () => {
     expect(credential.credentialSubject.achievement.image.type).toBe('Image');
     expect(validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, credential).valid).toBe(true);
-    expect((await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader })).verified).toBe(true);
+    expect((await vc.verifyCredential({ credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader })).verified).toBe(true);
   });
 
   it('escapes the name and wraps long names', () => {
@@ -58,7 +59,7 @@ describe('OB 3.0 SVG baking (§5.3.2)', () => {
     expect(svg).not.toContain('verify=');
     const extracted = extractFromSvg(svg);
     expect(extracted).toEqual({ kind: 'json', credential });
-    expect((await vc.verifyCredential({ credential: (extracted as Json).credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader })).verified).toBe(true);
+    expect((await vc.verifyCredential({ credential: (extracted as Json).credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader })).verified).toBe(true);
     expect((await t.app.request('/credentials/nope/badge.svg')).status).toBe(404);
   });
 

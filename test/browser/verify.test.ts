@@ -3,9 +3,8 @@
 // limit gets the form back with a message; a good badge opened from its page's "Verify this
 // badge" button verifies. Screenshots go to test-artifacts/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, awardBody, type TestInstance } from '../helpers/app.js';
+import { ADMIN_TOKEN, awardBody, type TestInstance, createServedInstance } from '../helpers/app.js';
 import { DESKTOP, hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
-import { createServedStatusInstance } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 if (!hasChromium) console.warn(SKIP_REASON);
@@ -23,7 +22,7 @@ describe.skipIf(!hasChromium)('verify page and badge status in chromium', () => 
     return (await res.json()) as Json;
   };
   beforeAll(async () => {
-    t = await createServedStatusInstance();
+    t = await createServedInstance();
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { countAwards, findAward } from '../../src/store/awards.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { CSV_HEADER, MASTERY_OBSERVATIONS, csvBatch, csvRow, getBatch, jsonAward, postBatch, waitForBatch } from '../helpers/batch.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 let t: TestInstance;
@@ -47,7 +48,7 @@ describe('POST /awards/batch (JSON)', () => {
 
     const award = findAward(t.runtime.db, byLine.get(3)?.awardId);
     expect(award?.credentialId).toBe(byLine.get(3)?.credentialId);
-    const verified = await vc.verifyCredential({ credential: award?.credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader });
+    const verified = await vc.verifyCredential({ credential: award?.credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader });
     expect(verified.verified).toBe(true);
   });
 

@@ -54,6 +54,24 @@ describe('educred issue --csv', () => {
     expect(again.counts).toMatchObject({ issued: 0, existing: 30, invalid: 1 });
   });
 
+  it('issues revocable badges: every CSV award carries one revocation status entry, recorded in a status list', async () => {
+    const file = path.join(work, 'status.csv');
+    writeFileSync(file, csvBatch(3, 500));
+    expect((await issueCsvFromCli({ csv: file }, progressSink())).counts).toMatchObject({ issued: 3 });
+    const db = openDatabase(path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite'));
+    try {
+      const rows = db.prepare("SELECT a.id, a.credential_json, COUNT(e.list_index) AS entries FROM awards a LEFT JOIN status_entries e ON e.award_id = a.id WHERE a.recipient_email IN ('educator500@example.edu', 'educator501@example.edu', 'educator502@example.edu') GROUP BY a.id").all() as Array<{ id: string; credential_json: string; entries: number }>;
+      expect(rows).toHaveLength(3);
+      for (const row of rows) {
+        const credential = JSON.parse(row.credential_json) as { credentialStatus?: { type: string; statusPurpose: string } };
+        expect(credential.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
+        expect(row.entries).toBe(1);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   it('uses the given --batch-id and exits 0 when every row is awarded', async () => {
     const file = path.join(work, 'clean.csv');
     writeFileSync(file, csvBatch(3, 500));

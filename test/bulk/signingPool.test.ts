@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.js';
 import { createSigningPool, withSigningPool, type SigningPool } from '../../src/signing/signingPool.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 let t: TestInstance;
 let pool: SigningPool;
@@ -39,7 +40,7 @@ describe('signing pool', () => {
     const pooledIssuer = withSigningPool(t.runtime.issuer, pool);
     const signed = await Promise.all(Array.from({ length: 12 }, (_, i) => pooledIssuer.sign({ ...unsigned, id: `${String(unsigned.id)}-${i}` })));
     expect(new Set(signed.map((s) => s.id)).size).toBe(12);
-    const result = await vc.verifyCredential({ credential: signed[11], suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader });
+    const result = await vc.verifyCredential({ credential: signed[11], suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader });
     expect(result.verified).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { auditTrail } from '../../src/store/audit.js';
 import { awardBody, createServedInstance, masteryEvidence, type TestInstance } from '../helpers/app.js';
 import { ADMIN_TOKEN } from '../helpers/app.js';
 import { createTestWallet, walletLoader } from '../helpers/wallet.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 let t: TestInstance & { origin: string };
@@ -36,7 +37,7 @@ async function deepLinkParams(claimUrl: string): Promise<URLSearchParams> {
 }
 
 async function verifies(credential: Json): Promise<boolean> {
-  return (await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader })).verified;
+  return (await vc.verifyCredential({ credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader })).verified;
 }
 
 describe('VC-API exchange (request, DID authentication, delivery)', () => {
@@ -152,7 +153,7 @@ describe('VC-API exchange (request, DID authentication, delivery)', () => {
   it('verifies presentations with the same loader a wallet would use (sanity check of the helper)', async () => {
     const wallet = await createTestWallet();
     const vp = await wallet.authenticate({ challenge: 'c', domain: 'd' });
-    expect((await vc.verify({ presentation: vp, challenge: 'c', domain: 'd', suite: createVerifyingSuites(), documentLoader: walletLoader })).verified).toBe(true);
+    expect((await vc.verify({ presentation: vp, challenge: 'c', domain: 'd', suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: walletLoader })).verified).toBe(true);
   });
 
   it('keeps evidence-backed mastery: a badge for 6 observations carries 6 evidence entries after binding', async () => {

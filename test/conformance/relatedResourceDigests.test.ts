@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, type TestInstance } from '../helpers/app.js';
-import { createStatusInstance } from '../helpers/status.js';
+import { postJson, type TestInstance, createTestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
 
@@ -46,7 +45,7 @@ const credential = (relatedResource: unknown): Json => ({
 const issue = (c: Json) => postJson(t.app, '/credentials/issue', { credential: c });
 
 beforeAll(async () => {
-  t = await createStatusInstance();
+  t = await createTestInstance();
 });
 afterAll(async () => t.close());
 

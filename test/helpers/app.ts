@@ -1,5 +1,8 @@
 // Builds an isolated educred instance for a test: its own temporary data folder, database,
 // generated key and admin token, driven with app.request() (or served on 127.0.0.1 by serve()).
+// It is built by the composition root the server uses (src/service.ts), so it runs the product
+// as `npm start` does: status lists on, the same batch runner, the same claim links. What it
+// changes is explicit below (signing in this thread, no rate limit) or asked for by a test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,15 +10,17 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve, type ServerType } from '@hono/node-server';
 import { pino } from 'pino';
-import { createApp, type AppDeps } from '../../src/app.js';
+import type { Hono } from 'hono';
+import type { AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createRuntime, ensureAdminToken, type Runtime } from '../../src/runtime.js';
+import { ensureAdminToken, type Runtime } from '../../src/runtime.js';
+import { createService } from '../../src/service.js';
 import { freePort } from './ports.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export interface TestInstance {
-  app: ReturnType<typeof createApp>;
+  app: Hono;
   runtime: Runtime;
   deps: AppDeps;
   config: Readonly<Config>;
@@ -25,7 +30,7 @@ export interface TestInstance {
 
 export interface TestInstanceOptions {
   env?: Record<string, string>;
-  /** Adjusts the dependencies before the app is built (e.g. to add a status allocator). */
+  /** Adjusts the dependencies before the app is built (e.g. a rate limit keyed by a test header); say why. */
   configure?: (deps: AppDeps, runtime: Runtime) => AppDeps | Promise<AppDeps>;
   /** Receives every log line (JSON) the instance writes; without it the instance is silent. */
   logLines?: string[];
@@ -38,15 +43,18 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     EDUCRED_ADMIN_TOKEN: ADMIN_TOKEN,
     BASE_URL: 'http://localhost:3000',
     LOG_LEVEL: 'silent',
+    // Signing on the test's own thread: a worker pool per instance would cost a second each;
+    // the pool has its own tests (test/bulk/signingPool.test.ts) and the end-to-end tests run it.
+    EDUCRED_SIGNING_WORKERS: '0',
+    // No per-client limit on the public routes unless a test asks for one (test/access/).
+    EDUCRED_RATE_LIMIT: '0',
     ...options.env,
   });
   const lines = options.logLines;
   const logger = lines ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
-  const runtime = await createRuntime(config, logger);
+  const service = await createService(config, logger, { adjust: options.configure });
+  const { runtime, deps, app } = service;
   ensureAdminToken(runtime.db, config.adminToken);
-  let deps: AppDeps = { ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit };
-  if (options.configure) deps = await options.configure(deps, runtime);
-  const app = createApp(deps);
   return {
     app,
     runtime,
@@ -54,7 +62,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     config,
     dataDir,
     async close() {
-      runtime.db.close();
+      await service.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

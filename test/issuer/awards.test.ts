@@ -8,6 +8,7 @@ import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { auditTrail } from '../../src/store/audit.js';
 import { countAwards } from '../../src/store/awards.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -82,7 +83,7 @@ describe('POST /awards', () => {
     expect(credential.proof[0].cryptosuite).toBe('eddsa-rdfc-2022');
 
     expect(validateAgainstSchema(OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, credential)).toEqual({ valid: true, problems: [] });
-    const verified = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader });
+    const verified = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader });
     expect(verified.verified).toBe(true);
 
     const publicJson = await t.app.request(`/credentials/${id}`);

@@ -9,6 +9,7 @@ import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../../src/credentials/openBadg
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { allowLoopbackOnly, type OfflineFetch } from '../helpers/network.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -47,7 +48,7 @@ for (const suite of SUITES) {
     });
 
     it('verifies with @digitalbazaar/vc', async () => {
-      const result = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader: t.runtime.issuer.documentLoader });
+      const result = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader });
       expect(result.verified).toBe(true);
     });
 

@@ -9,6 +9,7 @@ import { didWebDocumentPath, didWebDocumentUrl, didWebFromDomain, DidError } fro
 import { generateMultikey, readKeyFile, KeyFileError, writeKeyFile } from '../../src/signing/keys.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -86,7 +87,7 @@ for (const [domain, documentPath] of [
         }
         return t.runtime.issuer.documentLoader(url);
       };
-      const result = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), documentLoader });
+      const result = await vc.verifyCredential({ credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader });
       expect(result.verified).toBe(true);
     });
   });

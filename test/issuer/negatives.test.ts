@@ -7,6 +7,7 @@ import { issuerIdentity, resolveDidKey } from '../../src/signing/did.js';
 import { generateMultikey, importIssuerKey } from '../../src/signing/keys.js';
 import { createVerifyingSuites, signCredential } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
+import { libraryCheckStatus } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 async function verify(c: Json) {
-  return vc.verifyCredential({ credential: c, suite: createVerifyingSuites(), documentLoader });
+  return vc.verifyCredential({ credential: c, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader });
 }
 
 function reason(result: { error?: unknown; results?: Array<Record<string, unknown>> }): string {

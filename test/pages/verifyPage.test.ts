@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkName, credentialHeadline } from '../../src/pages/verifyPage.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
-import { createStatusInstance } from '../helpers/status.js';
 import { createTestWallet } from '../helpers/wallet.js';
 
 type Json = Record<string, any>;
@@ -15,7 +14,7 @@ let t: TestInstance;
 let awarded: Json;
 
 beforeAll(async () => {
-  t = await createStatusInstance();
+  t = await createTestInstance();
   awarded = (await (await postJson(t.app, '/awards', awardBody({ achievement: 'personalized-blended-online' }))).json()) as Json;
 });
 afterAll(async () => t.close());
@@ -153,7 +152,8 @@ describe('the headline of a report', () => {
 
 describe('without status lists', () => {
   it('still renders (a badge with no status entry)', async () => {
-    const plain = await createTestInstance();
+    // Status lists off on purpose: a badge from an issuer that publishes none.
+    const plain = await createTestInstance({ configure: (deps) => ({ ...deps, status: undefined }) });
     try {
       const credential = ((await (await postJson(plain.app, '/awards', awardBody())).json()) as Json).credential;
       const form = new FormData();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStatusListCredential } from '../../src/status/statusListCredential.js';
 import { createBitstring, encodeStatusList, MIN_STATUS_LIST_LENGTH, setBit } from '../../src/status/bitstring.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
-import { checkerFor, createStatusInstance } from '../helpers/status.js';
+import { checkerFor, statusEntries } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -15,11 +15,11 @@ let other: TestInstance;
 let credential: Json;
 let revocation: Json;
 beforeAll(async () => {
-  t = await createStatusInstance();
+  t = await createTestInstance();
   other = await createTestInstance();
   const res = await postJson(t.app, '/awards', awardBody());
   credential = ((await res.json()) as Json).credential;
-  revocation = (credential.credentialStatus as Json[]).find((e) => e.statusPurpose === 'revocation')!;
+  revocation = statusEntries(credential).find((e) => e.statusPurpose === 'revocation')!;
 });
 afterAll(async () => {
   await t.close();

@@ -6,15 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { decodeStatusList, getBit, MIN_STATUS_LIST_LENGTH } from '../../src/status/bitstring.js';
 import { auditTrail } from '../../src/store/audit.js';
-import { ADMIN_TOKEN, awardBody, postJson, type TestInstance } from '../helpers/app.js';
-import { checkerFor, createStatusInstance } from '../helpers/status.js';
+import { ADMIN_TOKEN, awardBody, postJson, type TestInstance, createTestInstance } from '../helpers/app.js';
+import { checkerFor, WITH_SUSPENSION } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
 let t: TestInstance;
 const logLines: string[] = [];
 beforeAll(async () => {
-  t = await createStatusInstance({ logLines });
+  // Suspension is tested here: this issuer chose two status entries per badge.
+  t = await createTestInstance({ logLines, env: WITH_SUSPENSION });
 });
 afterAll(async () => t.close());
 

@@ -40,7 +40,6 @@ async function startProgram(name: string, endorse: (did: string) => Promise<Json
   return serveInstanceOn(port, {
     tls: TEST_TLS,
     env: { EDUCRED_KEY_FILE: keyFile, EDUCRED_DID_WEB_DOMAIN: domain, EDUCRED_ENDORSEMENTS_DIR: endorsementsDir, EDUCRED_ISSUER_NAME: name },
-    configure: (deps, runtime) => ({ ...deps, status: runtime.statusAllocator }),
   });
 }
 

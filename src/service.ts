@@ -1,0 +1,67 @@
+// The composition root: one function builds the running service (runtime, issuance with its
+// signing pool and batch runner, the app and its dependencies) for `src/server.ts`, and the
+// same dependencies for the CLI, so the server, the CLI and the tests issue the same badges with
+// the same status lists, claim links and checks. A caller that needs something different (a
+// test with another rate-limit key, say) says so through `adjust`; nothing is switched off by
+// building the service another way.
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { AppDeps } from './http/deps.js';
+import { startIssuance, type Issuance } from './issuance.js';
+import { createRuntime, type Runtime } from './runtime.js';
+
+/** The dependencies every entry point derives from a runtime: the app's, the CLI's, the batch runner's. */
+export function serviceDeps(runtime: Runtime): AppDeps {
+  const { config } = runtime;
+  return {
+    ...runtime,
+    baseUrl: config.baseUrl,
+    bodyLimit: config.bodyLimit,
+    batchBodyLimit: config.batchBodyLimit,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+  };
+}
+
+export interface Service {
+  runtime: Runtime;
+  issuance: Issuance;
+  /** What the app was built from (signing through the pool when there is one). */
+  deps: AppDeps;
+  app: Hono;
+  /** Stops taking batch rows, lets signing finish, stops the workers, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Changes to the dependencies before the app is built; each use says why. */
+  adjust?: ((deps: AppDeps, runtime: Runtime) => AppDeps | Promise<AppDeps>) | undefined;
+}
+
+export async function createService(config: Readonly<Config>, logger: Logger, options: ServiceOptions = {}): Promise<Service> {
+  const runtime = await createRuntime(config, logger);
+  try {
+    let base = serviceDeps(runtime);
+    if (options.adjust) base = await options.adjust(base, runtime);
+    // Signing in worker threads for every award (single and batch): HTTP stays responsive while
+    // a batch signs, and both cores work. The award transaction stays here, with the database.
+    const issuance = startIssuance(base, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+    const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches };
+    const app = createApp(deps);
+    let closed: Promise<void> | undefined;
+    return {
+      runtime,
+      issuance,
+      deps,
+      app,
+      close() {
+        closed ??= issuance.close().finally(() => runtime.db.close());
+        return closed;
+      },
+    };
+  } catch (error) {
+    runtime.db.close();
+    throw error;
+  }
+}
