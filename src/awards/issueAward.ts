@@ -1,6 +1,9 @@
 // Awarding a badge: check the evidence against the mastery rule, build and sign the Open
 // Badges 3.0 credential, and store it with its status entries and an audit row in one
 // transaction. A retry with the same Idempotency-Key returns the stored award, never a second.
+// One badge per recipient, achievement and achieved level (not revoked) holds for every entry
+// point: the same request again returns the existing award, a different one is refused
+// (AwardExistsError), and a unique index (migration 5) decides between racing requests.
 import { createHash, randomUUID } from 'node:crypto';
 import { findCompetency, type CompetencyFramework } from '../competencies/framework.js';
 import { checkMastery } from '../competencies/mastery.js';
@@ -12,10 +15,10 @@ import { validateAgainstSchema } from '../credentials/schema.js';
 import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import type { Issuer } from '../signing/issuer.js';
 import { recordAudit } from '../store/audit.js';
-import { findAwardByIdempotencyKey, insertAward, type AwardRecord } from '../store/awards.js';
+import { findActiveAwards, findAwardByIdempotencyKey, insertAward, isOneBadgeViolation, type AwardRecord } from '../store/awards.js';
 import type { Db } from '../store/db.js';
 import type { AwardRequest } from './awardRequest.js';
-import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
+import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
 
 /** Status list indexes held for one credential until it is stored (or given up). */
 export interface StatusReservation {
@@ -56,11 +59,16 @@ export interface AwardContext {
 
 export interface AwardOutcome {
   award: AwardRecord;
-  /** False when an earlier request with the same Idempotency-Key produced this award. */
+  /**
+   * False when an earlier request produced this award: the same Idempotency-Key, or the same
+   * request (its hash) for a badge the recipient already holds.
+   */
   created: boolean;
 }
 
 export const credentialUrl = (baseUrl: string, id: string): string => `${baseUrl}/credentials/${id}`;
+/** The admin URL of an award (GET /awards/:id), as a refusal names the award a recipient holds. */
+export const awardUrl = (baseUrl: string, id: string): string => `${baseUrl}/awards/${id}`;
 
 function requestHash(request: AwardRequest): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
@@ -71,6 +79,25 @@ function replay(db: Db, key: string, hash: string): AwardOutcome | undefined {
   if (!existing) return undefined;
   if (existing.requestHash !== hash) throw new IdempotencyConflictError(key);
   return { award: existing, created: false };
+}
+
+/** The recipient as the one-badge rule compares it: the DID as given, the email normalised. */
+export function recipientKey(recipient: AwardRequest['recipient']): string {
+  return 'id' in recipient ? recipient.id : normalizeEmail(recipient.email);
+}
+
+/**
+ * The recipient's active award of this achievement that the request asks for again: the same
+ * request (hash) at any level is a replay; a different request at the same level is refused.
+ */
+function existingBadge(db: Db, key: string, achievementCode: string, hash: string, level: string | undefined): AwardOutcome | undefined {
+  const active = findActiveAwards(db, key, achievementCode);
+  const same = active.find((a) => a.requestHash === hash);
+  if (same) return { award: same, created: false };
+  if (level === undefined) return undefined;
+  const held = active.find((a) => a.achievedLevel === level);
+  if (held) throw new AwardExistsError({ id: held.id, achievementCode, achievedLevel: level, createdAt: held.createdAt });
+  return undefined;
 }
 
 function isUniqueViolation(error: unknown, column: string): boolean {
@@ -104,13 +131,20 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
 
   const competency = findCompetency(framework, request.achievement);
   if (!competency) throw new UnknownAchievementError(request.achievement, framework.competencies.map((c) => c.code));
-  const mastery = checkMastery(competency.masteryRule, request.evidence);
-  if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
-
   const now = (deps.now ?? (() => new Date()))();
   if (request.validUntil && new Date(request.validUntil) <= now) {
     throw new InvalidAwardError('validUntil', `validUntil (${request.validUntil}) must be in the future`);
   }
+
+  const key = recipientKey(request.recipient);
+  // The same request for a badge already held answers with it, before the evidence is judged
+  // again (as an Idempotency-Key replay does): the first answer stands.
+  const replayed = existingBadge(db, key, competency.code, hash, undefined);
+  if (replayed) return replayed;
+  const mastery = checkMastery(competency.masteryRule, request.evidence, now);
+  if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
+  const achievedLevel = mastery.achievedLevel;
+  existingBadge(db, key, competency.code, hash, achievedLevel);
 
   const id = randomUUID();
   const recipient: CredentialRecipient =
@@ -156,6 +190,8 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
     idempotencyKey: context.idempotencyKey ?? null,
     requestHash: hash,
     createdAt: issuedAt,
+    recipientKey: key,
+    achievedLevel,
   };
   return {
     award,
@@ -175,6 +211,12 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       // Two concurrent retries with one key: the loser returns the winner's award.
       if (context.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
         const winner = replay(db, context.idempotencyKey, hash);
+        if (winner) return winner;
+      }
+      // Two concurrent requests for one badge: the loser returns the winner's award (the same
+      // request) or is refused naming it.
+      if (isOneBadgeViolation(error)) {
+        const winner = existingBadge(db, key, competency.code, hash, achievedLevel);
         if (winner) return winner;
       }
       throw error;
