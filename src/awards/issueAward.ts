@@ -86,18 +86,16 @@ export function recipientKey(recipient: AwardRequest['recipient']): string {
   return 'id' in recipient ? recipient.id : normalizeEmail(recipient.email);
 }
 
-/**
- * The recipient's active award of this achievement that the request asks for again: the same
- * request (hash) at any level is a replay; a different request at the same level is refused.
- */
-function existingBadge(db: Db, key: string, achievementCode: string, hash: string, level: string | undefined): AwardOutcome | undefined {
-  const active = findActiveAwards(db, key, achievementCode);
+/** The recipient's active award made by this very request (its hash), at any level: a replay. */
+function sameRequest(active: readonly AwardRecord[], hash: string): AwardOutcome | undefined {
   const same = active.find((a) => a.requestHash === hash);
-  if (same) return { award: same, created: false };
-  if (level === undefined) return undefined;
+  return same && { award: same, created: false };
+}
+
+/** Refuses a different request for a badge the recipient holds (the same achievement and level). */
+function refuseHeldBadge(active: readonly AwardRecord[], achievementCode: string, level: string): void {
   const held = active.find((a) => a.achievedLevel === level);
   if (held) throw new AwardExistsError({ id: held.id, achievementCode, achievedLevel: level, createdAt: held.createdAt });
-  return undefined;
 }
 
 function isUniqueViolation(error: unknown, column: string): boolean {
@@ -113,13 +111,17 @@ function isUniqueViolation(error: unknown, column: string): boolean {
 export interface SignedAward {
   award: AwardRecord;
   write(): void;
-  /** Returns the stored award of a lost idempotency race (two retries with one key), or rethrows. */
+  /**
+   * Returns the stored award of a lost race (two retries with one key, or the same request for
+   * one badge twice), throws AwardExistsError when a different request won the badge, or rethrows.
+   */
   abandon(error: unknown): AwardOutcome;
 }
 
 /**
- * Everything before the transaction: replay by idempotency key, mastery rule, building, schema
- * check and signing. Returns the earlier award for a replay, otherwise the signed award.
+ * Everything before the transaction: replay by idempotency key, the one-badge rule, mastery rule,
+ * building, schema check and signing. Returns the earlier award for a replay (the same key, or
+ * the same request for a badge the recipient holds), otherwise the signed award.
  */
 export async function prepareAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome | SignedAward> {
   const { db, issuer, framework, baseUrl } = deps;
@@ -137,14 +139,15 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
   }
 
   const key = recipientKey(request.recipient);
+  const active = findActiveAwards(db, key, competency.code);
   // The same request for a badge already held answers with it, before the evidence is judged
   // again (as an Idempotency-Key replay does): the first answer stands.
-  const replayed = existingBadge(db, key, competency.code, hash, undefined);
+  const replayed = sameRequest(active, hash);
   if (replayed) return replayed;
   const mastery = checkMastery(competency.masteryRule, request.evidence, now);
   if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
   const achievedLevel = mastery.achievedLevel;
-  existingBadge(db, key, competency.code, hash, achievedLevel);
+  refuseHeldBadge(active, competency.code, achievedLevel);
 
   const id = randomUUID();
   const recipient: CredentialRecipient =
@@ -216,8 +219,10 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       // Two concurrent requests for one badge: the loser returns the winner's award (the same
       // request) or is refused naming it.
       if (isOneBadgeViolation(error)) {
-        const winner = existingBadge(db, key, competency.code, hash, achievedLevel);
+        const winners = findActiveAwards(db, key, competency.code);
+        const winner = sameRequest(winners, hash);
         if (winner) return winner;
+        refuseHeldBadge(winners, competency.code, achievedLevel);
       }
       throw error;
     },
