@@ -38,6 +38,8 @@ interface LoadOptions {
   url: string;
   method: 'GET' | 'POST';
   body?: string | undefined;
+  /** A body per request instead of one `body` (POST /awards: each request a new educator). */
+  nextBody?: (() => string) | undefined;
   connections: number;
   seconds: number;
 }
@@ -54,6 +56,7 @@ async function load(options: LoadOptions): Promise<LatencyResult> {
         duration: options.seconds,
         headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
         ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.nextBody ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: options.nextBody?.() }) }] } : {}),
       },
       (error, done) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)),
     );
@@ -111,7 +114,10 @@ export async function benchLatency(options: { seconds?: number; connections?: nu
     await Promise.all(Array.from({ length: 16 }, (_, i) => post(origin, '/awards', awardRequest(100 + i))));
 
     const runs: LatencyResult[] = [];
-    runs.push(await load({ name: 'POST /awards', url: `${origin}/awards`, method: 'POST', body: JSON.stringify(awardRequest(7)), connections, seconds }));
+    // One badge per recipient and achievement: the same body again is a replay, so every request
+    // awards a new educator, as issuing does.
+    let educator = 1_000_000;
+    runs.push(await load({ name: 'POST /awards', url: `${origin}/awards`, method: 'POST', nextBody: () => JSON.stringify(awardRequest(educator++)), connections, seconds }));
     runs.push(
       hasVerify
         ? await load({ name: 'POST /credentials/verify', url: `${origin}/credentials/verify`, method: 'POST', body: JSON.stringify({ verifiableCredential: credential }), connections, seconds })

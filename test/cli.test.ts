@@ -209,6 +209,52 @@ describe('educred issue', () => {
     expect(run.stderr).toMatch(/mastery rule.*at least 5 observations/);
   });
 
+  it('returns the existing award for the same award issued again (one badge per recipient, achievement and level), and exits 1 naming it for a different request', () => {
+    const evidence = path.join(work, 'evidence-once.json');
+    writeFileSync(evidence, JSON.stringify(masteryEvidence()));
+    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-once', '--evidence', evidence];
+    const first = educred(args, { env: env() });
+    expect(first.status, first.stderr).toBe(0);
+    const again = educred(args, { env: env() });
+    expect(again.status, again.stderr).toBe(0);
+    const [issued, replayed] = [JSON.parse(first.stdout) as Json, JSON.parse(again.stdout) as Json];
+    expect(replayed.id).toBe(issued.id);
+    expect(replayed.replayed).toBe(true);
+    expect(issued.replayed).toBeUndefined();
+    writeFileSync(evidence, JSON.stringify(masteryEvidence().map((o) => ({ ...o, observer: 'Sam Okafor' }))));
+    const other = educred(args, { env: env() });
+    expect(other.status).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(other.stderr).toContain(`award ${issued.id as string}`);
+  });
+
+  it('refuses five observations on one day: the mastery rule counts distinct dates', () => {
+    const evidence = path.join(work, 'evidence-one-day.json');
+    writeFileSync(evidence, JSON.stringify(Array.from({ length: 5 }, () => masteryEvidence(1)[0])));
+    const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-one-day', '--evidence', evidence], { env: env() });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('at least 5 observations are required on distinct dates; 1 distinct date given');
+  });
+
+  it('awards nothing twice when a CSV is issued again in another file or under another batch id', () => {
+    const rows = ['recipient_email,recipient_name,achievement,observations'];
+    const observations = masteryEvidence().map((o) => `${o.date}|${o.observer}|${o.level}`).join('; ');
+    for (let i = 0; i < 3; i++) rows.push(`cli-csv-${i}@example.edu,Educator ${i},formative-assessment,${observations}`);
+    const file = path.join(work, 'term.csv');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const first = educred(['issue', '--csv', file], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).counts).toMatchObject({ issued: 3 });
+    const other = educred(['issue', '--csv', file, '--batch-id', 'term-again'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    expect(other.status, other.stderr).toBe(0);
+    expect(JSON.parse(other.stdout).counts).toMatchObject({ issued: 0, existing: 3 });
+    const longer = path.join(work, 'term-corrected.csv');
+    writeFileSync(longer, [...rows, `cli-csv-3@example.edu,Educator 3,formative-assessment,${observations}`].join('\n') + '\n');
+    const corrected = educred(['issue', '--csv', longer], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    expect(corrected.status, corrected.stderr).toBe(0);
+    expect(JSON.parse(corrected.stdout).counts).toMatchObject({ issued: 1, existing: 3 });
+  });
+
   it('validates the request with the same schema as POST /awards', () => {
     const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-email', 'not-an-email', '--name', 'X', '--evidence', evidenceFile], { env: env() });
     expect(run.status).not.toBe(0);

@@ -1,7 +1,9 @@
 // The rows of a bulk award: each validated on its own with the POST /awards schema (a bad row
 // is reported with its line and does not stop the others), each given an idempotency key
 // derived from the batch id and the award it asks for, so that submitting the same file again
-// under the same batch id finds the awards already made instead of making them twice.
+// under the same batch id finds the awards already made instead of making them twice. (Without
+// a batch id the one-badge rule of src/awards/issueAward.ts finds them: a row asking for a badge
+// its recipient holds reports that award.)
 import { createHash } from 'node:crypto';
 import type { NewBatchRow } from '../store/batches.js';
 import { AwardRequestSchema } from './awardRequest.js';

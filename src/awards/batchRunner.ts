@@ -8,9 +8,10 @@ import { recordAudit } from '../store/audit.js';
 import { findBatch, finishBatch, markRow, pendingRows, startBatch, unfinishedBatches, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
 import { AwardRequestSchema } from './awardRequest.js';
 import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
-import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
+import { shortfallPointer } from '../competencies/mastery.js';
+import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
 import { createGroupCommitter } from './groupCommit.js';
-import { prepareAward, type AwardDeps } from './issueAward.js';
+import { awardUrl, prepareAward, type AwardDeps } from './issueAward.js';
 
 export interface BatchRunnerDeps extends AwardDeps {
   logger: Logger;
@@ -59,11 +60,15 @@ export class BatchBusyError extends Error {
 }
 
 /** A refused award as a row problem: the same words as POST /awards would answer. */
-function rowProblem(error: unknown): RowProblem | undefined {
+function rowProblem(baseUrl: string, error: unknown): RowProblem | undefined {
   if (error instanceof UnknownAchievementError) return { code: error.code, detail: error.message, errors: [{ pointer: '/achievement', detail: error.message }] };
-  if (error instanceof MasteryNotMetError) return { code: error.code, detail: error.message, missing: error.shortfalls };
+  if (error instanceof MasteryNotMetError) {
+    return { code: error.code, detail: error.message, missing: error.shortfalls, errors: error.shortfalls.map((s) => ({ pointer: shortfallPointer(s.field), detail: s.detail })) };
+  }
   if (error instanceof InvalidAwardError) return { code: error.code, detail: error.message, errors: [{ pointer: `/${error.field}`, detail: error.message }] };
   if (error instanceof IdempotencyConflictError) return { code: error.code, detail: error.message };
+  // One badge per recipient, achievement and level: the row names the award the recipient holds.
+  if (error instanceof AwardExistsError) return { code: error.code, detail: error.message, existingAwardId: error.existing.id, existingAwardUrl: awardUrl(baseUrl, error.existing.id) };
   return undefined;
 }
 
@@ -76,7 +81,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   const committer = createGroupCommitter(db);
 
   function settle(batch: BatchRecord, row: BatchRowRecord, error: unknown): RowState {
-    const problem = rowProblem(error);
+    const problem = rowProblem(deps.baseUrl, error);
     if (problem) {
       markRow(db, batch.id, row.line, { state: 'rejected', problem });
       return 'rejected';

@@ -28,3 +28,17 @@ export class InvalidAwardError extends Error {
     super(message);
   }
 }
+
+/**
+ * One badge per recipient, achievement and achieved level: the recipient already holds this one
+ * (not revoked) from a different request. Revoke it first to award it again.
+ */
+export class AwardExistsError extends Error {
+  readonly code = 'award_exists';
+  constructor(readonly existing: { id: string; achievementCode: string; achievedLevel: string; createdAt: string }) {
+    super(
+      `The recipient already holds '${existing.achievementCode}' at level '${existing.achievedLevel}': award ${existing.id} (issued ${existing.createdAt}), ` +
+        'from a different request. One badge per recipient, achievement and level: send the same request to get it back, or revoke it before awarding it again',
+    );
+  }
+}

@@ -1,6 +1,9 @@
 // Awarding a badge: check the evidence against the mastery rule, build and sign the Open
 // Badges 3.0 credential, and store it with its status entries and an audit row in one
 // transaction. A retry with the same Idempotency-Key returns the stored award, never a second.
+// One badge per recipient, achievement and achieved level (not revoked) holds for every entry
+// point: the same request again returns the existing award, a different one is refused
+// (AwardExistsError), and a unique index (migration 5) decides between racing requests.
 import { createHash, randomUUID } from 'node:crypto';
 import { findCompetency, type CompetencyFramework } from '../competencies/framework.js';
 import { checkMastery } from '../competencies/mastery.js';
@@ -10,10 +13,10 @@ import { newSalt, normalizeEmail } from '../credentials/recipient.js';
 import { assertOpenBadgeSchemaValid } from '../credentials/openBadgeSchemaGate.js';
 import type { Issuer } from '../signing/issuer.js';
 import { recordAudit } from '../store/audit.js';
-import { findAwardByIdempotencyKey, insertAward, type AwardRecord } from '../store/awards.js';
+import { findActiveAwards, findAwardByIdempotencyKey, insertAward, isOneBadgeViolation, type AwardRecord } from '../store/awards.js';
 import type { Db } from '../store/db.js';
 import type { AwardRequest } from './awardRequest.js';
-import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
+import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
 
 /** Status list indexes held for one credential until it is stored (or given up). */
 export interface StatusReservation {
@@ -54,11 +57,16 @@ export interface AwardContext {
 
 export interface AwardOutcome {
   award: AwardRecord;
-  /** False when an earlier request with the same Idempotency-Key produced this award. */
+  /**
+   * False when an earlier request produced this award: the same Idempotency-Key, or the same
+   * request (its hash) for a badge the recipient already holds.
+   */
   created: boolean;
 }
 
 export const credentialUrl = (baseUrl: string, id: string): string => `${baseUrl}/credentials/${id}`;
+/** The admin URL of an award (GET /awards/:id), as a refusal names the award a recipient holds. */
+export const awardUrl = (baseUrl: string, id: string): string => `${baseUrl}/awards/${id}`;
 
 function requestHash(request: AwardRequest): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
@@ -69,6 +77,23 @@ function replay(db: Db, key: string, hash: string): AwardOutcome | undefined {
   if (!existing) return undefined;
   if (existing.requestHash !== hash) throw new IdempotencyConflictError(key);
   return { award: existing, created: false };
+}
+
+/** The recipient as the one-badge rule compares it: the DID as given, the email normalised. */
+export function recipientKey(recipient: AwardRequest['recipient']): string {
+  return 'id' in recipient ? recipient.id : normalizeEmail(recipient.email);
+}
+
+/** The recipient's active award made by this very request (its hash), at any level: a replay. */
+function sameRequest(active: readonly AwardRecord[], hash: string): AwardOutcome | undefined {
+  const same = active.find((a) => a.requestHash === hash);
+  return same && { award: same, created: false };
+}
+
+/** Refuses a different request for a badge the recipient holds (the same achievement and level). */
+function refuseHeldBadge(active: readonly AwardRecord[], achievementCode: string, level: string): void {
+  const held = active.find((a) => a.achievedLevel === level);
+  if (held) throw new AwardExistsError({ id: held.id, achievementCode, achievedLevel: level, createdAt: held.createdAt });
 }
 
 function isUniqueViolation(error: unknown, column: string): boolean {
@@ -84,13 +109,17 @@ function isUniqueViolation(error: unknown, column: string): boolean {
 export interface SignedAward {
   award: AwardRecord;
   write(): void;
-  /** Returns the stored award of a lost idempotency race (two retries with one key), or rethrows. */
+  /**
+   * Returns the stored award of a lost race (two retries with one key, or the same request for
+   * one badge twice), throws AwardExistsError when a different request won the badge, or rethrows.
+   */
   abandon(error: unknown): AwardOutcome;
 }
 
 /**
- * Everything before the transaction: replay by idempotency key, mastery rule, building, schema
- * check and signing. Returns the earlier award for a replay, otherwise the signed award.
+ * Everything before the transaction: replay by idempotency key, the one-badge rule, mastery rule,
+ * building, schema check and signing. Returns the earlier award for a replay (the same key, or
+ * the same request for a badge the recipient holds), otherwise the signed award.
  */
 export async function prepareAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome | SignedAward> {
   const { db, issuer, framework, baseUrl } = deps;
@@ -102,13 +131,21 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
 
   const competency = findCompetency(framework, request.achievement);
   if (!competency) throw new UnknownAchievementError(request.achievement, framework.competencies.map((c) => c.code));
-  const mastery = checkMastery(competency.masteryRule, request.evidence);
-  if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
-
   const now = (deps.now ?? (() => new Date()))();
   if (request.validUntil && new Date(request.validUntil) <= now) {
     throw new InvalidAwardError('validUntil', `validUntil (${request.validUntil}) must be in the future`);
   }
+
+  const key = recipientKey(request.recipient);
+  const active = findActiveAwards(db, key, competency.code);
+  // The same request for a badge already held answers with it, before the evidence is judged
+  // again (as an Idempotency-Key replay does): the first answer stands.
+  const replayed = sameRequest(active, hash);
+  if (replayed) return replayed;
+  const mastery = checkMastery(competency.masteryRule, request.evidence, now);
+  if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
+  const achievedLevel = mastery.achievedLevel;
+  refuseHeldBadge(active, competency.code, achievedLevel);
 
   const id = randomUUID();
   const recipient: CredentialRecipient =
@@ -151,6 +188,8 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
     idempotencyKey: context.idempotencyKey ?? null,
     requestHash: hash,
     createdAt: issuedAt,
+    recipientKey: key,
+    achievedLevel,
   };
   return {
     award,
@@ -171,6 +210,14 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       if (context.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
         const winner = replay(db, context.idempotencyKey, hash);
         if (winner) return winner;
+      }
+      // Two concurrent requests for one badge: the loser returns the winner's award (the same
+      // request) or is refused naming it.
+      if (isOneBadgeViolation(error)) {
+        const winners = findActiveAwards(db, key, competency.code);
+        const winner = sameRequest(winners, hash);
+        if (winner) return winner;
+        refuseHeldBadge(winners, competency.code, achievedLevel);
       }
       throw error;
     },

@@ -3,7 +3,7 @@
 // by the same schema, so the CLI and the API give the same answer for the same mistake.
 import type { Command } from 'commander';
 import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js';
-import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
+import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
@@ -53,9 +53,16 @@ export function buildAwardRequest(options: IssueOptions): AwardRequest {
   return parsed.data;
 }
 
-const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError];
+const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError, AwardExistsError];
 
-export async function issueFromCli(options: IssueOptions): Promise<{ id: string; credential: Record<string, unknown> }> {
+/** The award printed by `educred issue`; `replayed` when it was made by an earlier request (as `Idempotent-Replayed`). */
+export interface IssuedFromCli {
+  id: string;
+  credential: Record<string, unknown>;
+  replayed?: true;
+}
+
+export async function issueFromCli(options: IssueOptions): Promise<IssuedFromCli> {
   const request = buildAwardRequest(options);
   const config = loadCliConfig();
   const runtime = await createRuntime(config, stderrLogger());
@@ -63,7 +70,7 @@ export async function issueFromCli(options: IssueOptions): Promise<{ id: string;
     // The dependencies the server builds from the same runtime (src/service.ts): the same badge,
     // with the same status entries, as POST /awards.
     const outcome = await issueAward(serviceDeps(runtime), request, { actor: 'cli', idempotencyKey: options.idempotencyKey });
-    return { id: outcome.award.id, credential: outcome.award.credential };
+    return { id: outcome.award.id, credential: outcome.award.credential, ...(outcome.created ? {} : { replayed: true as const }) };
   } catch (error) {
     if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });
     throw error;
@@ -75,7 +82,7 @@ export async function issueFromCli(options: IssueOptions): Promise<{ id: string;
 export function register(program: Command): void {
   const command = program
     .command('issue')
-    .description('award a badge (as POST /awards) against the local database; prints {id, credential}')
+    .description('award a badge (as POST /awards) against the local database; prints {id, credential} (and replayed: true for a badge the same request already made)')
     .option('--request <file>', 'the whole POST /awards body as a JSON file')
     .option('--achievement <code>', 'achievement code, e.g. formative-assessment')
     .option('--recipient-did <did>', 'recipient DID')

@@ -1,5 +1,11 @@
 // Checks the evidence offered for an award against an achievement's mastery rule. The result
 // lists every unmet requirement, so a program learns in one answer what is still missing.
+//
+// Evidence must be able to be real: the rule counts observations on distinct dates (several
+// observations of one day, e.g. a co-observed lesson, are kept as evidence but count once: they
+// show the practice on one occasion), and no observation may be dated after the award. An
+// observation's date is a calendar date in the observer's time zone, the award's time is UTC:
+// a date up to the award's UTC date plus one day is not in the future (UTC+14 is a day ahead).
 import { rubricRank, type MasteryRule, type RubricLevel } from './framework.js';
 
 export interface Observation {
@@ -12,7 +18,9 @@ export interface Observation {
 }
 
 export interface MasteryShortfall {
-  requirement: string;
+  requirement: 'minObservations' | 'minLevel' | 'notAfterAward';
+  /** The request field at fault, as `evidence[3].date`. */
+  field: string;
   detail: string;
 }
 
@@ -23,26 +31,54 @@ export interface MasteryCheck {
   achievedLevel: RubricLevel | undefined;
 }
 
-export function checkMastery(rule: MasteryRule, observations: readonly Observation[]): MasteryCheck {
+const DAY_MS = 24 * 60 * 60 * 1000;
+const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** The latest observation date an award made at `awardedAt` accepts (YYYY-MM-DD). */
+export function latestObservationDate(awardedAt: Date): string {
+  return utcDate(new Date(awardedAt.getTime() + DAY_MS));
+}
+
+export function checkMastery(rule: MasteryRule, observations: readonly Observation[], awardedAt: Date): MasteryCheck {
   const shortfalls: MasteryShortfall[] = [];
-  if (observations.length < rule.minObservations) {
+  const distinctDates = new Set(observations.map((o) => o.date)).size;
+  if (distinctDates < rule.minObservations) {
     shortfalls.push({
       requirement: 'minObservations',
-      detail: `at least ${rule.minObservations} observations are required; ${observations.length} given`,
+      field: 'evidence',
+      detail:
+        `at least ${rule.minObservations} observations are required on distinct dates; ` +
+        `${distinctDates} distinct date${distinctDates === 1 ? '' : 's'} given (${observations.length} observation${observations.length === 1 ? '' : 's'})`,
     });
   }
-  const below = observations
-    .map((o, index) => ({ o, index }))
-    .filter(({ o }) => rubricRank(o.level) < rubricRank(rule.minLevel));
-  for (const { o, index } of below) {
-    shortfalls.push({
-      requirement: 'minLevel',
-      detail: `evidence[${index}] (${o.date}, ${o.observer}) is rated '${o.level}'; every observation must be '${rule.minLevel}' or higher`,
-    });
-  }
+  observations.forEach((o, index) => {
+    if (rubricRank(o.level) < rubricRank(rule.minLevel)) {
+      shortfalls.push({
+        requirement: 'minLevel',
+        field: `evidence[${index}].level`,
+        detail: `evidence[${index}] (${o.date}, ${o.observer}) is rated '${o.level}'; every observation must be '${rule.minLevel}' or higher`,
+      });
+    }
+  });
+  const latest = latestObservationDate(awardedAt);
+  observations.forEach((o, index) => {
+    // ISO calendar dates (validated by the request schema) compare as strings.
+    if (o.date > latest) {
+      shortfalls.push({
+        requirement: 'notAfterAward',
+        field: `evidence[${index}].date`,
+        detail: `evidence[${index}].date (${o.date}) is after the award (${utcDate(awardedAt)} UTC): an observation cannot be dated in the future`,
+      });
+    }
+  });
   const achievedLevel = observations.reduce<RubricLevel | undefined>(
     (lowest, o) => (lowest === undefined || rubricRank(o.level) < rubricRank(lowest) ? o.level : lowest),
     undefined,
   );
   return { mastered: shortfalls.length === 0, shortfalls, achievedLevel };
+}
+
+/** A shortfall's field as a JSON Pointer into the request body (`evidence[3].date` → `/evidence/3/date`). */
+export function shortfallPointer(field: string): string {
+  return '/' + field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/');
 }

@@ -1,9 +1,10 @@
 // Awards: record mastery and receive the signed badge (POST /awards), read it back (GET /awards/:id).
 import { Hono } from 'hono';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
-import { IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
-import { issueAward } from '../awards/issueAward.js';
+import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
+import { awardUrl, issueAward } from '../awards/issueAward.js';
 import { claimLinkFields } from '../claims/claimLink.js';
+import { shortfallPointer } from '../competencies/mastery.js';
 import { findAward, type AwardRecord } from '../store/awards.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
@@ -22,7 +23,7 @@ export function awardView(award: AwardRecord): Record<string, unknown> {
   };
 }
 
-function toProblem(error: unknown): never {
+function toProblem(baseUrl: string, error: unknown): never {
   if (error instanceof UnknownAchievementError) {
     throw unprocessable('unknown-achievement', 'Unknown achievement', error.message, {
       errors: [{ pointer: '/achievement', detail: error.message }],
@@ -30,13 +31,22 @@ function toProblem(error: unknown): never {
     });
   }
   if (error instanceof MasteryNotMetError) {
-    throw unprocessable('mastery-not-met', 'Mastery rule not met', error.message, { missing: error.shortfalls });
+    throw unprocessable('mastery-not-met', 'Mastery rule not met', error.message, {
+      missing: error.shortfalls,
+      errors: error.shortfalls.map((s) => ({ pointer: shortfallPointer(s.field), detail: s.detail })),
+    });
   }
   if (error instanceof InvalidAwardError) {
     throw badRequest(error.message, [{ pointer: `/${error.field}`, detail: error.message }]);
   }
   if (error instanceof IdempotencyConflictError) {
     throw new HttpProblem(409, 'idempotency-conflict', 'Idempotency-Key reused', error.message);
+  }
+  if (error instanceof AwardExistsError) {
+    throw new HttpProblem(409, 'award-exists', 'The recipient already holds this badge', error.message, {
+      existingAwardId: error.existing.id,
+      existingAwardUrl: awardUrl(baseUrl, error.existing.id),
+    });
   }
   throw error;
 }
@@ -50,10 +60,11 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
     }
     const request = await readValidated(c, AwardRequestSchema);
-    const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey }).catch(toProblem);
+    const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey }).catch((error: unknown) => toProblem(deps.baseUrl, error));
     const body = { id: outcome.award.id, credential: outcome.award.credential, ...claimLinkFields(deps, outcome.award.id) };
-    // A replay answers as the first request did (IETF Idempotency-Key draft), flagged by a header.
-    return c.json(body, 201, {
+    // A replay (the same Idempotency-Key, or the same request for a badge already held) returns
+    // the existing award: 200, flagged by a header (IETF Idempotency-Key draft).
+    return c.json(body, outcome.created ? 201 : 200, {
       Location: `/awards/${outcome.award.id}`,
       ...(outcome.created ? {} : { 'Idempotent-Replayed': 'true' }),
     });

@@ -16,6 +16,8 @@ export interface AppDeps {
   bodyLimit: number;
   logger: Logger;
   status?: StatusAllocator | undefined;
+  /** The clock awards are dated by (and observation dates judged against); tests pin it. */
+  now?: (() => Date) | undefined;
   /** Lifetime of claim links in days (default 30). */
   claimTtlDays?: number | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */

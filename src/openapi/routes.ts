@@ -51,10 +51,19 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Record mastery evidence and issue the badge',
     description:
       'Checks the evidence against the mastery rule, signs an OpenBadgeCredential and returns it with a one-time `claimUrl` for the educator. ' +
-      'An `Idempotency-Key` header makes retries safe: a replay returns the same award with a new claim link that replaces the unused previous one (`claimUrl` is null once the badge was claimed).',
+      'An `Idempotency-Key` header makes retries safe: a replay returns the same award with a new claim link that replaces the unused previous one (`claimUrl` is null once the badge was claimed). ' +
+      'One badge per recipient, achievement and achieved level (not revoked): the same request again, with or without a key, returns the existing award (200, `Idempotent-Replayed: true`); a different request for it is a 409 `award-exists` naming it (`existingAwardId`, `existingAwardUrl`). ' +
+      'Observations count toward the mastery rule on distinct dates, and none may be dated after the award (its UTC date plus one day).',
     scope: 'issue',
     body: AwardRequestSchema,
-    responses: { '201': '{id, credential, claimUrl, claimExpiresAt}', ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'Idempotency-Key reused with another body', '422': 'Unknown achievement or mastery rule not met' },
+    responses: {
+      '201': '{id, credential, claimUrl, claimExpiresAt}',
+      '200': 'The existing award (a replay: the same request, or the same Idempotency-Key)',
+      ...JSON_ERRORS,
+      ...AUTH_ERRORS,
+      '409': 'Idempotency-Key reused with another body, or the recipient already holds this badge (award-exists)',
+      '422': 'Unknown achievement or mastery rule not met',
+    },
   },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
   {
@@ -66,6 +75,7 @@ export const ROUTES: RouteDoc[] = [
       'Each row is validated and awarded on its own; a bad row is reported with its line and does not stop the others. ' +
       'CSV columns: recipient_did or recipient_email (+ recipient_name), achievement, observations (`date|observer|level[|narrative]` entries separated by `;`) or evidence_json, valid_until. ' +
       'A batch id (`Batch-Id` header, `batchId` query parameter, or `{"batchId", "awards"}` body) makes the batch resumable: submitting the same rows again under the same id issues nothing twice. ' +
+      'Without one, nothing is issued twice either: a row for a badge its recipient already holds reports that award (`existing`, the same request) or is `rejected` with the `award_exists` reason. ' +
       'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a Location to poll.',
     scope: 'issue',
     body: BatchRequestDocSchema,

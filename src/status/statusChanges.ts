@@ -3,7 +3,7 @@
 // its list, bumps the list's version and writes the audit row with the reason; the reason
 // lives only in the audit log, never in the public list.
 import { recordAudit } from '../store/audit.js';
-import { findAward, findAwardByCredentialId } from '../store/awards.js';
+import { findAward, findAwardByCredentialId, markAwardRevoked } from '../store/awards.js';
 import type { Db } from '../store/db.js';
 import { findStatusEntry, readStatusBits, statusEntriesOfAward, writeStatusBits, type StatusEntryRow, type StatusPurpose } from '../store/statusLists.js';
 import { getBit, setBit } from './bitstring.js';
@@ -70,6 +70,8 @@ export function changeAwardStatus(db: Db, change: StatusChange): StatusChangeOut
       if (getBit(list.bits, entry.index) === wanted) return { awardId: change.awardId, action: change.action, changed: false, status };
       setBit(list.bits, entry.index, wanted);
       const version = writeStatusBits(db, entry.listId, list.bits, at);
+      // A revoked award no longer holds its recipient's badge: a re-award becomes possible (migration 5).
+      if (purpose === 'revocation') markAwardRevoked(db, change.awardId, at);
       if (purpose === 'revocation') status.revoked = wanted;
       else status.suspended = wanted;
       recordAudit(

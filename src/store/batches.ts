@@ -5,9 +5,11 @@ import type { Db } from './db.js';
 
 export const ROW_STATES = ['pending', 'issued', 'existing', 'invalid', 'rejected', 'duplicate', 'failed'] as const;
 /**
- * pending: not yet processed; issued: awarded by this batch; existing: awarded earlier under the
- * same batch id (a re-run); invalid: the row does not parse; rejected: the award was refused
- * (unknown achievement, mastery rule not met); duplicate: the same award as an earlier line;
+ * pending: not yet processed; issued: awarded by this batch; existing: awarded earlier for the
+ * same request (a re-run under the same batch id, or the same award made before by any entry
+ * point); invalid: the row does not parse; rejected: the award was refused (unknown achievement,
+ * mastery rule not met, the recipient holds this badge from another request: award_exists);
+ * duplicate: the same award as an earlier line;
  * failed: an unexpected error (logged), retried when the batch is submitted again.
  */
 export type RowState = (typeof ROW_STATES)[number];

@@ -133,4 +133,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'one active badge per recipient, achievement and level',
+    // One badge per recipient, achievement and achieved level is a rule of the domain
+    // (src/awards/issueAward.ts); the partial unique index holds it for every writer, so two
+    // racing requests (or the CLI beside the server) cannot both issue. recipient_key: the DID as
+    // given, or the email trimmed and lower-cased. revoked_at mirrors the revocation bit, set in
+    // the revocation's transaction (src/status/statusChanges.ts): a revoked award leaves the index,
+    // so a re-award is possible. Backfill: the level from the stored credential's
+    // result[0].achievedLevel (`…#level-<level>`); revocation from the status list bits (index 0 is
+    // the most significant bit of the first byte, Bitstring Status List §2.1), dated by its audit
+    // row. Awards issued twice before this rule stay valid (their holders keep them) but are
+    // marked legacy_duplicate_of the earliest, which alone holds the index.
+    sql: `
+      ALTER TABLE awards ADD COLUMN recipient_key TEXT;
+      ALTER TABLE awards ADD COLUMN achieved_level TEXT;
+      ALTER TABLE awards ADD COLUMN revoked_at TEXT;
+      ALTER TABLE awards ADD COLUMN legacy_duplicate_of TEXT REFERENCES awards (id);
+
+      UPDATE awards SET recipient_key = coalesce(recipient_did, lower(trim(recipient_email)));
+      UPDATE awards SET achieved_level = (
+          SELECT substr(level_id, instr(level_id, '#level-') + 7)
+          FROM (SELECT json_extract(awards.credential_json, '$.credentialSubject.result[0].achievedLevel') AS level_id)
+          WHERE level_id LIKE '%#level-%'
+        )
+        WHERE achievement_code <> 'vc-api:credential' AND json_valid(credential_json);
+      UPDATE awards SET achieved_level = NULL
+        WHERE achieved_level NOT IN ('beginning', 'developing', 'proficient', 'exemplary');
+      UPDATE awards SET revoked_at = coalesce(
+          (SELECT min(a.at) FROM audit_events a WHERE a.action = 'award.revoked' AND a.subject = awards.id),
+          strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        WHERE EXISTS (
+          SELECT 1 FROM status_entries e JOIN status_lists l ON l.id = e.list_id
+          WHERE e.award_id = awards.id AND e.purpose = 'revocation'
+            AND (((instr('0123456789ABCDEF', substr(hex(substr(l.bits, e.list_index / 8 + 1, 1)), 1, 1)) - 1) * 16
+                + instr('0123456789ABCDEF', substr(hex(substr(l.bits, e.list_index / 8 + 1, 1)), 2, 1)) - 1)
+                >> (7 - e.list_index % 8)) & 1 = 1
+        );
+      UPDATE awards SET legacy_duplicate_of = (
+          SELECT f.id FROM awards f
+          WHERE f.recipient_key = awards.recipient_key AND f.achievement_code = awards.achievement_code
+            AND f.achieved_level = awards.achieved_level AND f.revoked_at IS NULL
+            AND (f.created_at, f.rowid) < (awards.created_at, awards.rowid)
+          ORDER BY f.created_at, f.rowid LIMIT 1
+        )
+        WHERE achieved_level IS NOT NULL AND revoked_at IS NULL;
+
+      CREATE UNIQUE INDEX awards_one_active_badge ON awards (recipient_key, achievement_code, achieved_level)
+        WHERE revoked_at IS NULL AND legacy_duplicate_of IS NULL;
+      CREATE INDEX awards_by_recipient ON awards (recipient_key, achievement_code);
+    `,
+  },
 ];

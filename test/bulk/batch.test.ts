@@ -163,3 +163,64 @@ describe('large batches in the background', () => {
     await problemOf(await t.app.request('/awards/batch/bg-120?limit=-1', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), 400);
   });
 });
+
+describe('one badge per recipient, achievement and level, in batches', () => {
+  it('issues nothing new when the same CSV is uploaded again without a batch id: each row reports its existing award', async () => {
+    const csv = csvBatch(4, 3000);
+    const first = await postBatch(t.app, csv, 'text/csv');
+    expect(first.status).toBe(200);
+    const issued = (await first.json()) as Json;
+    expect(issued.counts).toMatchObject({ issued: 4 });
+    const before = countAwards(t.runtime.db);
+    const again = await postBatch(t.app, csv, 'text/csv');
+    expect(again.status).toBe(200);
+    const second = (await again.json()) as Json;
+    expect(second.batchId).not.toBe(issued.batchId);
+    expect(second.counts).toMatchObject({ issued: 0, existing: 4, rejected: 0 });
+    expect(second.rows.map((r: Json) => [r.line, r.state, r.awardId])).toEqual(issued.rows.map((r: Json) => [r.line, 'existing', r.awardId]));
+    expect(countAwards(t.runtime.db)).toBe(before);
+  });
+
+  it('reports a row for a badge POST /awards already made as existing (the same request) and a different one as rejected with the 409 reason', async () => {
+    const single = (await (await postJson(t.app, '/awards', jsonAward(3100))).json()) as Json;
+    const other = await postJson(t.app, '/awards', { ...jsonAward(3101), evidence: masteryEvidence().map((o) => ({ ...o, observer: 'Sam Okafor' })) });
+    const otherId = ((await other.json()) as Json).id;
+    const before = countAwards(t.runtime.db);
+    const res = await postJson(t.app, '/awards/batch', [jsonAward(3100), jsonAward(3101), jsonAward(3102)]);
+    const body = (await res.json()) as Json;
+    expect(body.counts).toMatchObject({ issued: 1, existing: 1, rejected: 1 });
+    const byLine = new Map<number, Json>((body.rows as Json[]).map((r) => [r.line, r]));
+    expect(byLine.get(1)).toMatchObject({ state: 'existing', awardId: single.id });
+    expect(byLine.get(2)).toMatchObject({
+      state: 'rejected',
+      problem: { code: 'award_exists', existingAwardId: otherId, existingAwardUrl: `http://localhost:3000/awards/${otherId}` },
+    });
+    expect(byLine.get(2)?.problem.detail).toContain(otherId);
+    expect(byLine.get(3)).toMatchObject({ state: 'issued' });
+    expect(countAwards(t.runtime.db)).toBe(before + 1);
+  });
+
+  it('awards one badge for two rows of one file that ask it for the same educator with different evidence', async () => {
+    const before = countAwards(t.runtime.db);
+    const csv = [CSV_HEADER, csvRow(3200), `educator3200@example.edu,Educator 3200,formative-assessment,${MASTERY_OBSERVATIONS.replaceAll('Dr. Maya Rivera', 'Sam Okafor')}`].join('\n');
+    const body = (await (await postBatch(t.app, csv, 'text/csv')).json()) as Json;
+    expect(body.counts).toMatchObject({ issued: 1, rejected: 1 });
+    const rejected = (body.rows as Json[]).find((r) => r.state === 'rejected') as Json;
+    const issued = (body.rows as Json[]).find((r) => r.state === 'issued') as Json;
+    expect(rejected.problem).toMatchObject({ code: 'award_exists', existingAwardId: issued.awardId });
+    expect(countAwards(t.runtime.db)).toBe(before + 1);
+  });
+});
+
+describe('evidence dates in batches', () => {
+  it('rejects a CSV row whose observations all fall on one day, naming the distinct-date rule', async () => {
+    const sameDay = Array.from({ length: 5 }, () => '2026-03-02|Dr. Maya Rivera|proficient').join('; ');
+    const csv = [CSV_HEADER, csvRow(3300), `educator3301@example.edu,Educator 3301,formative-assessment,${sameDay}`, `educator3302@example.edu,Educator 3302,formative-assessment,${MASTERY_OBSERVATIONS}; 2999-01-01|Dr. Kim|proficient`].join('\n');
+    const body = (await (await postBatch(t.app, csv, 'text/csv')).json()) as Json;
+    const byLine = new Map<number, Json>((body.rows as Json[]).map((r) => [r.line, r]));
+    expect(byLine.get(2)?.state).toBe('issued');
+    expect(byLine.get(3)).toMatchObject({ state: 'rejected', problem: { code: 'mastery_not_met' } });
+    expect(byLine.get(3)?.problem.detail).toContain('5 observations are required on distinct dates; 1 distinct date given');
+    expect(byLine.get(4)).toMatchObject({ state: 'rejected', problem: { code: 'mastery_not_met', errors: [{ pointer: '/evidence/5/date' }] } });
+  });
+});

@@ -56,11 +56,11 @@ describe('educred issue --csv', () => {
 
   it('issues revocable badges: every CSV award carries one revocation status entry, recorded in a status list', async () => {
     const file = path.join(work, 'status.csv');
-    writeFileSync(file, csvBatch(3, 500));
+    writeFileSync(file, csvBatch(3, 700));
     expect((await issueCsvFromCli({ csv: file }, progressSink())).counts).toMatchObject({ issued: 3 });
     const db = openDatabase(path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite'));
     try {
-      const rows = db.prepare("SELECT a.id, a.credential_json, COUNT(e.list_index) AS entries FROM awards a LEFT JOIN status_entries e ON e.award_id = a.id WHERE a.recipient_email IN ('educator500@example.edu', 'educator501@example.edu', 'educator502@example.edu') GROUP BY a.id").all() as Array<{ id: string; credential_json: string; entries: number }>;
+      const rows = db.prepare("SELECT a.id, a.credential_json, COUNT(e.list_index) AS entries FROM awards a LEFT JOIN status_entries e ON e.award_id = a.id WHERE a.recipient_email IN ('educator700@example.edu', 'educator701@example.edu', 'educator702@example.edu') GROUP BY a.id").all() as Array<{ id: string; credential_json: string; entries: number }>;
       expect(rows).toHaveLength(3);
       for (const row of rows) {
         const credential = JSON.parse(row.credential_json) as { credentialStatus?: { type: string; statusPurpose: string } };

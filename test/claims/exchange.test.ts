@@ -26,7 +26,9 @@ async function award(body: Json): Promise<Json> {
   return (await res.json()) as Json;
 }
 
-const emailAward = () => award(awardBody({ recipient: { email: 'ana.lopez@example.edu', name: 'Ana Lopez' } }));
+let educators = 0;
+/** Each award to an educator of its own: a recipient holds one badge per achievement and level. */
+const emailAward = () => award(awardBody({ recipient: { email: `educator${++educators}@example.edu`, name: 'Ana Lopez' } }));
 
 /** Reads the wallet deep link from the claim page, as a phone would follow it. */
 async function deepLinkParams(claimUrl: string): Promise<URLSearchParams> {

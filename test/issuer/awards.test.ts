@@ -112,10 +112,14 @@ describe('POST /awards', () => {
   it('returns the same credential for a retry with the same Idempotency-Key, never a second award', async () => {
     const before = countAwards(t.runtime.db);
     const headers = { 'Idempotency-Key': 'term-2026-spring-ana-fa' };
-    const [first, second] = await Promise.all([postJson(t.app, '/awards', awardBody(), headers), postJson(t.app, '/awards', awardBody(), headers)]);
-    const third = await postJson(t.app, '/awards', awardBody(), headers);
+    // A recipient of its own: the DID of awardBody() already holds this badge from an earlier test.
+    const body = awardBody({ recipient: { id: 'did:example:idempotency-retry' } });
+    const [first, second] = await Promise.all([postJson(t.app, '/awards', body, headers), postJson(t.app, '/awards', body, headers)]);
+    const third = await postJson(t.app, '/awards', body, headers);
     const bodies = (await Promise.all([first.json(), second.json(), third.json()])) as Json[];
-    expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
+    // The award is made once (201); the retries return it (200, Idempotent-Replayed).
+    expect([first.status, second.status, third.status].sort()).toEqual([200, 200, 201]);
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
     expect(bodies[2]!.credential).toEqual(bodies[0]!.credential);
     expect(countAwards(t.runtime.db)).toBe(before + 1);
@@ -123,18 +127,20 @@ describe('POST /awards', () => {
 
   it('refuses a reused Idempotency-Key with a different body (409)', async () => {
     const headers = { 'Idempotency-Key': 'reused-key' };
-    expect((await postJson(t.app, '/awards', awardBody(), headers)).status).toBe(201);
-    await expectProblem(await postJson(t.app, '/awards', awardBody({ achievement: 'aligned-instruction' }), headers), 409);
+    const recipient = { id: 'did:example:idempotency-reused' };
+    expect((await postJson(t.app, '/awards', awardBody({ recipient }), headers)).status).toBe(201);
+    const body = await expectProblem(await postJson(t.app, '/awards', awardBody({ recipient, achievement: 'aligned-instruction' }), headers), 409);
+    expect(body.type).toBe('urn:educred:problem:idempotency-conflict');
   });
 
   it('answers 422 with what is missing when the mastery rule does not hold, storing nothing', async () => {
     const before = countAwards(t.runtime.db);
-    const evidence = [...masteryEvidence(3), { ...masteryEvidence(1, 'developing')[0] }];
+    const evidence = [...masteryEvidence(3), { ...masteryEvidence(1, 'developing')[0], date: '2026-03-04' }];
     const body = await expectProblem(await postJson(t.app, '/awards', awardBody({ evidence })), 422);
     expect(body.type).toBe('urn:educred:problem:mastery-not-met');
     expect(body.missing).toEqual([
-      { requirement: 'minObservations', detail: 'at least 5 observations are required; 4 given' },
-      expect.objectContaining({ requirement: 'minLevel', detail: expect.stringContaining("evidence[3]") }),
+      { requirement: 'minObservations', field: 'evidence', detail: 'at least 5 observations are required on distinct dates; 4 distinct dates given (4 observations)' },
+      expect.objectContaining({ requirement: 'minLevel', field: 'evidence[3].level', detail: expect.stringContaining('evidence[3]') }),
     ]);
     expect(countAwards(t.runtime.db)).toBe(before);
   });

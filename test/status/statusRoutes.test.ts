@@ -19,8 +19,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+let educators = 0;
+/** Each award to an educator of its own: a recipient holds one badge per achievement and level. */
 async function award(): Promise<{ id: string; credential: Json }> {
-  const res = await postJson(t.app, '/awards', awardBody());
+  const res = await postJson(t.app, '/awards', awardBody({ recipient: { id: `did:example:status-educator-${++educators}` } }));
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; credential: Json };
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuerIdentity } from '../../src/signing/did.js';
 import { generateMultikey, writeKeyFile } from '../../src/signing/keys.js';
-import { awardBody, postJson, createServedInstance, createTestInstance, serveInstanceOn, type TestInstance } from '../helpers/app.js';
+import { awardBody, masteryEvidence, postJson, createServedInstance, createTestInstance, serveInstanceOn, type TestInstance } from '../helpers/app.js';
 import { freePort } from '../helpers/ports.js';
 import { TEST_TLS, TEST_TLS_CERT_FILE } from '../helpers/tls.js';
 import { createTestWallet, type TestWallet } from '../helpers/wallet.js';
@@ -53,8 +53,8 @@ let stranger: TestWallet;
 const badges: Record<string, Json> = {};
 const awardIds: Record<string, string> = {};
 
-async function issue(from: Served, holder: string, achievement: string): Promise<Json> {
-  const res = await post(from, '/awards', awardBody({ recipient: { id: holder, name: 'Ana Lopez' }, achievement }));
+async function issue(from: Served, holder: string, achievement: string, evidence?: unknown[]): Promise<Json> {
+  const res = await post(from, '/awards', awardBody({ recipient: { id: holder, name: 'Ana Lopez' }, achievement, ...(evidence ? { evidence } : {}) }));
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -128,7 +128,8 @@ describe('State B approves online teaching from State A\'s endorsed program', ()
   });
 
   it('a revoked badge: refused, and the approval names the competency and "revoked"', async () => {
-    const extra = await issue(program, educator.did, 'data-informed-instruction');
+    // The educator holds this badge at 'proficient': the extra one is the deeper mastery (another badge).
+    const extra = await issue(program, educator.did, 'data-informed-instruction', masteryEvidence(5, 'exemplary'));
     expect((await post(program, `/awards/${extra.id}/revoke`, { reason: 'observation records were falsified' })).status).toBe(200);
     const credentials = [...ONLINE_TEACHING.filter((c) => c !== 'data-informed-instruction').map((c) => badges[c]), extra.credential];
     // State B read P's list moments ago and may keep it for the list's ttl; once that has passed
