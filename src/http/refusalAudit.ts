@@ -133,3 +133,11 @@ export function refusalAuditFor(db: Db): RefusalAudit {
   }
   return audit;
 }
+
+/** Replaces the refusal audit of a database with one of these options (the earlier one is flushed first). */
+export function configureRefusalAudit(db: Db, options: RefusalAuditOptions): RefusalAudit {
+  audits.get(db)?.flush();
+  const audit = new RefusalAudit(db, options);
+  audits.set(db, audit);
+  return audit;
+}
