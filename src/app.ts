@@ -5,6 +5,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { achievementRoutes } from './http/achievements.js';
+import { auditRoutes } from './http/audit.js';
+import { awardListRoutes } from './http/awardList.js';
 import { awardRoutes } from './http/awards.js';
 import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', achievementRoutes(deps));
   app.route('/', batchRoutes(deps));
   app.route('/', awardRoutes(deps));
+  app.route('/', awardListRoutes(deps));
   // Before the JSON route: browsers asking for HTML get the badge page, everyone else falls through.
   app.route('/', badgePageRoutes(deps, async (path) => app.request(path)));
   app.route('/', credentialRoutes(deps));
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', badgeRoutes(deps));
   app.route('/', docsRoutes(deps));
   app.route('/', tokenRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', statusRoutes(deps));
   app.route('/', verifyRoutes(deps));
   app.route('/', verifyPageRoutes(deps));

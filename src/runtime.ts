@@ -12,7 +12,7 @@ import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { openDatabase, type Db } from './store/db.js';
-import { countActiveTokens, createToken, ensureToken } from './store/tokens.js';
+import { countActiveTokens, createToken, ensureEnvAdminToken, GENERATED_ADMIN_TOKEN_NAME } from './store/tokens.js';
 import { createServiceVerifier } from './verify/fromConfig.js';
 import type { CachingVerifier } from './verify/verifier.js';
 
@@ -71,14 +71,15 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
 }
 
 /**
- * Makes sure an admin token exists. A token from the environment is stored (hashed); with none,
- * the first start generates one and returns it so the caller can print it once.
+ * Makes sure an admin token exists. A token from the environment is stored (hashed) and
+ * replaces an earlier environment token (revoked, audited); with none, the first start
+ * generates one and returns it so the caller can print it once.
  */
 export function ensureAdminToken(db: Db, configured: string | undefined): string | undefined {
   if (configured) {
-    ensureToken(db, 'admin (EDUCRED_ADMIN_TOKEN)', ['admin'], configured);
+    ensureEnvAdminToken(db, configured);
     return undefined;
   }
   if (countActiveTokens(db) > 0) return undefined;
-  return createToken(db, 'admin (generated at first start)', ['admin']).token;
+  return createToken(db, GENERATED_ADMIN_TOKEN_NAME, ['admin'], undefined, 'generated').token;
 }

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './http/deps.js';
+import { refusalAuditFor } from './http/refusalAudit.js';
 import { startIssuance, type Issuance } from './issuance.js';
 import { createRuntime, type Runtime } from './runtime.js';
 
@@ -56,7 +57,11 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       deps,
       app,
       close() {
-        closed ??= issuance.close().finally(() => runtime.db.close());
+        closed ??= issuance.close().finally(() => {
+          // Refusals counted in memory since the last audit row are written before the database closes.
+          refusalAuditFor(runtime.db).flush();
+          runtime.db.close();
+        });
         return closed;
       },
     };

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDidKey } from '../src/signing/did.js';
 import { createDocumentLoader } from '../src/signing/documentLoader.js';
 import { createVerifyingSuites } from '../src/signing/suites.js';
+import { openDatabase } from '../src/store/db.js';
+import { findToken } from '../src/store/tokens.js';
 import { createTestInstance, masteryEvidence } from './helpers/app.js';
 import { libraryCheckStatus, statusEntries } from './helpers/status.js';
 
@@ -322,5 +324,72 @@ describe('educred endorse', () => {
     const run = educred(['endorse', '--issuer', 'program-p'], { env: { EDUCRED_DATA_DIR: path.join(work, 'agency') } });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/--issuer: must be the DID of the issuer being endorsed/);
+  });
+});
+
+describe('educred tokens list and revoke', () => {
+  // Its own data folder: the tokens of this block are the only ones in it.
+  const env = (): Record<string, string> => ({ EDUCRED_DATA_DIR: path.join(work, 'tokens'), BASE_URL: 'http://localhost:3000' });
+  const created = (name: string, scopes: string): Json => {
+    const result = educred(['tokens', 'create', '--name', name, '--scopes', scopes], { env: env() });
+    expect(result.status, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as Json;
+  };
+  const withDb = <T>(use: (db: ReturnType<typeof openDatabase>) => T): T => {
+    const db = openDatabase(path.join(work, 'tokens', 'educred.sqlite'));
+    try {
+      return use(db);
+    } finally {
+      db.close();
+    }
+  };
+  const listed = (): Json[] => JSON.parse(educred(['tokens', 'list', '--json'], { env: env() }).stdout) as Json[];
+
+  // Several runs of the bin, each a second or more on a loaded machine.
+  it('lists every token with id, name, scopes and times (--json), never a secret or hash', { timeout: 120_000 }, () => {
+    const admin = created('ops admin', 'admin');
+    const importer = created('registrar import', 'issue,revoke');
+    const result = educred(['tokens', 'list', '--json'], { env: env() });
+    expect(result.status, result.stderr).toBe(0);
+    const list = JSON.parse(result.stdout) as Json[];
+    expect(list).toEqual([
+      { id: admin.id, name: 'ops admin', scopes: ['admin'], origin: 'cli', createdAt: expect.stringMatching(/^\d{4}-/), revokedAt: null },
+      { id: importer.id, name: 'registrar import', scopes: ['issue', 'revoke'], origin: 'cli', createdAt: expect.stringMatching(/^\d{4}-/), revokedAt: null },
+    ]);
+    const hashes = withDb((db) => db.prepare('SELECT token_hash FROM api_tokens').pluck().all() as string[]);
+    for (const secret of [admin.token as string, importer.token as string, ...hashes]) expect(result.stdout).not.toContain(secret);
+
+    const text = educred(['tokens', 'list'], { env: env() });
+    expect(text.status).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe(`${importer.id}  active  issue,revoke  created ${list[1]!.createdAt}  registrar import`);
+  });
+
+  it('revokes a token at once, audited as the CLI', { timeout: 120_000 }, () => {
+    const victim = created('old kiosk', 'issue');
+    expect(withDb((db) => findToken(db, victim.token as string))?.id).toBe(victim.id);
+    const result = educred(['tokens', 'revoke', victim.id as string], { env: env() });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: victim.id, name: 'old kiosk', revokedAt: expect.stringMatching(/^\d{4}-/), changed: true });
+    expect(withDb((db) => findToken(db, victim.token as string))).toBeUndefined();
+    const audit = withDb((db) => db.prepare('SELECT actor, action FROM audit_events WHERE subject = ? ORDER BY id').all(`token:${victim.id}`));
+    expect(audit).toEqual([
+      { actor: 'cli', action: 'token.created' },
+      { actor: 'cli', action: 'token.revoked' },
+    ]);
+    expect(listed().find((t) => t.id === victim.id)?.revokedAt).toEqual(expect.stringMatching(/^\d{4}-/));
+  });
+
+  it('fails with a clear message for an unknown id and for the last active admin token', { timeout: 120_000 }, () => {
+    const unknown = educred(['tokens', 'revoke', 'no-such-token'], { env: env() });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("No token 'no-such-token'");
+    const admins = listed().filter((t) => (t.scopes as string[]).includes('admin') && t.revokedAt === null);
+    expect(admins).toHaveLength(1);
+    const last = educred(['tokens', 'revoke', admins[0]!.id as string], { env: env() });
+    expect(last.status).toBe(1);
+    expect(last.stderr).toMatch(/last active admin token/);
+    expect(withDb((db) => db.prepare('SELECT revoked_at FROM api_tokens WHERE id = ?').pluck().get(admins[0]!.id))).toBeNull();
   });
 });

@@ -1,15 +1,17 @@
-// Bearer-token authentication with scopes. Tokens are looked up by hash (src/store/tokens.ts);
-// every refused request is audited, without the presented secret.
-import type { MiddlewareHandler } from 'hono';
-import { recordAudit } from '../store/audit.js';
+// Bearer-token authentication with scopes. Tokens are looked up by hash (src/store/tokens.ts)
+// on every request, so a revoked token is refused at once. Refused requests are audited without
+// the presented secret, aggregated per client and reason (src/http/refusalAudit.ts).
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Db } from '../store/db.js';
 import { findToken, type ApiToken, type Scope } from '../store/tokens.js';
 import { HttpProblem, problemResponse } from './problem.js';
+import { peerAddress } from './rateLimit.js';
+import { refusalAuditFor } from './refusalAudit.js';
 
 export type AuthVariables = { token: ApiToken };
 
-function refuse(db: Db, path: string, reason: string): void {
-  recordAudit(db, { actor: 'anonymous', action: 'auth.refused', subject: path, detail: { reason } });
+function refuse(db: Db, c: Context, reason: string, actor = 'anonymous'): void {
+  refusalAuditFor(db).record({ client: peerAddress(c), reason, path: c.req.path, actor });
 }
 
 /** Requires a bearer token holding `scope` (the `admin` scope holds every scope). */
@@ -19,7 +21,7 @@ export function requireScope(db: Db, scope: Scope): MiddlewareHandler<{ Variable
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { 'WWW-Authenticate': `Bearer realm="educred", scope="${scope}"` };
     if (!match?.[1]) {
-      refuse(db, c.req.path, header ? 'malformed authorization header' : 'missing token');
+      refuse(db, c, header ? 'malformed authorization header' : 'missing token');
       return problemResponse(
         c,
         new HttpProblem(401, 'unauthorized', 'Authentication required', 'Send an admin token as "Authorization: Bearer <token>"'),
@@ -28,14 +30,14 @@ export function requireScope(db: Db, scope: Scope): MiddlewareHandler<{ Variable
     }
     const token = findToken(db, match[1]);
     if (!token) {
-      refuse(db, c.req.path, 'unknown or revoked token');
+      refuse(db, c, 'unknown or revoked token');
       return problemResponse(c, new HttpProblem(401, 'unauthorized', 'Authentication required', 'The bearer token is not valid'), {
         ...challenge,
         'WWW-Authenticate': `${challenge['WWW-Authenticate']}, error="invalid_token"`,
       });
     }
     if (!token.scopes.includes(scope) && !token.scopes.includes('admin')) {
-      refuse(db, c.req.path, `token '${token.name}' lacks scope '${scope}'`);
+      refuse(db, c, `token '${token.name}' lacks scope '${scope}'`, `token:${token.name}`);
       return problemResponse(
         c,
         new HttpProblem(403, 'forbidden', 'Insufficient scope', `This request needs a token with the '${scope}' scope`),

@@ -20,7 +20,7 @@ interface Bucket {
   updatedMs: number;
 }
 
-function peerAddress(c: Context): string {
+export function peerAddress(c: Context): string {
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {

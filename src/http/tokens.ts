@@ -1,12 +1,16 @@
 // API tokens over HTTP: an admin creates a scoped token for a program's issuing system
-// (POST /tokens). The secret is shown once in the response and stored only as its hash.
+// (POST /tokens), lists the tokens (GET /tokens) and revokes one (DELETE /tokens/:id). The
+// secret is shown once in the creating response and stored only as its hash; listings never
+// show a hash or a secret.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { recordAudit } from '../store/audit.js';
-import { createToken, SCOPES } from '../store/tokens.js';
+import { createToken, LastAdminTokenError, listTokens, revokeToken, SCOPES, UnknownTokenError, type TokenRecord } from '../store/tokens.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
+import { encodeCursor, pageLimit, readCursor, toPage } from './pagination.js';
+import { HttpProblem, notFound } from './problem.js';
 
 export const TokenRequestSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(100),
@@ -25,5 +29,36 @@ export function tokenRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     return c.json({ id: record.id, name: record.name, scopes, token }, 201, { 'Cache-Control': 'no-store' });
   });
 
+  app.get('/tokens', requireScope(deps.db, 'admin'), (c) => {
+    const limit = pageLimit(c);
+    const afterSeq = readCursor(c, 'tokens', {});
+    return c.json(
+      toPage(
+        listTokens(deps.db, { afterSeq, limit: limit + 1 }),
+        limit,
+        (r) => r.seq,
+        ({ seq: _seq, ...token }) => tokenView(token),
+        (p) => encodeCursor('tokens', {}, p),
+      ),
+    );
+  });
+
+  app.delete('/tokens/:id', requireScope(deps.db, 'admin'), (c) => {
+    const id = c.req.param('id');
+    try {
+      revokeToken(deps.db, id, `token:${c.get('token').name}`);
+    } catch (error) {
+      if (error instanceof UnknownTokenError) throw notFound(error.message);
+      if (error instanceof LastAdminTokenError) throw new HttpProblem(409, 'last-admin-token', 'Last admin token', error.message, { tokenId: id });
+      throw error;
+    }
+    return c.body(null, 204);
+  });
+
   return app;
+}
+
+/** A token as listings show it (HTTP and `educred tokens list`): never its hash. */
+export function tokenView(token: TokenRecord): Record<string, unknown> {
+  return { id: token.id, name: token.name, scopes: token.scopes, origin: token.origin, createdAt: token.createdAt, revokedAt: token.revokedAt };
 }

@@ -65,6 +65,14 @@ export const ROUTES: RouteDoc[] = [
       '422': 'Unknown achievement or mastery rule not met',
     },
   },
+  {
+    method: 'get',
+    path: '/awards',
+    tag: 'Awards',
+    summary: 'List awards, newest first: filters `recipient` (DID or email), `achievement`, `status` (active, revoked, suspended); `limit` (1-200, default 50), `cursor`',
+    scope: 'issue',
+    responses: { '200': '{items: [{id, credentialId, achievement, recipient, name, status, createdAt, links}], next: cursor or null}', '400': 'Invalid filter, limit or cursor (problem+json naming it)', ...AUTH_ERRORS },
+  },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
   {
     method: 'post',
@@ -141,6 +149,9 @@ export const ROUTES: RouteDoc[] = [
     body: TokenRequestSchema,
     responses: { '201': '{id, name, scopes, token}', ...JSON_ERRORS, ...AUTH_ERRORS },
   },
+  { method: 'get', path: '/tokens', tag: 'Service', summary: 'List API tokens (`limit`, `cursor`): id, name, scopes, origin, createdAt, revokedAt; never a secret or hash', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid limit or cursor', ...AUTH_ERRORS } },
+  { method: 'delete', path: '/tokens/{id}', tag: 'Service', summary: 'Revoke an API token; the next request with it is refused', scope: 'admin', responses: { '204': 'Revoked', ...AUTH_ERRORS, '404': 'Unknown token', '409': 'The last active admin token' } },
+  { method: 'get', path: '/audit', tag: 'Service', summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid subject, limit or cursor', ...AUTH_ERRORS } },
   {
     method: 'get',
     path: '/status/{listId}',

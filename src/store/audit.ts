@@ -34,3 +34,17 @@ export function auditTrail(db: Db, subject: string): AuditRow[] {
     .all(subject) as Array<Omit<AuditRow, 'detail'> & { detail_json: string | null }>;
   return rows.map(({ detail_json, ...r }) => ({ ...r, detail: detail_json ? (JSON.parse(detail_json) as Record<string, unknown>) : null }));
 }
+
+/** Audit rows newest first, optionally of one subject, before the position `beforeId` (a page of GET /audit). */
+export function listAudit(db: Db, page: { subject?: string | undefined; beforeId?: number | undefined; limit: number }): AuditRow[] {
+  const where = ['id < ?'];
+  const params: Array<string | number> = [page.beforeId ?? Number.MAX_SAFE_INTEGER];
+  if (page.subject !== undefined) {
+    where.push('subject = ?');
+    params.push(page.subject);
+  }
+  const rows = db
+    .prepare(`SELECT id, at, actor, action, subject, detail_json FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
+    .all(...params, page.limit) as Array<Omit<AuditRow, 'detail'> & { detail_json: string | null }>;
+  return rows.map(({ detail_json, ...r }) => ({ ...r, detail: detail_json ? (JSON.parse(detail_json) as Record<string, unknown>) : null }));
+}

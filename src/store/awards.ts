@@ -120,3 +120,71 @@ export function findAwardByIdempotencyKey(db: Db, key: string): AwardRecord | un
 export function countAwards(db: Db): number {
   return db.prepare('SELECT count(*) FROM awards').pluck().get() as number;
 }
+
+// ---- Listing awards (GET /awards): filters, status sets, cursor positions. ----
+
+/** An award as a listing shows it: no credential body, no salt, no idempotency data. */
+export interface AwardSummary {
+  /** Position in the listing (the row's insertion order), for cursors. */
+  seq: number;
+  id: string;
+  credentialId: string;
+  achievementCode: string;
+  recipientDid: string | null;
+  recipientEmail: string | null;
+  recipientName: string | null;
+  createdAt: string;
+}
+
+export interface AwardListQuery {
+  recipientDid?: string | undefined;
+  recipientEmail?: string | undefined;
+  achievementCode?: string | undefined;
+  /** Only these award ids (a status filter). */
+  onlyIds?: readonly string[] | undefined;
+  /** None of these award ids (the `active` status filter). */
+  exceptIds?: readonly string[] | undefined;
+  /** Awards stored before this position (newest first). */
+  beforeSeq?: number | undefined;
+  limit: number;
+}
+
+/** Awards newest first, every given filter applied (they combine). */
+export function listAwardSummaries(db: Db, query: AwardListQuery): AwardSummary[] {
+  const where = ['rowid < ?'];
+  const params: Array<string | number> = [query.beforeSeq ?? Number.MAX_SAFE_INTEGER];
+  const add = (clause: string, value: string | number): void => {
+    where.push(clause);
+    params.push(value);
+  };
+  if (query.recipientDid !== undefined) add('recipient_did = ?', query.recipientDid);
+  if (query.recipientEmail !== undefined) add('recipient_email = ?', query.recipientEmail);
+  if (query.achievementCode !== undefined) add('achievement_code = ?', query.achievementCode);
+  if (query.onlyIds !== undefined) add('id IN (SELECT value FROM json_each(?))', JSON.stringify(query.onlyIds));
+  if (query.exceptIds !== undefined && query.exceptIds.length > 0) add('id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(query.exceptIds));
+  return db
+    .prepare(
+      `SELECT rowid AS seq, id, credential_id AS credentialId, achievement_code AS achievementCode, recipient_did AS recipientDid,
+              recipient_email AS recipientEmail, recipient_name AS recipientName, created_at AS createdAt
+       FROM awards WHERE ${where.join(' AND ')} ORDER BY rowid DESC LIMIT ?`,
+    )
+    .all(...params, query.limit) as AwardSummary[];
+}
+
+/** Every status list's bits with its purpose (few rows: one list holds 131,072 awards). */
+export function allStatusListBits(db: Db): Array<{ id: string; purpose: string; bits: Uint8Array }> {
+  const rows = db.prepare('SELECT id, purpose, bits FROM status_lists').all() as Array<{ id: string; purpose: string; bits: Buffer }>;
+  return rows.map((r) => ({ id: r.id, purpose: r.purpose, bits: new Uint8Array(r.bits) }));
+}
+
+/** The awards holding these status entries (list id and index). */
+export function awardIdsAtStatusEntries(db: Db, entries: ReadonlyArray<{ listId: string; index: number }>): string[] {
+  if (entries.length === 0) return [];
+  return db
+    .prepare(
+      `SELECT e.award_id FROM json_each(?) j
+       JOIN status_entries e ON e.list_id = json_extract(j.value, '$[0]') AND e.list_index = json_extract(j.value, '$[1]')`,
+    )
+    .pluck()
+    .all(JSON.stringify(entries.map((e) => [e.listId, e.index]))) as string[];
+}

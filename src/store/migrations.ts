@@ -185,4 +185,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX awards_by_recipient ON awards (recipient_key, achievement_code);
     `,
   },
+  {
+    version: 6,
+    name: 'token origin, listing indexes',
+    // Where a token came from, so that a changed EDUCRED_ADMIN_TOKEN replaces exactly the token
+    // the environment gave (and no token someone named alike); indexes for GET /awards filters.
+    sql: `
+      ALTER TABLE api_tokens ADD COLUMN origin TEXT NOT NULL DEFAULT 'api' CHECK (origin IN ('api', 'cli', 'env', 'generated'));
+      UPDATE api_tokens SET origin = 'env' WHERE name = 'admin (EDUCRED_ADMIN_TOKEN)';
+      UPDATE api_tokens SET origin = 'generated' WHERE name = 'admin (generated at first start)';
+      CREATE INDEX awards_by_recipient_did ON awards (recipient_did);
+      CREATE INDEX awards_by_recipient_email ON awards (recipient_email);
+    `,
+  },
 ];
