@@ -8,7 +8,7 @@ import { auditTrail } from '../../src/store/audit.js';
 import { awardBody, createServedInstance, masteryEvidence, type TestInstance } from '../helpers/app.js';
 import { ADMIN_TOKEN } from '../helpers/app.js';
 import { createTestWallet, walletLoader } from '../helpers/wallet.js';
-import { libraryCheckStatus } from '../helpers/status.js';
+import { libraryCheckStatus, statusEntries } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 let t: TestInstance & { origin: string };
@@ -72,6 +72,7 @@ describe('VC-API exchange (request, DID authentication, delivery)', () => {
     expect(credential.awardedDate).toBe(awarded.credential.awardedDate);
     expect(credential.credentialSubject.identifier).toEqual(awarded.credential.credentialSubject.identifier);
     expect(Date.parse(credential.validFrom)).toBeGreaterThanOrEqual(Date.parse(awarded.credential.validFrom));
+    expect(statusEntries(awarded.credential).map((e) => e.statusPurpose)).toEqual(['revocation']);
     expect(credential.credentialStatus).toEqual(awarded.credential.credentialStatus);
     expect(await verifies(credential)).toBe(true);
 
