@@ -115,8 +115,13 @@ export class RequestBudget {
     const cap = this.limits.bytesFetchedPerRequest;
     let allowance = 0;
     for (;;) {
-      allowance = Math.min(this.maxBytesPerFetch, cap - this.fetched - this.reserved);
-      if (allowance > 0) break;
+      const free = cap - this.fetched - this.reserved;
+      // A whole fetch's worth, or what is left once no other fetch holds any: never a sliver
+      // that fails only because others were under way at the time.
+      if (free >= this.maxBytesPerFetch || (this.reserved === 0 && free > 0)) {
+        allowance = Math.min(this.maxBytesPerFetch, free);
+        break;
+      }
       if (this.reserved === 0) throw new LimitExceededError('bytesFetchedPerRequest', cap, `${url} was not fetched: this request already read ${this.fetched} bytes`);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
