@@ -10,7 +10,7 @@ import * as vc from '@digitalbazaar/vc';
 import { LRUCache } from 'lru-cache';
 import type { DocumentLoader } from '../signing/documentLoader.js';
 import { createVerifyingSuites } from '../signing/suites.js';
-import { CACHE_LIMITS, LimitExceededError, RequestBudget, type CacheBounds, type FetchJson } from '../verify/limits.js';
+import { CACHE_LIMITS, LimitExceededError, RequestBudget, SharedFetches, type CacheBounds, type FetchJson } from '../verify/limits.js';
 import { decodeStatusList, getBit, MAX_STATUS_LIST_BYTES, MIN_STATUS_LIST_LENGTH, StatusListTooLargeError } from './bitstring.js';
 import { DEFAULT_STATUS_LIST_TTL_MS } from './statusListCredential.js';
 import { asArray, idOf, type Json } from '../credentials/jsonValues.js';
@@ -112,23 +112,14 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     perf: { now: () => now().getTime() },
     ttlResolution: 0,
   });
-  // In flight only (removed when settled): concurrent requests for one URL share one fetch.
-  const fetching = new Map<string, Promise<unknown>>();
-
-  const fetchShared = (url: string, budget: RequestBudget): Promise<unknown> => {
-    let pending = fetching.get(url);
-    if (!pending) {
-      pending = budget.fetch(url, options.fetchJson).then((r) => r.document).finally(() => fetching.delete(url));
-      fetching.set(url, pending);
-    }
-    return pending;
-  };
+  // In flight only: concurrent requests for one URL share one fetch.
+  const fetching = new SharedFetches();
 
   /** The list's JSON, with what does not need its proof or its bits checked. */
   const fetchList = async (url: string, budget: RequestBudget): Promise<Json> => {
     let document: unknown;
     try {
-      document = await fetchShared(url, budget);
+      document = (await fetching.fetch(url, budget, options.fetchJson)).document;
     } catch (error) {
       if (error instanceof LimitExceededError) throw error;
       throw new ListRefused(STATUS_CHECK_CODES.listNotFound, `The status list ${url} could not be fetched: ${(error as Error).message}`);

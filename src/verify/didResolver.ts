@@ -6,7 +6,7 @@
 // and each request's fetches count against its budget (src/verify/limits.ts).
 import { LRUCache } from 'lru-cache';
 import { dereferenceDidUrl, didWebDocumentUrl, resolveDidKey } from '../signing/did.js';
-import { CACHE_LIMITS, LimitExceededError, RequestBudget, type CacheBounds, type FetchJson } from './limits.js';
+import { CACHE_LIMITS, LimitExceededError, RequestBudget, SharedFetches, type CacheBounds, type FetchJson } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { isObject, type Json } from '../credentials/jsonValues.js';
 
@@ -57,13 +57,13 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
     ttlResolution: 0,
   });
   // In flight only: concurrent resolutions of one DID (in one request or several) share a fetch.
-  const fetching = new Map<string, Promise<{ document: Json; bytes: number }>>();
+  const fetching = new SharedFetches();
 
   const fetchDidWeb = async (did: string, budget: RequestBudget): Promise<{ document: Json; bytes: number }> => {
     const url = didWebDocumentUrl(did);
     let fetched: { document: unknown; bytes: number };
     try {
-      fetched = await budget.fetch(url, options.fetchJson);
+      fetched = await fetching.fetch(url, budget, options.fetchJson);
     } catch (cause) {
       if (cause instanceof LimitExceededError) throw cause;
       throw new KeyResolutionError('did_not_found', `Cannot resolve ${did}: ${url} could not be fetched (${(cause as Error).message})`, { cause });
@@ -80,13 +80,8 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
     budget.useUrl(didWebDocumentUrl(did));
     const cached = cache.get(did);
     if (cached) return cached.document;
-    let pending = fetching.get(did);
-    if (!pending) {
-      pending = fetchDidWeb(did, budget).finally(() => fetching.delete(did));
-      fetching.set(did, pending);
-    }
     // Once per request: a failure is not fetched again in this request, nor remembered after it.
-    const resolved = await budget.once(`did ${did}`, () => pending);
+    const resolved = await budget.once(`did ${did}`, () => fetchDidWeb(did, budget));
     if (cacheMs > 0) cache.set(did, resolved);
     return resolved.document;
   };

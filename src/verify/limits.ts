@@ -162,3 +162,35 @@ export class RequestBudget {
     return { urls: this.urls.size, bytesFetched: this.fetched, bytesInflated: this.inflated };
   }
 }
+
+/**
+ * Fetches under way, shared by every request: a URL asked for again while it is being fetched
+ * is not fetched twice. A request that joins another's fetch is not charged for it; if that
+ * fetch failed on the other request's budget, it fetches on its own.
+ */
+export class SharedFetches {
+  private readonly pending = new Map<string, { budget: RequestBudget; promise: Promise<{ document: unknown; bytes: number }> }>();
+
+  async fetch(url: string, budget: RequestBudget, fetchJson: FetchJson): Promise<{ document: unknown; bytes: number }> {
+    const shared = this.pending.get(url);
+    if (shared) {
+      try {
+        return await shared.promise;
+      } catch (error) {
+        if (!(error instanceof LimitExceededError) || shared.budget === budget) throw error;
+      }
+    }
+    const entry = { budget, promise: budget.fetch(url, fetchJson) };
+    this.pending.set(url, entry);
+    try {
+      return await entry.promise;
+    } finally {
+      if (this.pending.get(url) === entry) this.pending.delete(url);
+    }
+  }
+
+  /** Fetches under way now (for tests and measurements). */
+  get size(): number {
+    return this.pending.size;
+  }
+}

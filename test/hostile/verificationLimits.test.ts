@@ -11,7 +11,7 @@ import { createBitstring, MAX_STATUS_LIST_BYTES, MIN_STATUS_LIST_LENGTH } from '
 import { createStatusChecker } from '../../src/status/checkStatus.js';
 import { buildStatusListCredential } from '../../src/status/statusListCredential.js';
 import { createKeyResolver } from '../../src/verify/didResolver.js';
-import { VERIFICATION_LIMITS, type FetchInit } from '../../src/verify/limits.js';
+import { RequestBudget, VERIFICATION_LIMITS, type FetchInit } from '../../src/verify/limits.js';
 import { PinnedDocuments } from '../../src/verify/pinnedDocuments.js';
 import { EMPTY_TRUST_POLICY } from '../../src/verify/trustPolicy.js';
 import { createVerifier } from '../../src/verify/verifier.js';
@@ -262,5 +262,30 @@ describe('the caches that outlive a request are bounded', () => {
     release();
     expect((await pending).map((results) => results[0]?.ok)).toEqual([true, true, true, true, true]);
     expect(fetched).toEqual(['https://lists.example/slow']);
+  });
+
+  it("a request whose byte budget ran out does not fail another request's check of the same list", async () => {
+    const list = await signedList();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const fetched: string[] = [];
+    // Honours the size it is allowed, as the guarded fetcher does.
+    const fetchJson = async (url: string, init?: FetchInit) => {
+      fetched.push(url);
+      await gate;
+      const bytes = JSON.stringify(list).length;
+      if (init?.maxBytes !== undefined && bytes > init.maxBytes) throw Object.assign(new Error('too large'), { code: 'fetch_too_large' });
+      init?.onBytes?.(bytes);
+      return structuredClone(list);
+    };
+    const check = createStatusChecker({ fetchJson, documentLoader: t.runtime.issuer.documentLoader });
+    const spent = new RequestBudget({ ...VERIFICATION_LIMITS, bytesFetchedPerRequest: 100 });
+    const url = 'https://lists.example/contested';
+    const hostile = check(withStatus([url]), { budget: spent });
+    const honest = check(withStatus([url]));
+    release();
+    expect(await hostile).toMatchObject([{ ok: false, code: 'limit_exceeded' }]);
+    expect(await honest).toMatchObject([{ ok: true }]);
+    expect(fetched).toEqual([url, url]);
   });
 });
