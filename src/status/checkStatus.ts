@@ -142,6 +142,10 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
   /** Proof first, then the bits: inflating (bounded) is the last and costliest step. */
   const verifyList = async (url: string, list: Json, request: Required<StatusCheckRequest>): Promise<VerifiedList> => {
     const subject = list.credentialSubject as Json;
+    const proofCap = request.budget.limits.proofsPerCredential;
+    const proofs = asArray(list.proof).length;
+    // A list is a credential too: its proofs could each name a did:web document to fetch.
+    if (proofs > proofCap) throw new LimitExceededError('proofsPerCredential', proofCap, `The status list ${url} has ${proofs} proofs; none was verified`);
     let verified;
     try {
       verified = await vc.verifyCredential({ credential: list, suite: suites, documentLoader: request.documentLoader, now: now() });

@@ -44,6 +44,9 @@ export interface CacheBounds {
   maxBytes: number;
 }
 
+/** A sentence about what was refused, naming the limit that refused it (for reports and errors). */
+export const overLimit = (limit: VerificationLimitName, value: number, what: string): string => `${what} (verification limit ${limit}: ${value})`;
+
 export class LimitExceededError extends Error {
   override readonly name = 'LimitExceededError';
   readonly code = 'limit_exceeded';
@@ -53,7 +56,7 @@ export class LimitExceededError extends Error {
     readonly value: number,
     message: string,
   ) {
-    super(`${message} (verification limit ${limit}: ${value})`);
+    super(overLimit(limit, value, message));
   }
 }
 

@@ -26,7 +26,7 @@ import {
 import { decideTrust } from './trustDecision.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
-import { LimitExceededError, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
+import { overLimit, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
 import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
 
 type CredentialCheck = Check<CredentialCheckName>;
@@ -148,7 +148,7 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   const proofCount = asArray(credential.proof).length;
   if (proofCount > limits.proofsPerCredential) {
     // Refused before any key is resolved: each proof could name a did:web document to fetch.
-    return fail('limit_exceeded', new LimitExceededError('proofsPerCredential', limits.proofsPerCredential, `The credential has ${proofCount} proofs; none was verified`).message);
+    return fail('limit_exceeded', `${overLimit('proofsPerCredential', limits.proofsPerCredential, `The credential has ${proofCount} proofs; none was verified`)}.`);
   }
   const malformed = dataModelProblems(credential);
   if (malformed.length > 0) return fail('malformed_value', `Not a conforming credential: ${malformed.map((p) => `${p.pointer} ${p.detail}`).join('; ')}.`);
@@ -373,8 +373,7 @@ export async function verifyOpenBadge(
   const embedded = depth < MAX_ENDORSEMENT_DEPTH ? embeddedEndorsements(credential) : [];
   const endorsementCap = (ctx.limits ?? VERIFICATION_LIMITS).endorsementsPerCredential;
   if (embedded.length > endorsementCap) {
-    const limit = new LimitExceededError('endorsementsPerCredential', endorsementCap, `The credential embeds ${embedded.length} endorsements; none was verified`);
-    checks.push(failed('endorsements', 'limit_exceeded', limit.message));
+    checks.push(failed('endorsements', 'limit_exceeded', `${overLimit('endorsementsPerCredential', endorsementCap, `The credential embeds ${embedded.length} endorsements; none was verified`)}.`));
   } else if (embedded.length > 0) {
     endorsements.push(...(await Promise.all(embedded.map((e) => verifyOpenBadge(e, ctx, { now }, depth + 1)))));
     const bad = endorsements.filter((e) => !e.verified || !e.summary.type.includes('EndorsementCredential'));

@@ -9,7 +9,7 @@ import { failed, passed, type Check, type CredentialReport, type PresentationChe
 import type { ApprovalRule } from './trustPolicy.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
 import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
-import { LimitExceededError, VERIFICATION_LIMITS } from './limits.js';
+import { overLimit, VERIFICATION_LIMITS } from './limits.js';
 
 type PresentationCheck = Check<PresentationCheckName>;
 
@@ -37,11 +37,11 @@ function checkStructure(presentation: unknown, ctx: CredentialVerificationContex
   const credentials = asArray(presentation.verifiableCredential);
   const limits = ctx.limits ?? VERIFICATION_LIMITS;
   if (credentials.length > limits.credentialsPerPresentation) {
-    return fail('too_many_credentials', `${new LimitExceededError('credentialsPerPresentation', limits.credentialsPerPresentation, `A presentation may hold at most ${limits.credentialsPerPresentation} credentials; this one holds ${credentials.length}`).message}.`);
+    return fail('too_many_credentials', `${overLimit('credentialsPerPresentation', limits.credentialsPerPresentation, `A presentation may hold at most ${limits.credentialsPerPresentation} credentials; this one holds ${credentials.length}`)}.`);
   }
   const proofCount = asArray(presentation.proof).length;
   if (proofCount > limits.proofsPerPresentation) {
-    return fail('limit_exceeded', `${new LimitExceededError('proofsPerPresentation', limits.proofsPerPresentation, `The presentation has ${proofCount} proofs; none was verified`).message}.`);
+    return fail('limit_exceeded', `${overLimit('proofsPerPresentation', limits.proofsPerPresentation, `The presentation has ${proofCount} proofs; none was verified`)}.`);
   }
   if (!credentials.every(isObject)) return fail('credential_format_unsupported', 'Each verifiableCredential must be an embedded JSON credential (enveloped and JWT credentials are not supported).');
   return passed('presentation_structure', `Well-formed presentation holding ${credentials.length} credential${credentials.length === 1 ? '' : 's'}.`);

@@ -203,6 +203,17 @@ describe('status lists are decoded only after their issuer matches, and with an 
     expect(statusDetails(report)).toMatchObject([{ ok: false, code: 'status_list_issuer_mismatch' }]);
   });
 
+  it('proofsPerCredential holds for a status list too: a list with more proofs is refused before any key is resolved', async () => {
+    const list = await signedList();
+    list.proof = Array.from({ length: 20 }, (_, i) => ({ ...list.proof, verificationMethod: `did:web:signer${i}.example#key-1` }));
+    const { fetched, fetchJson } = recordingFetcher((url) => (url.startsWith('https://lists.example/') ? list : undefined));
+    const report = await verifierWith(fetchJson).verifyCredential(withStatus(['https://lists.example/many-proofs']));
+    const [detail] = statusDetails(report);
+    expect(detail).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    expect(detail?.reason).toMatch(/20 proofs.*proofsPerCredential: 8/);
+    expect(fetched).toEqual(['https://lists.example/many-proofs']);
+  });
+
   it('a list that inflates past 2^24 entries (2 MiB) is refused, never decoded whole', async () => {
     const list = await signedList({ encodedList: zeros(2 * MAX_STATUS_LIST_BYTES) });
     const { fetchJson } = recordingFetcher(() => list);
