@@ -188,7 +188,8 @@ describe('hostile verification shapes: many status entries, many did:web proofs'
   it('a badge with up to 60 did:web proofs: above the cap it is refused naming proofsPerCredential; it never verifies', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.array(didWebProof, { minLength: 1, maxLength: 8 }), fc.array(didWebProof, { minLength: 9, maxLength: 60 })), async (proofs) => {
-        const body = await verify('/credentials/verify', { verifiableCredential: { ...issued, proof: proofs } });
+        // Without its own status entry: checking it would publish (sign and store) this service's list.
+        const body = await verify('/credentials/verify', { verifiableCredential: { ...issued, credentialStatus: undefined, proof: proofs } });
         expect(body.verified).toBe(false);
         if (proofs.length > 8) {
           expect(checkOf(body.report, 'structure')).toMatchObject({ passed: false, code: 'limit_exceeded' });

@@ -16,7 +16,6 @@ import { PinnedDocuments } from '../../src/verify/pinnedDocuments.js';
 import { EMPTY_TRUST_POLICY } from '../../src/verify/trustPolicy.js';
 import { createVerifier } from '../../src/verify/verifier.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
-import { createStatusInstance } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 
@@ -24,7 +23,7 @@ let t: TestInstance;
 let other: TestInstance;
 let badge: Json;
 beforeAll(async () => {
-  t = await createStatusInstance();
+  t = await createTestInstance();
   other = await createTestInstance();
   badge = ((await (await postJson(t.app, '/awards', awardBody())).json()) as Json).credential;
 });
