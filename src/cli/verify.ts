@@ -72,7 +72,7 @@ export async function verifyFromCli(file: string, options: VerifyCliOptions, env
           throw new Error(`offline: ${url} was not fetched (pin it with --documents)`);
         }
       : guarded.fetchJson;
-    const verifier = createVerifier({ policy, pinned, fetchJson, extraContexts: loadExtraContexts(config.extraContextsDir) });
+    const verifier = createVerifier({ policy, pinned, fetchJson, maxFetchBytes: config.fetch.maxBytes, extraContexts: loadExtraContexts(config.extraContextsDir) });
     const document = readVerifiable(file);
     const recipient = options.recipientDid || options.recipientEmail ? { did: options.recipientDid, email: options.recipientEmail } : undefined;
     verification = await verifier.verifyDocument(document, { rule: options.rule, challenge: options.challenge, domain: options.domain, recipient });

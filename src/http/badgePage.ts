@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { credentialUrl } from '../awards/issueAward.js';
 import { badgePage } from '../pages/badgePage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
-import { liveStatus, type StatusListLoader } from '../pages/liveStatus.js';
+import { createStatusBitReader, liveStatus, type StatusListLoader } from '../pages/liveStatus.js';
 import { findAwardByCredentialId } from '../store/awards.js';
 import type { AppDeps } from './deps.js';
 
@@ -35,6 +35,8 @@ export function prefersHtml(accept: string | undefined): boolean {
  */
 export function badgePageRoutes(deps: AppDeps, local: (path: string) => Promise<Response>): Hono {
   const app = new Hono();
+  // Decoded lists are kept per published version: an anonymous page view decodes nothing new.
+  const bits = createStatusBitReader();
   const loadList: StatusListLoader = async (url) => {
     if (!url.startsWith(`${deps.baseUrl}/`)) return undefined;
     const res = await local(url.slice(deps.baseUrl.length));
@@ -46,7 +48,7 @@ export function badgePageRoutes(deps: AppDeps, local: (path: string) => Promise<
     if (!prefersHtml(c.req.header('accept'))) return next();
     const award = findAwardByCredentialId(deps.db, credentialUrl(deps.baseUrl, c.req.param('id')));
     if (!award) return messagePage(c, 404, 'No badge at this address', ['Check the link; badge addresses are long and easy to cut short.']);
-    return sendPage(c, badgePage(award.credential, await liveStatus(award.credential, loadList)));
+    return sendPage(c, badgePage(award.credential, await liveStatus(award.credential, loadList, new Date(), bits)));
   });
   return app;
 }

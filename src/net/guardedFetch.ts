@@ -49,9 +49,17 @@ export class FetchRefusedError extends Error {
   }
 }
 
+export interface GuardedFetchInit {
+  accept?: string | undefined;
+  /** A smaller body limit for this fetch (a request's remaining budget); never above maxBytes. */
+  maxBytes?: number | undefined;
+  /** Told the size of the body read (before it is parsed), for the caller's budget. */
+  onBytes?: ((bytes: number) => void) | undefined;
+}
+
 export interface GuardedFetcher {
   /** Fetches and parses a JSON document; throws FetchRefusedError only. */
-  fetchJson(url: string, init?: { accept?: string | undefined }): Promise<unknown>;
+  fetchJson(url: string, init?: GuardedFetchInit): Promise<unknown>;
 }
 
 // DID documents first, then credentials (status lists), then any JSON.
@@ -70,7 +78,8 @@ const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
     // Every address, not just the first: with several answers the socket may try any of them.
     for (const { address } of addresses) {
       const range = specialPurposeRange(address);
-      if (range) return callback(new AddressRefused(`${hostname} resolves to ${address}, a ${range} address`), '', 0);
+      // The range, never the address: a refusal must not tell a stranger our internal DNS.
+      if (range) return callback(new AddressRefused(`${hostname} resolves to a ${range} address`), '', 0);
     }
     if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
     const first = addresses[0];
@@ -92,7 +101,7 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
   const ca = options.ca === undefined ? undefined : [...rootCertificates, ...[options.ca].flat()];
 
   /** One GET, no redirects followed; `deadline` is shared by all hops of one fetch. */
-  const requestOnce = (target: URL, accept: string, deadline: number, asked: string): Promise<Answer> =>
+  const requestOnce = (target: URL, accept: string, deadline: number, asked: string, bodyLimit: number): Promise<Answer> =>
     new Promise((resolve, reject) => {
       let settled = false;
       const settle = (done: () => void): void => {
@@ -136,14 +145,14 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
           return;
         }
         const declared = Number(response.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          return refuse('fetch_too_large', `${target.href} is ${declared} bytes (Content-Length), more than the ${maxBytes} allowed`);
+        if (Number.isFinite(declared) && declared > bodyLimit) {
+          return refuse('fetch_too_large', `${target.href} is ${declared} bytes (Content-Length), more than the ${bodyLimit} allowed`);
         }
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) return refuse('fetch_too_large', `${target.href} sent more than the ${maxBytes} bytes allowed`);
+          if (size > bodyLimit) return refuse('fetch_too_large', `${target.href} sent more than the ${bodyLimit} bytes allowed`);
           chunks.push(chunk);
         });
         response.on('error', (error) => refuse('fetch_failed', `Reading ${target.href} failed: ${error.message}`, error));
@@ -153,15 +162,18 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
       request.end();
     });
 
-  const fetchFollowingRedirects = async (asked: string, accept: string): Promise<unknown> => {
+  const fetchFollowingRedirects = async (asked: string, accept: string, bodyLimit: number, onBytes?: (bytes: number) => void): Promise<unknown> => {
     const deadline = Date.now() + timeoutMs;
     const visited = new Set<string>();
     let target = parseUrl(asked, asked);
     for (let redirects = 0; ; redirects++) {
       checkUrl(target, asked);
       visited.add(target.href);
-      const answer = await requestOnce(target, accept, deadline, asked);
-      if (answer.kind === 'body') return parseJsonAnswer(target, answer.response, answer.body, asked);
+      const answer = await requestOnce(target, accept, deadline, asked, bodyLimit);
+      if (answer.kind === 'body') {
+        onBytes?.(answer.body.length);
+        return parseJsonAnswer(target, answer.response, answer.body, asked);
+      }
 
       const next = parseUrl(answer.location, asked, target);
       if (visited.has(next.href)) throw new FetchRefusedError('fetch_too_many_redirects', asked, `${asked} redirects in a loop (back to ${next.href})`);
@@ -178,7 +190,8 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
     // A closure, not a method: callers hand `fetcher.fetchJson` around on its own.
     async fetchJson(url, init = {}) {
       try {
-        return await fetchFollowingRedirects(url, init.accept ?? DEFAULT_ACCEPT);
+        const limit = init.maxBytes === undefined ? maxBytes : Math.min(maxBytes, positive('maxBytes', init.maxBytes));
+        return await fetchFollowingRedirects(url, init.accept ?? DEFAULT_ACCEPT, limit, init.onBytes);
       } catch (error) {
         if (error instanceof FetchRefusedError) throw error;
         // E.g. a header value http.request rejects; the contract is FetchRefusedError only.

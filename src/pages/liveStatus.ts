@@ -1,8 +1,10 @@
 // The live status of a badge for people: valid, revoked, suspended or expired. It reads the
 // published Bitstring Status List credentials the badge points to (W3C Bitstring Status List
 // §3: multibase base64url of a GZIP-compressed bitstring, bit 0 the most significant bit of
-// the first byte), so the page shows exactly what any verifier would see.
-import { gunzipSync } from 'node:zlib';
+// the first byte), so the page shows exactly what any verifier would see. Lists are decoded with
+// the verifier's bounded decoder, once per published version: a page view reads a kept bitstring.
+import { LRUCache } from 'lru-cache';
+import { decodeStatusList, getBit } from '../status/bitstring.js';
 
 export type LiveState = 'valid' | 'revoked' | 'suspended' | 'expired' | 'unknown';
 
@@ -18,20 +20,54 @@ export type StatusListLoader = (url: string) => Promise<Record<string, unknown> 
 type Json = Record<string, unknown>;
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-/** The bit at `index` of an encodedList, or undefined when the list cannot be decoded or is too short. */
-export function statusBit(encodedList: string, index: number): boolean | undefined {
+const bitOf = (bits: Uint8Array | undefined, index: number): boolean | undefined =>
+  bits !== undefined && Number.isInteger(index) && index >= 0 && index < bits.length * 8 ? getBit(bits, index) : undefined;
+
+/** The bits of an encodedList (bounded: see decodeStatusList), or undefined when it cannot be decoded. */
+function decodeOrUndefined(encodedList: string): Uint8Array | undefined {
   try {
-    const base64url = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
-    const bits = gunzipSync(Buffer.from(base64url, 'base64url'));
-    const byte = bits[Math.floor(index / 8)];
-    if (byte === undefined) return undefined;
-    return ((byte >> (7 - (index % 8))) & 1) === 1;
+    return decodeStatusList(encodedList);
   } catch {
     return undefined;
   }
 }
 
-export async function liveStatus(credential: Json, loadList: StatusListLoader, now = new Date()): Promise<LiveStatus> {
+/** The bit at `index` of an encodedList, or undefined when the list cannot be decoded or is too short. */
+export function statusBit(encodedList: string, index: number): boolean | undefined {
+  return bitOf(decodeOrUndefined(encodedList), index);
+}
+
+/** Reads bits of published lists, decoding each list once per version (its encodedList). */
+export interface StatusBitReader {
+  bit(url: string, encodedList: string, index: number): boolean | undefined;
+  /** How many times a list was decoded (a page view of an unchanged list decodes nothing). */
+  decodes(): number;
+}
+
+/** The lists a service publishes are few: a small LRU (entries and decoded bytes) holds them. */
+export function createStatusBitReader(bounds: { max: number; maxBytes: number } = { max: 64, maxBytes: 16 * 1024 * 1024 }): StatusBitReader {
+  const kept = new LRUCache<string, { encodedList: string; bits: Uint8Array | undefined }>({
+    max: bounds.max,
+    maxSize: bounds.maxBytes,
+    sizeCalculation: (entry) => Math.max(1, entry.encodedList.length + (entry.bits?.length ?? 0)),
+  });
+  let decodes = 0;
+  return {
+    bit(url, encodedList, index) {
+      let entry = kept.get(url);
+      // A new version of the list has another encodedList: decode it, once.
+      if (!entry || entry.encodedList !== encodedList) {
+        decodes++;
+        entry = { encodedList, bits: decodeOrUndefined(encodedList) };
+        kept.set(url, entry);
+      }
+      return bitOf(entry.bits, index);
+    },
+    decodes: () => decodes,
+  };
+}
+
+export async function liveStatus(credential: Json, loadList: StatusListLoader, now = new Date(), reader?: StatusBitReader): Promise<LiveStatus> {
   let unknown: string | undefined;
   let suspended = false;
   for (const value of list(credential.credentialStatus)) {
@@ -40,7 +76,8 @@ export async function liveStatus(credential: Json, loadList: StatusListLoader, n
     const index = Number(entry.statusListIndex);
     const listCredential = await loadList(entry.statusListCredential);
     const subject = listCredential?.credentialSubject as Json | undefined;
-    const bit = typeof subject?.encodedList === 'string' && Number.isInteger(index) ? statusBit(subject.encodedList, index) : undefined;
+    const encodedList = subject?.encodedList;
+    const bit = typeof encodedList !== 'string' ? undefined : reader ? reader.bit(entry.statusListCredential, encodedList, index) : statusBit(encodedList, index);
     if (bit === undefined) {
       unknown = `The ${String(entry.statusPurpose)} status list could not be read.`;
       continue;

@@ -8,6 +8,7 @@ import { createGuardedFetcher } from '../net/guardedFetch.js';
 import type { Issuer } from '../signing/issuer.js';
 import { STATUS_LIST_ID } from '../status/entries.js';
 import type { StatusListPublisher } from '../status/publisher.js';
+import type { FetchJson } from './limits.js';
 import { PinnedDocuments } from './pinnedDocuments.js';
 import { loadTrustPolicy, selfTrustPolicy } from './trustPolicy.js';
 import { createVerifier, type CachingVerifier } from './verifier.js';
@@ -34,15 +35,16 @@ export function createServiceVerifier({ config, issuer, publisher, extraContexts
     const listId = url.startsWith(ownLists) ? url.slice(ownLists.length) : undefined;
     return listId !== undefined && STATUS_LIST_ID.test(listId) ? listId : undefined;
   };
-  const fetchJson = async (url: string): Promise<unknown> => {
+  const fetchJson: FetchJson = async (url, init) => {
     const listId = ownListId(url);
     if (listId !== undefined) {
       const published = await publisher.publish(listId);
       if (!published) throw new Error(`No status list ${url} on this service`);
+      init?.onBytes?.(published.json.length);
       return JSON.parse(published.json) as unknown;
     }
-    return guarded.fetchJson(url);
+    return guarded.fetchJson(url, init);
   };
   const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
-  return createVerifier({ policy, pinned, fetchJson, extraContexts, uncachedStatusLists: (url) => ownListId(url) !== undefined });
+  return createVerifier({ policy, pinned, fetchJson, extraContexts, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined });
 }

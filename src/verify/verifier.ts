@@ -1,11 +1,14 @@
 // Builds the verifier once (document loader over the pinned contexts, key resolver, status
 // checker, trust policy) for the HTTP routes, the pages and the CLI. The only network it uses
-// goes through the fetcher it is given: did:web documents and status lists.
+// goes through the fetcher it is given: did:web documents and status lists. Each call is one
+// request with its own budget (src/verify/limits.ts): its document loader and status checks
+// charge what they fetch and inflate to it.
 import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type DocumentLoader } from '../signing/documentLoader.js';
 import { createLegacyVerifyingSuites, createVerifyingSuites, usesLegacyDataIntegrityContext } from '../signing/suites.js';
 import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
 import { evaluateApprovalRule } from './approvalRules.js';
-import { createKeyResolver, type FetchJson } from './didResolver.js';
+import { createKeyResolver } from './didResolver.js';
+import { RequestBudget, VERIFICATION_LIMITS, type CacheBounds, type FetchJson, type VerificationLimits } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { approvalRules, type ApprovalRule, type TrustPolicy } from './trustPolicy.js';
 import type { Verifier } from './types.js';
@@ -22,6 +25,12 @@ export interface VerifierOptions {
   cacheMs?: number | undefined;
   /** Status lists read fresh at every check (the service's own: a revocation shows at once). */
   uncachedStatusLists?: ((url: string) => boolean) | undefined;
+  /** The fetcher's own body limit, the most one fetch of a request may reserve (default 2 MiB). */
+  maxFetchBytes?: number | undefined;
+  /** Per-request caps (default VERIFICATION_LIMITS). */
+  limits?: VerificationLimits | undefined;
+  /** Cache bounds (default CACHE_LIMITS). */
+  cache?: { statusLists?: CacheBounds | undefined; didDocuments?: CacheBounds | undefined } | undefined;
 }
 
 export interface CachingVerifier extends Verifier {
@@ -45,27 +54,36 @@ const isPresentation = (document: unknown): boolean => {
 };
 
 export function createVerifier(options: VerifierOptions): CachingVerifier {
-  const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs });
+  const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs, cache: options.cache?.didDocuments });
   const contexts = createDocumentLoader({ extraContexts: options.extraContexts });
   // Contexts first (pinned, never fetched); any other URL is a key or controller document.
-  const documentLoader: DocumentLoader = async (url) => {
-    try {
-      return await contexts(url);
-    } catch (error) {
-      if (!(error instanceof DocumentNotAllowedError)) throw error;
-    }
-    // Every context of a credential was checked as known before any proof work, so what is
-    // left is a key or its controller: resolved from pinned documents, did:key or did:web.
-    return { contextUrl: null, documentUrl: url, document: await keys.resolve(url) };
-  };
+  const loaderFor =
+    (budget: RequestBudget): DocumentLoader =>
+    async (url) => {
+      try {
+        return await contexts(url);
+      } catch (error) {
+        if (!(error instanceof DocumentNotAllowedError)) throw error;
+      }
+      // Every context of a credential was checked as known before any proof work, so what is
+      // left is a key or its controller: resolved from pinned documents, did:key or did:web.
+      return { contextUrl: null, documentUrl: url, document: await keys.resolve(url, budget) };
+    };
+  const limits = options.limits ?? VERIFICATION_LIMITS;
   const known = pinnedContexts();
   const isKnownContext = (url: string): boolean => known.has(url) || (options.extraContexts?.has(url) ?? false);
   const suites = createVerifyingSuites();
   const legacySuites = createLegacyVerifyingSuites();
   const suitesFor = (document: Record<string, unknown>): unknown[] => (usesLegacyDataIntegrityContext(document) ? legacySuites : suites);
-  const newStatusChecker = (): StatusChecker => createStatusChecker({ fetchJson: options.fetchJson, documentLoader, suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists });
+  const newStatusChecker = (): StatusChecker =>
+    createStatusChecker({ fetchJson: options.fetchJson, documentLoader: (url) => loaderFor(new RequestBudget(limits, options.maxFetchBytes))(url), suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists, cache: options.cache?.statusLists });
   let checkStatus = newStatusChecker();
-  const context = (): CredentialVerificationContext => ({ documentLoader, suitesFor, checkStatus, isKnownContext, policy: options.policy });
+  /** One request: a fresh budget, shared by its loader, its status checks and its endorsements. */
+  const context = (): CredentialVerificationContext => {
+    const budget = new RequestBudget(limits, options.maxFetchBytes);
+    const documentLoader = loaderFor(budget);
+    return { documentLoader, suitesFor, checkStatus: (credential) => checkStatus(credential, { budget, documentLoader }), isKnownContext, policy: options.policy, limits };
+  };
 
   const rules = approvalRules(options.policy);
   const findRule = (id: string | undefined): ApprovalRule | undefined => {

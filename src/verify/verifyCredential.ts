@@ -26,6 +26,7 @@ import {
 import { decideTrust } from './trustDecision.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
+import { overLimit, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
 import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
 
 type CredentialCheck = Check<CredentialCheckName>;
@@ -38,6 +39,8 @@ export interface CredentialVerificationContext {
   /** True for the context URLs this verifier holds (pinned or configured extra contexts). */
   isKnownContext: (url: string) => boolean;
   policy: TrustPolicy;
+  /** Per-request caps (default VERIFICATION_LIMITS). */
+  limits?: VerificationLimits | undefined;
 }
 
 export interface CredentialVerificationOptions {
@@ -141,6 +144,12 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   if (subjects.length === 0 || !subjects.every(isObject)) return fail('subject_missing', 'credentialSubject must be an object (or a list of objects).');
   if (first === VC_V1_CONTEXT && !isDateTime(credential.issuanceDate)) return fail('issuance_date_missing', 'A VC 1.1 credential needs an issuanceDate date-time.');
   if (credential.proof === undefined) return fail('proof_missing', 'The credential is not signed: it has no proof.');
+  const limits = ctx.limits ?? VERIFICATION_LIMITS;
+  const proofCount = asArray(credential.proof).length;
+  if (proofCount > limits.proofsPerCredential) {
+    // Refused before any key is resolved: each proof could name a did:web document to fetch.
+    return fail('limit_exceeded', `${overLimit('proofsPerCredential', limits.proofsPerCredential, `The credential has ${proofCount} proofs; none was verified`)}.`);
+  }
   const malformed = dataModelProblems(credential);
   if (malformed.length > 0) return fail('malformed_value', `Not a conforming credential: ${malformed.map((p) => `${p.pointer} ${p.detail}`).join('; ')}.`);
   const isOpenBadge = types.some((t) => OB_CREDENTIAL_TYPES.includes(t));
@@ -362,7 +371,10 @@ export async function verifyOpenBadge(
 
   const endorsements: CredentialReport[] = [];
   const embedded = depth < MAX_ENDORSEMENT_DEPTH ? embeddedEndorsements(credential) : [];
-  if (embedded.length > 0) {
+  const endorsementCap = (ctx.limits ?? VERIFICATION_LIMITS).endorsementsPerCredential;
+  if (embedded.length > endorsementCap) {
+    checks.push(failed('endorsements', 'limit_exceeded', `${overLimit('endorsementsPerCredential', endorsementCap, `The credential embeds ${embedded.length} endorsements; none was verified`)}.`));
+  } else if (embedded.length > 0) {
     endorsements.push(...(await Promise.all(embedded.map((e) => verifyOpenBadge(e, ctx, { now }, depth + 1)))));
     const bad = endorsements.filter((e) => !e.verified || !e.summary.type.includes('EndorsementCredential'));
     if (bad.length === 0) {

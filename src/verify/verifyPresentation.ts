@@ -9,6 +9,7 @@ import { failed, passed, type Check, type CredentialReport, type PresentationChe
 import type { ApprovalRule } from './trustPolicy.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
 import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
+import { overLimit, VERIFICATION_LIMITS } from './limits.js';
 
 type PresentationCheck = Check<PresentationCheckName>;
 
@@ -21,8 +22,6 @@ export interface PresentationVerificationOptions {
   checks?: string[] | undefined;
 }
 
-/** A wallet presentation holds a handful of badges; more is not a presentation, it is a load. */
-export const MAX_PRESENTED_CREDENTIALS = 100;
 const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
 
 const controllerOf = (verificationMethod: unknown): string | undefined => (typeof verificationMethod === 'string' ? verificationMethod.split('#')[0] : undefined);
@@ -36,7 +35,14 @@ function checkStructure(presentation: unknown, ctx: CredentialVerificationContex
   if (unknown.length > 0) return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}.`);
   if (!asArray(presentation.type).includes('VerifiablePresentation')) return fail('type_invalid', 'The type must include "VerifiablePresentation".');
   const credentials = asArray(presentation.verifiableCredential);
-  if (credentials.length > MAX_PRESENTED_CREDENTIALS) return fail('too_many_credentials', `A presentation may hold at most ${MAX_PRESENTED_CREDENTIALS} credentials; this one holds ${credentials.length}.`);
+  const limits = ctx.limits ?? VERIFICATION_LIMITS;
+  if (credentials.length > limits.credentialsPerPresentation) {
+    return fail('too_many_credentials', `${overLimit('credentialsPerPresentation', limits.credentialsPerPresentation, `A presentation may hold at most ${limits.credentialsPerPresentation} credentials; this one holds ${credentials.length}`)}.`);
+  }
+  const proofCount = asArray(presentation.proof).length;
+  if (proofCount > limits.proofsPerPresentation) {
+    return fail('limit_exceeded', `${overLimit('proofsPerPresentation', limits.proofsPerPresentation, `The presentation has ${proofCount} proofs; none was verified`)}.`);
+  }
   if (!credentials.every(isObject)) return fail('credential_format_unsupported', 'Each verifiableCredential must be an embedded JSON credential (enveloped and JWT credentials are not supported).');
   return passed('presentation_structure', `Well-formed presentation holding ${credentials.length} credential${credentials.length === 1 ? '' : 's'}.`);
 }

@@ -128,3 +128,107 @@ describe('hostile requests at every read route and in headers', () => {
     expect(storedData(t.runtime.db)).toBe(before);
   });
 });
+
+// Verification limits (src/verify/limits.ts) under random shapes: many status entries, many
+// did:web proofs, many credentials. Every URL is on an IP literal the guarded fetcher refuses
+// before connecting (loopback, private), so nothing leaves this machine and no name is looked up.
+describe('hostile verification shapes: many status entries, many did:web proofs', () => {
+  type Json = Record<string, any>;
+  let issued: Json;
+  beforeAll(() => {
+    // The badge issued above, read (not written) from the store: this block changes no data.
+    issued = JSON.parse(t.runtime.db.prepare('SELECT credential_json FROM awards LIMIT 1').pluck().get() as string) as Json;
+  });
+  const host = fc.constantFrom('127.0.0.1:1', '10.0.0.1', '[::1]', '169.254.169.254', '192.168.1.1');
+  const statusEntry = fc.record({
+    type: fc.constantFrom('BitstringStatusListEntry', 'BitstringStatusListEntry', 'StatusList2021Entry'),
+    statusPurpose: fc.constantFrom('revocation', 'suspension', 'message'),
+    statusListIndex: fc.oneof(fc.nat({ max: 200_000 }).map(String), fc.string({ maxLength: 12 })),
+    statusListCredential: fc.tuple(host, fc.nat({ max: 10_000 })).map(([h, n]) => `http://${h}/status/${n}`),
+  });
+  const didWebProof = fc.tuple(host, fc.nat({ max: 1000 })).map(([h, n]) => ({
+    type: 'DataIntegrityProof',
+    cryptosuite: 'eddsa-rdfc-2022',
+    proofPurpose: 'assertionMethod',
+    verificationMethod: `did:web:${encodeURIComponent(h)}:u${n}#key-1`,
+    proofValue: 'z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKods5D2UAUL5n2Brbx',
+  }));
+  const badUnsignedProof = { type: 'DataIntegrityProof', cryptosuite: 'hostile-2099', proofPurpose: 'assertionMethod', verificationMethod: 'did:key:z6Mkhostile', proofValue: 'z1' };
+  const checkOf = (report: Json, name: string): Json | undefined => (report.checks as Json[]).find((c) => c.check === name);
+
+  async function verify(path: string, body: unknown): Promise<Json> {
+    const res = await t.app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const copy = res.clone();
+    await expectSafeAnswer(res, `${path} ${JSON.stringify(body).slice(0, 120)}`);
+    return (await copy.json()) as Json;
+  }
+
+  it('a badge with up to 400 status entries: above the cap the status check names statusEntriesPerCredential, at most 8 entries are ever checked', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.array(statusEntry, { maxLength: 8 }), fc.array(statusEntry, { minLength: 9, maxLength: 400 })), async (entries) => {
+        const body = await verify('/credentials/verify', { verifiableCredential: { ...issued, credentialStatus: entries } });
+        const status = checkOf(body.report, 'status');
+        // An empty set of entries names no list to check; any entry here points where nothing is fetched.
+        expect(status?.passed).toBe(entries.length === 0);
+        const details = (status?.details as Json[] | undefined) ?? [];
+        if (entries.length > 8) {
+          expect(status).toMatchObject({ code: 'limit_exceeded' });
+          expect(status?.reason).toMatch(/statusEntriesPerCredential: 8/);
+          expect(details).toHaveLength(1);
+        } else {
+          expect(details).toHaveLength(entries.length);
+          expect(details.every((d) => d.ok === false)).toBe(true);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect(storedData(t.runtime.db)).toBe(before);
+  });
+
+  it('a badge with up to 60 did:web proofs: above the cap it is refused naming proofsPerCredential; it never verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.array(didWebProof, { minLength: 1, maxLength: 8 }), fc.array(didWebProof, { minLength: 9, maxLength: 60 })), async (proofs) => {
+        // Without its own status entry: checking it would publish (sign and store) this service's list.
+        const body = await verify('/credentials/verify', { verifiableCredential: { ...issued, credentialStatus: undefined, proof: proofs } });
+        expect(body.verified).toBe(false);
+        if (proofs.length > 8) {
+          expect(checkOf(body.report, 'structure')).toMatchObject({ passed: false, code: 'limit_exceeded' });
+          expect(checkOf(body.report, 'structure')?.reason).toMatch(/proofsPerCredential: 8/);
+        } else {
+          expect(checkOf(body.report, 'proof')?.passed).toBe(false);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect(storedData(t.runtime.db)).toBe(before);
+  });
+
+  it('a presentation of up to 120 badges with status entries: over 100 it is refused, and no request checks more than 64 distinct URLs', async () => {
+    // A slim badge (what the structure check needs), so 120 of them fit in this instance's body limit.
+    const slim = (): Json => {
+      const { achievement } = issued.credentialSubject as Json;
+      const subject = { id: issued.credentialSubject.id, type: issued.credentialSubject.type, achievement: { id: achievement.id, type: achievement.type, name: achievement.name, description: achievement.description, criteria: { narrative: 'n' } } };
+      return { '@context': issued['@context'], type: issued.type, issuer: issued.issuer, validFrom: issued.validFrom, credentialSubject: subject, proof: badUnsignedProof };
+    };
+    const badge = fc.array(statusEntry, { maxLength: 4 }).map((entries) => ({ ...slim(), credentialStatus: entries }));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.array(badge, { maxLength: 30 }), fc.array(badge, { minLength: 90, maxLength: 120 })), async (credentials) => {
+        const presentation = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: credentials };
+        const body = await verify('/presentations/verify', { verifiablePresentation: presentation });
+        expect(body.verified).toBe(false);
+        if (credentials.length > 100) {
+          expect(checkOf(body.report, 'presentation_structure')).toMatchObject({ passed: false, code: 'too_many_credentials' });
+          expect(body.report.credentials).toHaveLength(0);
+          return;
+        }
+        const details = (body.report.credentials as Json[]).flatMap((c) => (checkOf(c, 'status')?.details as Json[] | undefined) ?? []);
+        // URLs the verifier tried to fetch: entries refused for their own form are not among them.
+        const notFetched = ['limit_exceeded', 'status_entry_invalid', 'status_type_unsupported'];
+        const checkedUrls = new Set(details.filter((d) => !notFetched.includes(d.code)).map((d) => d.statusListCredential));
+        expect(checkedUrls.size).toBeLessThanOrEqual(64);
+      }),
+      { numRuns: 12 },
+    );
+    expect(storedData(t.runtime.db)).toBe(before);
+  });
+});

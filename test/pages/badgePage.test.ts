@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefersHtml } from '../../src/http/badgePage.js';
 import { badgePage } from '../../src/pages/badgePage.js';
 import { renderPage } from '../../src/pages/layout.js';
-import { liveStatus, statusBit } from '../../src/pages/liveStatus.js';
+import { createStatusBitReader, liveStatus, statusBit } from '../../src/pages/liveStatus.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -87,6 +87,26 @@ describe('live status from Bitstring Status Lists', () => {
     expect((await liveStatus(c, lists([41, 43], [41]))).state).toBe('valid');
     expect((await liveStatus(c, async () => undefined)).state).toBe('unknown');
     expect((await liveStatus({ validUntil: '2001-01-01T00:00:00Z' }, async () => undefined)).state).toBe('expired');
+  });
+
+  it('decodes with the bounded decoder: a list that inflates past 2^24 entries reads as unknown, not valid', async () => {
+    const bomb = 'u' + gzipSync(Buffer.alloc(64 * 1024 * 1024)).toString('base64url');
+    const c = { credentialStatus: [entry('revocation', 42)] };
+    expect(statusBit(bomb, 42)).toBeUndefined();
+    expect(await liveStatus(c, async () => ({ credentialSubject: { encodedList: bomb } }))).toMatchObject({ state: 'unknown' });
+  });
+
+  it('decodes each published list once per version: page views of an unchanged list decode nothing', async () => {
+    const reader = createStatusBitReader();
+    const c = { credentialStatus: [entry('revocation', 42), entry('suspension', 42)] };
+    const revokedLater = { revoked: [] as number[] };
+    const load = async (url: string) => ({ credentialSubject: { encodedList: encoded(url.endsWith('revocation') ? revokedLater.revoked : []) } });
+    for (let view = 0; view < 5; view++) expect((await liveStatus(c, load, new Date(), reader)).state).toBe('valid');
+    expect(reader.decodes()).toBe(2);
+    revokedLater.revoked = [42];
+    expect((await liveStatus(c, load, new Date(), reader)).state).toBe('revoked');
+    expect((await liveStatus(c, load, new Date(), reader)).state).toBe('revoked');
+    expect(reader.decodes()).toBe(3);
   });
 
   it('renders "Revoked" prominently on the page', async () => {

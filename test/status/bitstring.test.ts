@@ -46,4 +46,14 @@ describe('bitstring encoding', () => {
     expect(() => getBit(bits, 8)).toThrow(RangeError);
     expect(() => setBit(bits, -1, true)).toThrow(RangeError);
   });
+
+  it('inflates with an output limit: at most 2^24 entries (2 MiB), or less when the caller has less left', () => {
+    const zeros = (bytes: number) => 'u' + gzipSync(Buffer.alloc(bytes)).toString('base64url');
+    expect(decodeStatusList(zeros(2 * 1024 * 1024)).length).toBe(2 * 1024 * 1024);
+    // A few KB that would inflate to 4 MiB, and to 64 MiB: refused, not decoded whole.
+    expect(() => decodeStatusList(zeros(4 * 1024 * 1024))).toThrow(/inflates to more than 2097152 bytes \(16777216 entries\)/);
+    expect(() => decodeStatusList(zeros(64 * 1024 * 1024))).toThrow(MalformedStatusListError);
+    expect(() => decodeStatusList(zeros(32 * 1024), 16 * 1024)).toThrow(/inflates to more than 16384 bytes/);
+    expect(decodeStatusList(zeros(16 * 1024), 16 * 1024).length).toBe(16 * 1024);
+  });
 });
