@@ -73,6 +73,15 @@ export const ROUTES: RouteDoc[] = [
     scope: 'issue',
     responses: { '200': '{items: [{id, credentialId, achievement, recipient, name, status, createdAt, links}], next: cursor or null}', '400': 'Invalid filter, limit or cursor (problem+json naming it)', ...AUTH_ERRORS },
   },
+  {
+    method: 'post',
+    path: '/awards/{id}/claim-links',
+    tag: 'Awards',
+    summary: 'A new claim link for an existing award (replaces its older unspent link)',
+    description: 'No link is made for a badge that was collected, revoked or suspended: 409 with `awardStatus` naming why (`claimed`, `revoked`, `suspended`, `status-unknown`).',
+    scope: 'issue',
+    responses: { '201': '{claimUrl, expiresAt}', ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The badge was collected, revoked or suspended' },
+  },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
   {
     method: 'post',
