@@ -52,7 +52,7 @@ function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardRecord,
   deps.db.transaction(() => {
     // The last word on the status, in the transaction that spends: a revocation made while the
     // wallet was signing (or by another process) still stops the delivery.
-    assertClaimable(deps.db, award, now);
+    assertClaimable(deps.db, award);
     if (!spendClaimLink(deps.db, link.tokenHash, spentBy, now)) {
       // Another claim won the race (or the link expired meanwhile).
       throw new ClaimGoneError('spent', now.toISOString());

@@ -4,11 +4,10 @@
 // presented token. No link is made or handed out for a badge that was collected, revoked or
 // suspended (src/claims/claimStatus.ts).
 import type { KeyObject } from 'node:crypto';
-import { findAward } from '../store/awards.js';
 import { findClaimLink, findLiveClaimLinkOfAward, findSpentClaimLink, hashClaimToken, insertClaimLink, newClaimLinkId, type ClaimLinkRecord } from '../store/claimLinks.js';
 import type { Db } from '../store/db.js';
 import { deriveClaimToken } from './claimSecret.js';
-import { awardLiveStatus, withholdsClaim } from './claimStatus.js';
+import { claimBlock, type StatusListCache } from './claimStatus.js';
 import { ClaimGoneError, ClaimNotFoundError, type ClaimUnavailableReason } from './errors.js';
 
 export const DEFAULT_CLAIM_TTL_DAYS = 30;
@@ -50,13 +49,10 @@ function rebuild(deps: ClaimLinkDeps, record: ClaimLinkRecord): ClaimLink | unde
 }
 
 /** Why an award gets no link, before looking at its links: collected, revoked, suspended. */
-function withheld(deps: ClaimLinkDeps, awardId: string, now: Date): ClaimUnavailableReason | undefined {
+function withheld(deps: ClaimLinkDeps, awardId: string, lists?: StatusListCache): ClaimUnavailableReason | undefined {
   if (findSpentClaimLink(deps.db, awardId)) return 'claimed';
-  const award = findAward(deps.db, awardId);
-  if (!award) throw new Error(`No award '${awardId}'`);
-  const status = awardLiveStatus(deps.db, award, now);
-  if (!withholdsClaim(status)) return undefined;
-  return status.state === 'unknown' ? 'status-unknown' : status.state;
+  const block = claimBlock(deps.db, awardId, lists);
+  return block === 'unknown' ? 'status-unknown' : block;
 }
 
 /**
@@ -77,9 +73,9 @@ export function addClaimLink(deps: ClaimLinkDeps, awardId: string): ClaimLink {
  * collected, revoked or suspended badge the reason instead, and `no-live-link` when its link
  * expired, was never made, or was made before link ids (then only a new link helps).
  */
-export function currentClaimLink(deps: ClaimLinkDeps, awardId: string): AwardClaimLink {
+export function currentClaimLink(deps: ClaimLinkDeps, awardId: string, lists?: StatusListCache): AwardClaimLink {
   const now = nowOf(deps);
-  const reason = withheld(deps, awardId, now);
+  const reason = withheld(deps, awardId, lists);
   if (reason) return { unavailable: reason };
   const live = findLiveClaimLinkOfAward(deps.db, awardId, now);
   const link = live && rebuild(deps, live);
@@ -104,10 +100,16 @@ export function ensureClaimLink(deps: ClaimLinkDeps, awardId: string): AwardClai
 export function replaceClaimLink(deps: ClaimLinkDeps, awardId: string): ClaimLinkOutcome<ClaimUnavailableReason> {
   return deps.db
     .transaction((): ClaimLinkOutcome<ClaimUnavailableReason> => {
-      const reason = withheld(deps, awardId, nowOf(deps));
+      const reason = withheld(deps, awardId);
       return reason ? { unavailable: reason } : { link: addClaimLink(deps, awardId), created: true };
     })
     .immediate();
+}
+
+/** currentClaimLink for many awards (a batch's rows), reading each status list once. */
+export function currentClaimLinks(deps: ClaimLinkDeps, awardIds: readonly string[]): Map<string, AwardClaimLink> {
+  const lists: StatusListCache = new Map();
+  return new Map(awardIds.map((id) => [id, currentClaimLink(deps, id, lists)]));
 }
 
 /** The claim fields of an award answer: `claimUrl` and `claimExpiresAt`, or `claimUrl: null` and `claimUnavailable`. */

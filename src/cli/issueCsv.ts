@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInput.js';
 import { NothingToIssueError } from '../awards/batchRunner.js';
-import { claimLinkFields, currentClaimLink } from '../claims/claimLink.js';
+import { claimLinkFields, currentClaimLinks } from '../claims/claimLink.js';
 import { startIssuance } from '../issuance.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
@@ -117,9 +117,16 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
       detail: r.problem?.detail ?? r.state,
     }));
     const claims = serviceDeps(runtime);
-    const awarded = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS })
-      .filter((r): r is typeof r & { awardId: string } => r.awardId !== null)
-      .map((r) => ({ line: r.line, state: r.state, awardId: r.awardId, credentialId: r.credentialId, recipient: recipientOf(runtime.db, r.awardId), ...claimLinkFields(currentClaimLink(claims, r.awardId)) }));
+    const rowsAwarded = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS }).filter((r): r is typeof r & { awardId: string } => r.awardId !== null);
+    const links = currentClaimLinks(claims, rowsAwarded.map((r) => r.awardId));
+    const awarded = rowsAwarded.map((r) => ({
+      line: r.line,
+      state: r.state,
+      awardId: r.awardId,
+      credentialId: r.credentialId,
+      recipient: recipientOf(runtime.db, r.awardId),
+      ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }),
+    }));
     return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems, awarded };
   } finally {
     await issuance.close();

@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { awardRowsFromJson, BATCH_ID, BatchInputError, BatchTooLargeError, MAX_BATCH_ROWS, type RawBatchRow } from '../awards/batchInput.js';
 import { BatchBusyError, createBatchRunner, NothingToIssueError, type BatchRunner } from '../awards/batchRunner.js';
-import { claimLinkFields, currentClaimLink, type ClaimLinkDeps } from '../claims/claimLink.js';
+import { claimLinkFields, currentClaimLinks, type ClaimLinkDeps } from '../claims/claimLink.js';
 import { findBatch, listRows, rowCounts, type BatchRecord } from '../store/batches.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
@@ -25,10 +25,12 @@ const MAX_PAGE = 10_000;
 export function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: BatchRecord, page: { offset: number; limit: number; problemsOnly: boolean }): Record<string, unknown> {
   const { db } = claims;
   const counts = rowCounts(db, batch.id);
-  const rows = listRows(db, batch.id, page).map((r) => ({
+  const pageRows = listRows(db, batch.id, page);
+  const links = currentClaimLinks(claims, pageRows.flatMap((r) => (r.awardId ? [r.awardId] : [])));
+  const rows = pageRows.map((r) => ({
     line: r.line,
     state: r.state,
-    ...(r.awardId ? { awardId: r.awardId, credentialId: r.credentialId, ...claimLinkFields(currentClaimLink(claims, r.awardId)) } : {}),
+    ...(r.awardId ? { awardId: r.awardId, credentialId: r.credentialId, ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }) } : {}),
     ...(r.duplicateOf !== null ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.problem ? { problem: r.problem } : {}),
   }));
