@@ -73,6 +73,16 @@ describe('no claim link for a revoked badge', () => {
     expect(again.claimExpiresAt).toBeUndefined();
   });
 
+  it("a batch row's results, and a re-run of the batch, give no link for a revoked badge", async () => {
+    const rows = [{ recipient: { email: 'batch.revoked@example.edu', name: 'Ana Lopez' }, achievement: 'formative-assessment', evidence: awardBody().evidence }];
+    const first = (await (await postJson(t.app, '/awards/batch', rows, { 'Batch-Id': 'status-revoked' })).json()) as Json;
+    expect(first.rows[0].claimUrl).toMatch(/\/claim\//);
+    await changeStatus(first.rows[0].awardId, 'revoke');
+    const again = (await (await postJson(t.app, '/awards/batch', rows, { 'Batch-Id': 'status-revoked' })).json()) as Json;
+    expect(again.rows[0]).toMatchObject({ state: 'existing', awardId: first.rows[0].awardId, claimUrl: null, claimUnavailable: 'revoked' });
+    expect(again.rows[0]).not.toHaveProperty('claimExpiresAt');
+  });
+
   it('POST /awards/:id/claim-links answers a 409 problem naming the status', async () => {
     const awarded = await emailAward();
     await changeStatus(awarded.id, 'revoke');
