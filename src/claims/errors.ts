@@ -57,11 +57,3 @@ export class AwardNotClaimableError extends Error {
     return this.state === 'unknown' ? 'status-unknown' : this.state;
   }
 }
-
-/** The badge was already collected through an earlier link: no new link (HTTP 409). */
-export class AwardAlreadyClaimedError extends Error {
-  readonly code = 'award_claimed';
-  constructor(readonly awardId: string, readonly at: string) {
-    super(`Award '${awardId}' was already collected on ${at}; a claim link is no longer needed`);
-  }
-}
