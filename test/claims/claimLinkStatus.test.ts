@@ -4,15 +4,14 @@
 // gives out a revoked or suspended badge. A reinstated badge can be claimed again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashClaimToken } from '../../src/store/claimLinks.js';
-import { ADMIN_TOKEN, awardBody, postJson, type TestInstance } from '../helpers/app.js';
-import { createStatusInstance } from '../helpers/status.js';
+import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { createTestWallet } from '../helpers/wallet.js';
 
 type Json = Record<string, any>;
 let t: TestInstance;
 beforeAll(async () => {
   // Revocation and suspension both, so that suspending is possible.
-  t = await createStatusInstance({ env: { EDUCRED_STATUS_PURPOSES: 'revocation,suspension' } });
+  t = await createTestInstance({ env: { EDUCRED_STATUS_PURPOSES: 'revocation,suspension' } });
 });
 afterAll(async () => t.close());
 
