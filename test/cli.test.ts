@@ -176,7 +176,7 @@ describe('educred issue', () => {
   });
 
   it('issues badges that can be revoked: one revocation status entry, which `educred revoke` sets and the service publishes', async () => {
-    const run = educred(['issue', '--achievement', 'differentiated-support', '--recipient-did', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', '--evidence', evidenceFile], { env: env() });
+    const run = educred(['issue', '--achievement', 'differentiated-support', '--recipient-did', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', '--evidence', evidenceFile, '--json'], { env: env() });
     expect(run.status, run.stderr).toBe(0);
     const { id, credential: issued } = JSON.parse(run.stdout) as Json;
     expect(statusEntries(issued).map((e) => e.statusPurpose)).toEqual(['revocation']);
@@ -187,6 +187,24 @@ describe('educred issue', () => {
     try {
       const report = await service.runtime.verifier.verifyCredential(issued);
       expect(report.checks.find((c) => c.check === 'status')).toMatchObject({ passed: false, code: 'revoked' });
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('a badge revoked with `educred revoke` is not handed out through its claim link, and a replay gives no link', async () => {
+    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-email', 'cli.revoked@example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile, '--idempotency-key', 'cli-revoked-1', '--json'];
+    const issued = educred(args, { env: env() });
+    expect(issued.status, issued.stderr).toBe(0);
+    const { id, claimUrl } = JSON.parse(issued.stdout) as Json;
+    expect(educred(['revoke', id, '--reason', 'awarded in error'], { env: env() }).status).toBe(0);
+    const replay = educred(args, { env: env() });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ id, claimUrl: null, claimUnavailable: 'revoked' });
+    const service = await createTestInstance({ env: env() });
+    try {
+      const page = await service.app.request(new URL(claimUrl).pathname);
+      expect(await page.text()).toContain('Revoked');
+      expect((await service.app.request(`${new URL(claimUrl).pathname}/download`, { method: 'POST' })).status).toBe(409);
     } finally {
       await service.close();
     }
