@@ -297,7 +297,7 @@ describe('educred issue', () => {
   it('returns the existing award for the same award issued again (one badge per recipient, achievement and level), and exits 1 naming it for a different request', () => {
     const evidence = path.join(work, 'evidence-once.json');
     writeFileSync(evidence, JSON.stringify(masteryEvidence()));
-    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-once', '--evidence', evidence];
+    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-once', '--evidence', evidence, '--json'];
     const first = educred(args, { env: env() });
     expect(first.status, first.stderr).toBe(0);
     const again = educred(args, { env: env() });
@@ -327,15 +327,15 @@ describe('educred issue', () => {
     for (let i = 0; i < 3; i++) rows.push(`cli-csv-${i}@example.edu,Educator ${i},formative-assessment,${observations}`);
     const file = path.join(work, 'term.csv');
     writeFileSync(file, rows.join('\n') + '\n');
-    const first = educred(['issue', '--csv', file], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const first = educred(['issue', '--csv', file, '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).counts).toMatchObject({ issued: 3 });
-    const other = educred(['issue', '--csv', file, '--batch-id', 'term-again'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const other = educred(['issue', '--csv', file, '--batch-id', 'term-again', '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(other.status, other.stderr).toBe(0);
     expect(JSON.parse(other.stdout).counts).toMatchObject({ issued: 0, existing: 3 });
     const longer = path.join(work, 'term-corrected.csv');
     writeFileSync(longer, [...rows, `cli-csv-3@example.edu,Educator 3,formative-assessment,${observations}`].join('\n') + '\n');
-    const corrected = educred(['issue', '--csv', longer], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const corrected = educred(['issue', '--csv', longer, '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(corrected.status, corrected.stderr).toBe(0);
     expect(JSON.parse(corrected.stdout).counts).toMatchObject({ issued: 1, existing: 3 });
   });

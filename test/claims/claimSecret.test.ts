@@ -20,9 +20,10 @@ afterAll(async () => t.close());
 
 const secretFile = (): string => path.join(t.dataDir, 'keys', 'claim-links.key');
 const tokenOf = (url: string): string => url.split('/').pop()!;
+/** Awards to an educator of the key's own (one badge per recipient); a replay of the key answers 200. */
 const award = async (key: string): Promise<Json> => {
-  const res = await postJson(t.app, '/awards', awardBody({ recipient: { email: 'secret.test@example.edu', name: 'Ana Lopez' } }), { 'Idempotency-Key': key });
-  expect(res.status).toBe(201);
+  const res = await postJson(t.app, '/awards', awardBody({ recipient: { email: `${key}@example.edu`, name: 'Ana Lopez' } }), { 'Idempotency-Key': key });
+  expect([200, 201]).toContain(res.status);
   return (await res.json()) as Json;
 };
 
@@ -37,7 +38,8 @@ describe('the claim-link secret', () => {
     const first = await award('secret-restart');
     const again = await createTestInstance({ env: { EDUCRED_DATA_DIR: t.dataDir } });
     try {
-      const res = await postJson(again.app, '/awards', awardBody({ recipient: { email: 'secret.test@example.edu', name: 'Ana Lopez' } }), { 'Idempotency-Key': 'secret-restart' });
+      const res = await postJson(again.app, '/awards', awardBody({ recipient: { email: 'secret-restart@example.edu', name: 'Ana Lopez' } }), { 'Idempotency-Key': 'secret-restart' });
+      expect(res.status).toBe(200);
       expect(((await res.json()) as Json).claimUrl).toBe(first.claimUrl);
     } finally {
       await again.close();
