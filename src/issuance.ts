@@ -1,6 +1,7 @@
 // Issuance for a long-running process (the server, `educred issue --csv`): the signing pool,
 // the issuer that signs in it (same suite, same verification method, identical proofs), and the
 // batch runner on top. The award transaction stays on the main thread with the database.
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createBatchRunner, type BatchRunner } from './awards/batchRunner.js';
 import type { StatusAllocator } from './awards/issueAward.js';
@@ -16,6 +17,9 @@ export interface IssuanceDeps {
   baseUrl: string;
   logger: Logger;
   status?: StatusAllocator | undefined;
+  /** For each awarded row's claim link (src/claims/claimLink.ts). */
+  claimSecret: KeyObject;
+  claimTtlDays?: number | undefined;
 }
 
 export interface IssuanceOptions {

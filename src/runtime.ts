@@ -1,7 +1,9 @@
 // Assembles what the server, the CLI and the tests share from the configuration: the database,
 // the issuer key and DID, the document loader, the framework, status lists and the verifier.
 // Start-up work happens here once. src/service.ts builds the running service on top of it.
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { claimSecretFile, loadOrCreateClaimSecret } from './claims/claimSecret.js';
 import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/framework.js';
 import type { Config } from './config.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
@@ -23,6 +25,8 @@ export interface Runtime {
   framework: CompetencyFramework;
   logger: Logger;
   claimTtlDays: number;
+  /** The claim-link secret (`<data dir>/keys/claim-links.key`, src/claims/claimSecret.ts), never logged. */
+  claimSecret: KeyObject;
   /**
    * Status list indexes for every new badge (src/status/), one entry per configured purpose
    * (EDUCRED_STATUS_PURPOSES). Named `status` like the dependency it is, so everything built from
@@ -67,7 +71,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const status = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did, purposes: config.statusPurposes });
   const publisher = createStatusListPublisher({ db, issuer, baseUrl: config.baseUrl });
   const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, status, verifier };
+  const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier };
 }
 
 /**

@@ -14,6 +14,7 @@ import { createVerifyingSuites } from '../src/signing/suites.js';
 import { openDatabase } from '../src/store/db.js';
 import { findToken } from '../src/store/tokens.js';
 import { createTestInstance, masteryEvidence } from './helpers/app.js';
+import { csvBatch } from './helpers/batch.js';
 import { libraryCheckStatus, statusEntries } from './helpers/status.js';
 
 type Json = Record<string, any>;
@@ -152,14 +153,15 @@ describe('educred issue', () => {
   });
   const env = (): Record<string, string> => ({ EDUCRED_DATA_DIR: dataDir, BASE_URL: 'https://badges.example.edu' });
 
-  it('awards a badge against the local database and prints {id, credential}', async () => {
+  it('awards a badge against the local database and prints {id, credential, claimUrl} with --json', async () => {
     const run = educred(
-      ['issue', '--achievement', 'formative-assessment', '--recipient-email', 'Ana@Example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile],
+      ['issue', '--achievement', 'formative-assessment', '--recipient-email', 'Ana@Example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile, '--json'],
       { env: env() },
     );
     expect(run.status, run.stderr).toBe(0);
-    const { id, credential: issued } = JSON.parse(run.stdout) as Json;
+    const { id, credential: issued, claimUrl } = JSON.parse(run.stdout) as Json;
     expect(issued.id).toBe(`https://badges.example.edu/credentials/${id}`);
+    expect(claimUrl).toMatch(/^https:\/\/badges\.example\.edu\/claim\/[A-Za-z0-9_-]{43}$/);
     expect(issued.type).toContain('OpenBadgeCredential');
     expect(issued.credentialSubject.achievement.humanCode).toBe('formative-assessment');
     expect(JSON.stringify(issued)).not.toContain('Ana@Example.edu');
@@ -174,7 +176,7 @@ describe('educred issue', () => {
   });
 
   it('issues badges that can be revoked: one revocation status entry, which `educred revoke` sets and the service publishes', async () => {
-    const run = educred(['issue', '--achievement', 'differentiated-support', '--recipient-did', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', '--evidence', evidenceFile], { env: env() });
+    const run = educred(['issue', '--achievement', 'differentiated-support', '--recipient-did', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH', '--evidence', evidenceFile, '--json'], { env: env() });
     expect(run.status, run.stderr).toBe(0);
     const { id, credential: issued } = JSON.parse(run.stdout) as Json;
     expect(statusEntries(issued).map((e) => e.statusPurpose)).toEqual(['revocation']);
@@ -190,17 +192,98 @@ describe('educred issue', () => {
     }
   });
 
+  it('a badge revoked with `educred revoke` is not handed out through its claim link, and a replay gives no link', async () => {
+    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-email', 'cli.revoked@example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile, '--idempotency-key', 'cli-revoked-1', '--json'];
+    const issued = educred(args, { env: env() });
+    expect(issued.status, issued.stderr).toBe(0);
+    const { id, claimUrl } = JSON.parse(issued.stdout) as Json;
+    expect(educred(['revoke', id, '--reason', 'awarded in error'], { env: env() }).status).toBe(0);
+    const replay = educred(args, { env: env() });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ id, claimUrl: null, claimUnavailable: 'revoked' });
+    const service = await createTestInstance({ env: env() });
+    try {
+      const page = await service.app.request(new URL(claimUrl).pathname);
+      expect(await page.text()).toContain('Revoked');
+      expect((await service.app.request(`${new URL(claimUrl).pathname}/download`, { method: 'POST' })).status).toBe(409);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('takes the whole POST /awards body with --request and honours --idempotency-key', () => {
     const requestFile = path.join(work, 'award.json');
     writeFileSync(
       requestFile,
       JSON.stringify({ recipient: { id: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' }, achievement: 'aligned-instruction', evidence: masteryEvidence() }),
     );
-    const args = ['issue', '--request', requestFile, '--idempotency-key', 'cli-retry-1'];
+    const args = ['issue', '--request', requestFile, '--idempotency-key', 'cli-retry-1', '--json'];
     const first = educred(args, { env: env() });
     const second = educred(args, { env: env() });
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(second.stdout).id).toBe(JSON.parse(first.stdout).id);
+    // The replay hands out the claim link already sent, not a new one that retires it.
+    expect(JSON.parse(second.stdout).claimUrl).toBe(JSON.parse(first.stdout).claimUrl);
+  });
+
+  it('prints the claim link for a person, and it opens the claim page of the server on the same data folder', async () => {
+    writeFileSync(evidenceFile, JSON.stringify(masteryEvidence()));
+    const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-email', 'cli.claim@example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile], { env: env() });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Awarded: Formative Assessment \(award [0-9a-f-]{36}\)$/m);
+    const claimUrl = /^Claim link .*: (https:\/\/badges\.example\.edu\/claim\/[A-Za-z0-9_-]{43})$/m.exec(run.stdout)?.[1];
+    expect(claimUrl, run.stdout).toBeDefined();
+    // The claim-link secret was made at first start, owner-only, and never printed.
+    const secretFile = path.join(dataDir, 'keys', 'claim-links.key');
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secretFile)).toHaveLength(32);
+    const server = await createTestInstance({ env: env() });
+    try {
+      const page = await server.app.request(new URL(claimUrl!).pathname);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Your badge: Formative Assessment');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--json FILE writes the results with the claim link into FILE (0600) and the human lines on stdout', () => {
+    const out = path.join(work, 'issued.json');
+    const run = educred(['issue', '--achievement', 'formative-assessment', '--recipient-email', 'cli.file@example.edu', '--name', 'Ana Lopez', '--evidence', evidenceFile, '--json', out], { env: env() });
+    expect(run.status, run.stderr).toBe(0);
+    const written = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    expect(Object.keys(written)).toEqual(['id', 'credential', 'claimUrl', 'claimExpiresAt']);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(run.stdout).toContain(written.claimUrl);
+    expect(run.stdout).toContain(`Results written to ${out}`);
+  });
+
+  it('issue --csv prints each awarded row with its claim link; --json FILE has them; a re-run gives the same links', async () => {
+    const csv = path.join(work, 'cohort.csv');
+    writeFileSync(csv, csvBatch(2, 900) + 'not-an-email,Nobody,formative-assessment,2026-03-01|Dr K|proficient\n');
+    const csvEnv = { ...env(), EDUCRED_SIGNING_WORKERS: '1' };
+    const run = educred(['issue', '--csv', csv], { env: csvEnv });
+    expect(run.status, run.stderr).toBe(2);
+    const links = [...run.stdout.matchAll(/^ {2}line (\d+) {2}(\S+) {2}(https:\/\/badges\.example\.edu\/claim\/[A-Za-z0-9_-]{43})/gm)].map((m) => [m[1], m[2], m[3]]);
+    expect(links.map(([line, recipient]) => [line, recipient])).toEqual([
+      ['2', 'educator900@example.edu'],
+      ['3', 'educator901@example.edu'],
+    ]);
+    expect(run.stdout).toMatch(/^ {2}line 4 {2}invalid {2}.*\/recipient\/email/m);
+
+    const out = path.join(work, 'cohort.json');
+    const again = educred(['issue', '--csv', csv, '--json', out], { env: csvEnv });
+    expect(again.status, again.stderr).toBe(2);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Json;
+    expect(results.counts).toMatchObject({ existing: 2, invalid: 1 });
+    expect(results.awarded.map((r: Json) => [r.line, r.claimUrl])).toEqual(links.map(([line, , url]) => [Number(line), url]));
+    expect(results.awarded[0].claimExpiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+
+    const server = await createTestInstance({ env: env() });
+    try {
+      for (const [, , url] of links) expect((await server.app.request(new URL(url!).pathname)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses evidence that does not meet the mastery rule, saying what is missing', () => {
@@ -214,7 +297,7 @@ describe('educred issue', () => {
   it('returns the existing award for the same award issued again (one badge per recipient, achievement and level), and exits 1 naming it for a different request', () => {
     const evidence = path.join(work, 'evidence-once.json');
     writeFileSync(evidence, JSON.stringify(masteryEvidence()));
-    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-once', '--evidence', evidence];
+    const args = ['issue', '--achievement', 'formative-assessment', '--recipient-did', 'did:example:cli-once', '--evidence', evidence, '--json'];
     const first = educred(args, { env: env() });
     expect(first.status, first.stderr).toBe(0);
     const again = educred(args, { env: env() });
@@ -244,15 +327,15 @@ describe('educred issue', () => {
     for (let i = 0; i < 3; i++) rows.push(`cli-csv-${i}@example.edu,Educator ${i},formative-assessment,${observations}`);
     const file = path.join(work, 'term.csv');
     writeFileSync(file, rows.join('\n') + '\n');
-    const first = educred(['issue', '--csv', file], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const first = educred(['issue', '--csv', file, '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).counts).toMatchObject({ issued: 3 });
-    const other = educred(['issue', '--csv', file, '--batch-id', 'term-again'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const other = educred(['issue', '--csv', file, '--batch-id', 'term-again', '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(other.status, other.stderr).toBe(0);
     expect(JSON.parse(other.stdout).counts).toMatchObject({ issued: 0, existing: 3 });
     const longer = path.join(work, 'term-corrected.csv');
     writeFileSync(longer, [...rows, `cli-csv-3@example.edu,Educator 3,formative-assessment,${observations}`].join('\n') + '\n');
-    const corrected = educred(['issue', '--csv', longer], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
+    const corrected = educred(['issue', '--csv', longer, '--json'], { env: { ...env(), EDUCRED_SIGNING_WORKERS: '1' } });
     expect(corrected.status, corrected.stderr).toBe(0);
     expect(JSON.parse(corrected.stdout).counts).toMatchObject({ issued: 1, existing: 3 });
   });

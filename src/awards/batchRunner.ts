@@ -4,6 +4,7 @@
 // when the service starts again; the rows' idempotency keys make the resumed run skip awards
 // that were already made.
 import type { Logger } from 'pino';
+import { addClaimLink, ensureClaimLink, type ClaimLinkDeps } from '../claims/claimLink.js';
 import { recordAudit } from '../store/audit.js';
 import { findBatch, finishBatch, markRow, pendingRows, startBatch, unfinishedBatches, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
 import { AwardRequestSchema } from './awardRequest.js';
@@ -13,7 +14,7 @@ import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryN
 import { createGroupCommitter } from './groupCommit.js';
 import { awardUrl, prepareAward, type AwardDeps } from './issueAward.js';
 
-export interface BatchRunnerDeps extends AwardDeps {
+export interface BatchRunnerDeps extends AwardDeps, Pick<ClaimLinkDeps, 'claimSecret' | 'claimTtlDays'> {
   logger: Logger;
   /** Rows awarded at once: enough to keep every signing worker busy (pool size × a few). */
   concurrency?: number | undefined;
@@ -79,6 +80,15 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   let stopping = false;
 
   const committer = createGroupCommitter(db);
+  const claims: ClaimLinkDeps = { db, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, now: deps.now };
+
+  /** A row awarded earlier (a re-run, a replayed key): it keeps its live claim link, or gets one. */
+  function markExisting(batch: BatchRecord, row: BatchRowRecord, awardId: string): void {
+    db.transaction(() => {
+      markRow(db, batch.id, row.line, { state: 'existing', awardId });
+      ensureClaimLink(claims, awardId);
+    }).immediate();
+  }
 
   function settle(batch: BatchRecord, row: BatchRowRecord, error: unknown): RowState {
     const problem = rowProblem(deps.baseUrl, error);
@@ -102,17 +112,21 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       const prepared = await prepareAward(deps, request, {
         actor: batch.actor,
         idempotencyKey: row.idempotencyKey ?? undefined,
-        // Inside the group's transaction: the row is marked exactly when its award is stored.
-        onStored: (award) => markRow(db, batch.id, row.line, { state: 'issued', awardId: award.id }),
+        // Inside the group's transaction: the row is marked, and its claim link made, exactly
+        // when its award is stored.
+        onStored: (award) => {
+          markRow(db, batch.id, row.line, { state: 'issued', awardId: award.id });
+          addClaimLink(claims, award.id);
+        },
       });
       if (!('write' in prepared)) {
-        markRow(db, batch.id, row.line, { state: 'existing', awardId: prepared.award.id });
+        markExisting(batch, row, prepared.award.id);
         return { stored: Promise.resolve('existing') };
       }
       const stored = committer.add(prepared).then(
         (outcome): RowState => {
           if (outcome.created) return 'issued';
-          markRow(db, batch.id, row.line, { state: 'existing', awardId: outcome.award.id });
+          markExisting(batch, row, outcome.award.id);
           return 'existing';
         },
         (error: unknown) => settle(batch, row, error),

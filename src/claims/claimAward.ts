@@ -1,5 +1,7 @@
 // Collecting an award through its claim link: by a wallet (DID authentication, then the
-// credential bound to the wallet's DID) or by downloading the JSON. Either spends the link.
+// credential bound to the wallet's DID) or by downloading the JSON. Either spends the link, and
+// neither hands out a revoked or suspended badge (checked in the spending transaction).
+import type { LiveStatus } from '../pages/liveStatus.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 import { recordAudit } from '../store/audit.js';
@@ -8,8 +10,9 @@ import { replaceAwardCredential, spendClaimLink, type ClaimLinkRecord } from '..
 import type { Db } from '../store/db.js';
 import { bindCredentialToHolder, subjectDid } from './bindCredential.js';
 import { liveClaimLink } from './claimLink.js';
+import { assertClaimable, awardLiveStatus, withholdsClaim } from './claimStatus.js';
 import { verifyDidAuthentication } from './didAuth.js';
-import { ClaimGoneError, RecipientMismatchError } from './errors.js';
+import { AwardNotClaimableError, ClaimGoneError, RecipientMismatchError } from './errors.js';
 
 export interface ClaimDeps {
   db: Db;
@@ -21,22 +24,35 @@ export interface ClaimDeps {
 export interface ClaimView {
   link: ClaimLinkRecord;
   award: AwardRecord;
+  /** The badge's live status (the claim page shows it; only a deliverable one is offered). */
+  status: LiveStatus;
 }
 
-/** The award behind a live link (for the claim page and the exchange's first message). */
+/** The award behind a live link, with its live status (for the claim page). */
 export function openClaim(deps: ClaimDeps, token: string): ClaimView {
-  const link = liveClaimLink(deps.db, token, (deps.now ?? (() => new Date()))());
+  const now = (deps.now ?? (() => new Date()))();
+  const link = liveClaimLink(deps.db, token, now);
   const award = findAward(deps.db, link.awardId);
   // The foreign key guarantees the award; a miss here is a broken database.
   if (!award) throw new Error(`Claim link refers to a missing award ${link.awardId}`);
-  return { link, award };
+  return { link, award, status: awardLiveStatus(deps.db, award, now) };
+}
+
+/** As openClaim, for a delivery step: throws AwardNotClaimableError for a revoked or suspended badge. */
+export function openDeliverableClaim(deps: ClaimDeps, token: string): ClaimView {
+  const view = openClaim(deps, token);
+  if (withholdsClaim(view.status)) throw new AwardNotClaimableError(view.award.id, view.status.state);
+  return view;
 }
 
 /** The domain a wallet's DID authentication is bound to: this service's host. */
 export const exchangeDomain = (baseUrl: string): string => new URL(baseUrl).host;
 
-function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, spentBy: string, now: Date, write: () => void): void {
+function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardRecord, spentBy: string, now: Date, write: () => void): void {
   deps.db.transaction(() => {
+    // The last word on the status, in the transaction that spends: a revocation made while the
+    // wallet was signing (or by another process) still stops the delivery.
+    assertClaimable(deps.db, award);
     if (!spendClaimLink(deps.db, link.tokenHash, spentBy, now)) {
       // Another claim won the race (or the link expired meanwhile).
       throw new ClaimGoneError('spent', now.toISOString());
@@ -51,7 +67,7 @@ function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, spentBy: string, no
  * delivered only to that DID.
  */
 export async function claimWithWallet(deps: ClaimDeps, token: string, presentation: unknown): Promise<JsonObject> {
-  const { link, award } = openClaim(deps, token);
+  const { link, award } = openDeliverableClaim(deps, token);
   const holder = await verifyDidAuthentication(presentation, {
     challenge: link.challenge,
     domain: exchangeDomain(deps.baseUrl),
@@ -61,7 +77,7 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
   if (bound && bound !== holder) throw new RecipientMismatchError(bound, holder);
   const now = (deps.now ?? (() => new Date()))();
   const credential = bound ? award.credential : await bindCredentialToHolder(deps.issuer, award.credential, holder, now);
-  spendOrGone(deps, link, holder, now, () => {
+  spendOrGone(deps, link, award, holder, now, () => {
     if (!bound) replaceAwardCredential(deps.db, award.id, credential);
     recordAudit(deps.db, {
       actor: `wallet:${holder}`,
@@ -75,9 +91,9 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
 
 /** Spends the link and returns the credential as stored (for "download credential (.json)"). */
 export function claimByDownload(deps: ClaimDeps, token: string): { award: AwardRecord; credential: JsonObject } {
-  const { link, award } = openClaim(deps, token);
+  const { link, award } = openDeliverableClaim(deps, token);
   const now = (deps.now ?? (() => new Date()))();
-  spendOrGone(deps, link, 'download', now, () => {
+  spendOrGone(deps, link, award, 'download', now, () => {
     recordAudit(deps.db, { actor: 'claim-link', action: 'award.claimed', subject: award.id, detail: { via: 'download', credentialId: award.credentialId } });
   });
   return { award, credential: award.credential };

@@ -36,3 +36,24 @@ export class RecipientMismatchError extends Error {
     super(`This badge was awarded to ${expected}; the wallet authenticated as ${presented}`);
   }
 }
+
+/** Why no claim link is made or delivered for an award. */
+export type ClaimUnavailableReason = 'claimed' | 'revoked' | 'suspended' | 'status-unknown';
+
+const NOT_CLAIMABLE: Record<'revoked' | 'suspended' | 'unknown', string> = {
+  revoked: 'was revoked by the issuer, so it can no longer be collected',
+  suspended: 'is suspended by the issuer; it can be collected again once reinstated',
+  unknown: 'has a status that cannot be read right now, so it is not handed out',
+};
+
+/** The badge is revoked or suspended (or its status unreadable): nothing is delivered (HTTP 409). */
+export class AwardNotClaimableError extends Error {
+  readonly code = 'award_not_claimable';
+  constructor(readonly awardId: string, readonly state: 'revoked' | 'suspended' | 'unknown') {
+    super(`This badge ${NOT_CLAIMABLE[state]}`);
+  }
+
+  get reason(): ClaimUnavailableReason {
+    return this.state === 'unknown' ? 'status-unknown' : this.state;
+  }
+}

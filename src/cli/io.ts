@@ -1,6 +1,6 @@
 // What every CLI command shares: results go to stdout as JSON, diagnostics to stderr, and a
 // failure the user can fix is a CliError (message, non-zero exit) rather than a stack trace.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -18,6 +18,25 @@ export class CliError extends Error {
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * The results of a command with `--json [file]`: without the flag, the human lines on stdout;
+ * `--json` alone, the JSON on stdout; `--json FILE`, the JSON into FILE (owner-only: results
+ * may hold claim links, which are bearer secrets) and the human lines on stdout.
+ */
+export function writeResults(value: unknown, json: string | boolean | undefined, human: () => string[]): void {
+  if (json === true) return printJson(value);
+  if (typeof json === 'string') {
+    try {
+      writeFileSync(json, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+      chmodSync(json, 0o600);
+    } catch (error) {
+      throw new CliError(`Cannot write ${json}: ${(error as Error).message}`, 1, { cause: error });
+    }
+  }
+  process.stdout.write(human().join('\n') + '\n');
+  if (typeof json === 'string') process.stdout.write(`Results written to ${json}\n`);
 }
 
 /** Logs JSON lines to stderr, so stdout stays a clean result that can be piped. */

@@ -1,14 +1,17 @@
 // `educred issue`: the same award as POST /awards, against the local database and key (the
 // configuration comes from the environment, as for `educred serve`). The request is validated
-// by the same schema, so the CLI and the API give the same answer for the same mistake.
+// by the same schema, so the CLI and the API give the same answer for the same mistake, and
+// the answer is the same too: the award with its claim link (BASE_URL's), printed for a person
+// or, with --json [file], as POST /awards's JSON body.
 import type { Command } from 'commander';
 import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js';
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
+import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
-import { CliError, loadCliConfig, printJson, readJsonFile, stderrLogger } from './io.js';
-import { addCsvOptions, csvExitCode, issueCsvFromCli } from './issueCsv.js';
+import { CliError, loadCliConfig, readJsonFile, stderrLogger, writeResults } from './io.js';
+import { addCsvOptions, csvExitCode, csvSummaryLines, issueCsvFromCli } from './issueCsv.js';
 
 export interface IssueOptions {
   request?: string | undefined;
@@ -22,6 +25,18 @@ export interface IssueOptions {
   /** Bulk: award every row of this CSV file (src/cli/issueCsv.ts). */
   csv?: string | undefined;
   batchId?: string | undefined;
+  /** `--json` (true): JSON on stdout; `--json FILE`: JSON into FILE. */
+  json?: string | boolean | undefined;
+}
+
+/** What `educred issue` answers: POST /awards's body; `replayed` when an earlier request made the award (as `Idempotent-Replayed`). */
+export interface IssueResult {
+  id: string;
+  credential: Record<string, unknown>;
+  replayed?: true;
+  claimUrl: string | null;
+  claimExpiresAt?: string | undefined;
+  claimUnavailable?: string | undefined;
 }
 
 /** Builds the POST /awards body from the flags (or reads it whole from --request) and validates it. */
@@ -53,24 +68,38 @@ export function buildAwardRequest(options: IssueOptions): AwardRequest {
   return parsed.data;
 }
 
-const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError, AwardExistsError];
-
-/** The award printed by `educred issue`; `replayed` when it was made by an earlier request (as `Idempotent-Replayed`). */
-export interface IssuedFromCli {
-  id: string;
-  credential: Record<string, unknown>;
-  replayed?: true;
+/** The award for a person: who got what, and the link to send them. */
+export function issueLines(result: IssueResult): string[] {
+  const subject = result.credential.credentialSubject as { achievement?: { name?: unknown } } | undefined;
+  const name = typeof subject?.achievement?.name === 'string' ? subject.achievement.name : 'badge';
+  return [
+    `${result.replayed ? 'Already awarded' : 'Awarded'}: ${name} (award ${result.id})`,
+    `Credential: ${String(result.credential.id)}`,
+    result.claimUrl
+      ? `Claim link (send it to the educator; it works once, until ${result.claimExpiresAt}): ${result.claimUrl}`
+      : `No claim link: ${result.claimUnavailable ?? 'none'}`,
+  ];
 }
 
-export async function issueFromCli(options: IssueOptions): Promise<IssuedFromCli> {
+const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError, AwardExistsError];
+
+export async function issueFromCli(options: IssueOptions): Promise<IssueResult> {
   const request = buildAwardRequest(options);
   const config = loadCliConfig();
   const runtime = await createRuntime(config, stderrLogger());
   try {
     // The dependencies the server builds from the same runtime (src/service.ts): the same badge,
-    // with the same status entries, as POST /awards.
-    const outcome = await issueAward(serviceDeps(runtime), request, { actor: 'cli', idempotencyKey: options.idempotencyKey });
-    return { id: outcome.award.id, credential: outcome.award.credential, ...(outcome.created ? {} : { replayed: true as const }) };
+    // with the same status entries, and the same claim link (stored in the award's transaction;
+    // a replay gets the live one back), as POST /awards.
+    const deps = serviceDeps(runtime);
+    const onStored = (award: { id: string }): void => void addClaimLink(deps, award.id);
+    const outcome = await issueAward(deps, request, { actor: 'cli', idempotencyKey: options.idempotencyKey, onStored });
+    return {
+      id: outcome.award.id,
+      credential: outcome.award.credential,
+      ...(outcome.created ? {} : { replayed: true as const }),
+      ...claimLinkFields(ensureClaimLink(deps, outcome.award.id)),
+    };
   } catch (error) {
     if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });
     throw error;
@@ -82,7 +111,7 @@ export async function issueFromCli(options: IssueOptions): Promise<IssuedFromCli
 export function register(program: Command): void {
   const command = program
     .command('issue')
-    .description('award a badge (as POST /awards) against the local database; prints {id, credential} (and replayed: true for a badge the same request already made)')
+    .description('award a badge (as POST /awards) against the local database; prints the award and its claim link (--json: {id, credential, claimUrl, claimExpiresAt}, and replayed: true for a badge the same request already made)')
     .option('--request <file>', 'the whole POST /awards body as a JSON file')
     .option('--achievement <code>', 'achievement code, e.g. formative-assessment')
     .option('--recipient-did <did>', 'recipient DID')
@@ -90,14 +119,16 @@ export function register(program: Command): void {
     .option('--name <name>', 'recipient display name (required with --recipient-email)')
     .option('--evidence <file>', 'JSON array of observations')
     .option('--valid-until <iso-time>', 'expiry of the credential')
-    .option('--idempotency-key <key>', 'a retry with the same key returns the same award');
+    .option('--idempotency-key <key>', 'a retry with the same key returns the same award (and the same claim link)')
+    .option('--json [file]', 'the results as JSON (with each claimUrl) on stdout, or into FILE');
   addCsvOptions(command).action(async (options: IssueOptions) => {
     if (options.csv !== undefined) {
       const summary = await issueCsvFromCli({ csv: options.csv, batchId: options.batchId });
-      printJson(summary);
+      writeResults(summary, options.json, () => csvSummaryLines(summary));
       process.exitCode = csvExitCode(summary);
       return;
     }
-    printJson(await issueFromCli(options));
+    const result = await issueFromCli(options);
+    writeResults(result, options.json, () => issueLines(result));
   });
 }

@@ -1,17 +1,22 @@
 // `educred issue --csv FILE [--batch-id ID]`: awards every row of a spreadsheet (the columns of
 // src/awards/batchCsv.ts) against the local database, signing in worker threads, with a progress
-// bar on stderr and a summary on stdout. Without --batch-id the batch id is derived from the
-// file's content, so running the same file again finds its awards instead of making new ones.
+// bar on stderr and a summary on stdout: each awarded row with its claim link (the same link on
+// a re-run while it is valid), then the rows that were not awarded. Without --batch-id the batch
+// id is derived from the file's content, so running the same file again finds its awards
+// instead of making new ones.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInput.js';
 import { NothingToIssueError } from '../awards/batchRunner.js';
+import { claimLinkFields, currentClaimLinks } from '../claims/claimLink.js';
 import { startIssuance } from '../issuance.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
+import { findAward } from '../store/awards.js';
 import { listRows, rowCounts, type RowState } from '../store/batches.js';
+import type { Db } from '../store/db.js';
 import { CliError, loadCliConfig, stderrLogger } from './io.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
 
@@ -27,7 +32,27 @@ export interface IssueCsvSummary {
   counts: Record<RowState, number>;
   /** Rows that were not awarded, with their line in the file and the reason. */
   problems: Array<{ line: number; state: RowState; detail: string }>;
+  /** Awarded rows (now or by an earlier run), each with its claim link or why it has none. */
+  awarded: AwardedRow[];
 }
+
+export interface AwardedRow {
+  line: number;
+  state: RowState;
+  awardId: string;
+  credentialId: string | null;
+  /** The recipient as the file names them (email or DID). */
+  recipient: string;
+  claimUrl: string | null;
+  claimExpiresAt?: string | undefined;
+  claimUnavailable?: string | undefined;
+}
+
+/** The award's recipient as the program knows them: the email, or the DID. */
+const recipientOf = (db: Db, awardId: string): string => {
+  const award = findAward(db, awardId);
+  return award?.recipientEmail ?? award?.recipientDid ?? '';
+};
 
 /** Adds --csv and --batch-id to the `issue` command (src/cli/issue.ts). */
 export function addCsvOptions(command: Command): Command {
@@ -91,11 +116,40 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
       state: r.state,
       detail: r.problem?.detail ?? r.state,
     }));
-    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems };
+    const claims = serviceDeps(runtime);
+    const rowsAwarded = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS }).filter((r): r is typeof r & { awardId: string } => r.awardId !== null);
+    const links = currentClaimLinks(claims, rowsAwarded.map((r) => r.awardId));
+    const awarded = rowsAwarded.map((r) => ({
+      line: r.line,
+      state: r.state,
+      awardId: r.awardId,
+      credentialId: r.credentialId,
+      recipient: recipientOf(runtime.db, r.awardId),
+      ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }),
+    }));
+    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems, awarded };
   } finally {
     await issuance.close();
     runtime.db.close();
   }
+}
+
+/** The summary for a person: the counts, each awarded row's claim link, then the problems. */
+export function csvSummaryLines(summary: IssueCsvSummary): string[] {
+  const counts = Object.entries(summary.counts).filter(([state, n]) => n > 0 && state !== 'pending').map(([state, n]) => `${n} ${state}`);
+  const lines = [`Batch ${summary.batchId} from ${summary.file}: ${summary.total} rows (${counts.join(', ') || 'none processed'})`];
+  if (summary.awarded.length > 0) {
+    lines.push('Claim links (send each educator theirs; each works once):');
+    for (const row of summary.awarded) {
+      const link = row.claimUrl ? `${row.claimUrl}  (until ${row.claimExpiresAt})` : `no claim link: ${row.claimUnavailable ?? 'none'}`;
+      lines.push(`  line ${row.line}  ${row.recipient}  ${link}`);
+    }
+  }
+  if (summary.problems.length > 0) {
+    lines.push('Not awarded:');
+    for (const p of summary.problems) lines.push(`  line ${p.line}  ${p.state}  ${p.detail}`);
+  }
+  return lines;
 }
 
 /** Exit status of a CSV run: 0 when every row was awarded (now or before), 2 when some were not. */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { awardUrl, issueAward } from '../awards/issueAward.js';
-import { claimLinkFields } from '../claims/claimLink.js';
+import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { shortfallPointer } from '../competencies/mastery.js';
 import { findAward, type AwardRecord } from '../store/awards.js';
 import { requireScope, type AuthVariables } from './auth.js';
@@ -60,8 +60,10 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
     }
     const request = await readValidated(c, AwardRequestSchema);
-    const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey }).catch((error: unknown) => toProblem(deps.baseUrl, error));
-    const body = { id: outcome.award.id, credential: outcome.award.credential, ...claimLinkFields(deps, outcome.award.id) };
+    // A new award's claim link is stored in the award's own transaction; a replay gets the live one back.
+    const onStored = (award: AwardRecord): void => void addClaimLink(deps, award.id);
+    const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey, onStored }).catch((error: unknown) => toProblem(deps.baseUrl, error));
+    const body = { id: outcome.award.id, credential: outcome.award.credential, ...claimLinkFields(ensureClaimLink(deps, outcome.award.id)) };
     // A replay (the same Idempotency-Key, or the same request for a badge already held) returns
     // the existing award: 200, flagged by a header (IETF Idempotency-Key draft).
     return c.json(body, outcome.created ? 201 : 200, {

@@ -8,8 +8,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { awardRowsFromJson, BATCH_ID, BatchInputError, BatchTooLargeError, MAX_BATCH_ROWS, type RawBatchRow } from '../awards/batchInput.js';
 import { BatchBusyError, createBatchRunner, NothingToIssueError, type BatchRunner } from '../awards/batchRunner.js';
+import { claimLinkFields, currentClaimLinks, type ClaimLinkDeps } from '../claims/claimLink.js';
 import { findBatch, listRows, rowCounts, type BatchRecord } from '../store/batches.js';
-import type { Db } from '../store/db.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -21,12 +21,16 @@ export const DEFAULT_BATCH_BODY_LIMIT = 32 * 1024 * 1024;
 export const DEFAULT_BATCH_SYNC_ROWS = 100;
 const MAX_PAGE = 10_000;
 
-export function batchView(db: Db, runner: BatchRunner, batch: BatchRecord, page: { offset: number; limit: number; problemsOnly: boolean }): Record<string, unknown> {
+/** Each awarded row carries its award's live claim link (`claimUrl`, `claimExpiresAt`), or `claimUrl: null` and why. */
+export function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: BatchRecord, page: { offset: number; limit: number; problemsOnly: boolean }): Record<string, unknown> {
+  const { db } = claims;
   const counts = rowCounts(db, batch.id);
-  const rows = listRows(db, batch.id, page).map((r) => ({
+  const pageRows = listRows(db, batch.id, page);
+  const links = currentClaimLinks(claims, pageRows.flatMap((r) => (r.awardId ? [r.awardId] : [])));
+  const rows = pageRows.map((r) => ({
     line: r.line,
     state: r.state,
-    ...(r.awardId ? { awardId: r.awardId, credentialId: r.credentialId } : {}),
+    ...(r.awardId ? { awardId: r.awardId, credentialId: r.credentialId, ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }) } : {}),
     ...(r.duplicateOf !== null ? { duplicateOf: r.duplicateOf } : {}),
     ...(r.problem ? { problem: r.problem } : {}),
   }));
@@ -133,19 +137,20 @@ export function batchRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       const respondAsync = /\brespond-async\b/i.test(c.req.header('prefer') ?? '') || input.rows.length > syncRows;
       if (respondAsync) {
         submitted.done.catch((error: unknown) => deps.logger.error({ err: error, batchId }, 'batch run failed'));
-        const view = batchView(deps.db, runner, findBatch(deps.db, batchId) ?? submitted.batch, { offset: 0, limit: 0, problemsOnly: false });
+        const view = batchView(deps, runner, findBatch(deps.db, batchId) ?? submitted.batch, { offset: 0, limit: 0, problemsOnly: false });
         return c.json(view, 202, { Location: location, 'Retry-After': '2' });
       }
       await submitted.done;
       const batch = findBatch(deps.db, batchId) ?? submitted.batch;
-      return c.json(batchView(deps.db, runner, batch, { offset: 0, limit: MAX_PAGE, problemsOnly: false }), 200, { Location: location });
+      // The rows carry claim links (bearer secrets): no cache keeps them.
+      return c.json(batchView(deps, runner, batch, { offset: 0, limit: MAX_PAGE, problemsOnly: false }), 200, { Location: location, 'Cache-Control': 'no-store' });
     },
   );
 
   app.get('/awards/batch/:batchId', requireScope(deps.db, 'issue'), (c) => {
     const batch = findBatch(deps.db, c.req.param('batchId'));
     if (!batch) throw notFound(`No batch '${c.req.param('batchId')}'`);
-    return c.json(batchView(deps.db, runner, batch, pageOf(c)));
+    return c.json(batchView(deps, runner, batch, pageOf(c)), 200, { 'Cache-Control': 'no-store' });
   });
 
   return app;

@@ -1,17 +1,28 @@
 // Claim links over HTTP: the claim page (GET /claim/:token), its QR codes, the JSON download
-// (POST /claim/:token/download) and the VC-API exchange wallets run (POST /exchanges/:token).
+// (POST /claim/:token/download), the VC-API exchange wallets run (POST /exchanges/:token), and
+// a new link for an existing award (POST /awards/:id/claim-links, token with the issue scope).
 import { Hono, type Context } from 'hono';
-import { claimByDownload, claimWithWallet, exchangeDomain, openClaim } from '../claims/claimAward.js';
-import { claimPageUrl, walletLinks } from '../claims/claimLink.js';
-import { ClaimGoneError, ClaimNotFoundError, DidAuthenticationError, RecipientMismatchError } from '../claims/errors.js';
+import { claimByDownload, claimWithWallet, exchangeDomain, openClaim, openDeliverableClaim } from '../claims/claimAward.js';
+import { claimPageUrl, replaceClaimLink, walletLinks } from '../claims/claimLink.js';
+import { AwardNotClaimableError, ClaimGoneError, ClaimNotFoundError, DidAuthenticationError, RecipientMismatchError } from '../claims/errors.js';
 import { deliveryPresentation, didAuthenticationRequest, parseExchangeMessage } from '../claims/exchange.js';
 import { qrPng, qrSvg } from '../claims/qrCode.js';
 import { claimGoneLines, claimPage } from '../pages/claimPage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
+import { recordAudit } from '../store/audit.js';
+import { findAward } from '../store/awards.js';
+import { requireScope, type AuthVariables } from './auth.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 import type { AppDeps } from './deps.js';
 
+const NOT_CLAIMABLE_TITLE = { claimed: 'Badge already collected', revoked: 'Badge revoked', suspended: 'Badge suspended', 'status-unknown': 'Badge status unknown' } as const;
+
+/** 409: the badge is not handed out; `awardStatus` names why (revoked, suspended, status-unknown, claimed). */
+const notClaimable = (reason: keyof typeof NOT_CLAIMABLE_TITLE, detail: string): HttpProblem =>
+  new HttpProblem(409, `award-${reason}`, NOT_CLAIMABLE_TITLE[reason], detail, { awardStatus: reason });
+
 function toProblem(error: unknown): never {
+  if (error instanceof AwardNotClaimableError) throw notClaimable(error.reason, error.message);
   if (error instanceof ClaimNotFoundError) throw notFound('No claim link with this token');
   if (error instanceof ClaimGoneError) throw new HttpProblem(410, `claim-${error.reason}`, 'Claim link no longer usable', error.message);
   if (error instanceof DidAuthenticationError) throw new HttpProblem(400, 'did-authentication-failed', 'DID authentication failed', error.message);
@@ -33,14 +44,27 @@ async function readOptionalJson(c: Context): Promise<unknown> {
 
 const fileName = (code: string): string => `${code.replace(/[^a-z0-9-]/gi, '') || 'badge'}-badge.json`;
 
-export function claimRoutes(deps: AppDeps): Hono {
-  const app = new Hono();
+export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.post('/awards/:id/claim-links', requireScope(deps.db, 'issue'), (c) => {
+    const award = findAward(deps.db, c.req.param('id'));
+    if (!award) throw notFound(`No award '${c.req.param('id')}'`);
+    const claim = replaceClaimLink(deps, award.id);
+    if (!claim.link) {
+      const reason = claim.unavailable;
+      throw notClaimable(reason, reason === 'claimed' ? `Award '${award.id}' was already collected: no new claim link is needed` : `No claim link: award '${award.id}' is ${reason}`);
+    }
+    recordAudit(deps.db, { actor: `token:${c.get('token').name}`, action: 'award.claim_link_created', subject: award.id, detail: { expiresAt: claim.link.expiresAt } });
+    // The link is a bearer secret shown to its owner: not for caches.
+    return c.json({ claimUrl: claim.link.url, expiresAt: claim.link.expiresAt }, 201, { 'Cache-Control': 'no-store' });
+  });
 
   app.get('/claim/:token', async (c) => {
     const token = c.req.param('token');
     try {
-      const { link, award } = openClaim(deps, token);
-      return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), expiresAt: link.expiresAt }));
+      const { link, award, status } = openClaim(deps, token);
+      return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), expiresAt: link.expiresAt, status }));
     } catch (error) {
       if (error instanceof ClaimNotFoundError) {
         return messagePage(c, 404, 'No badge at this link', ['Check that you opened the whole link from your email; it is long and some mail programs break it across lines.']);
@@ -60,6 +84,7 @@ export function claimRoutes(deps: AppDeps): Hono {
       });
     } catch (error) {
       if (error instanceof ClaimGoneError) return messagePage(c, 410, 'This claim link can no longer be used', claimGoneLines(error));
+      if (error instanceof AwardNotClaimableError) return messagePage(c, 409, 'This badge cannot be collected', [error.message + '.']);
       return toProblem(error);
     }
   });
@@ -92,7 +117,7 @@ export function claimRoutes(deps: AppDeps): Hono {
     const token = c.req.param('token');
     let challenge: string;
     try {
-      challenge = openClaim(deps, token).link.challenge;
+      challenge = openDeliverableClaim(deps, token).link.challenge;
     } catch (error) {
       return toProblem(error);
     }
@@ -106,7 +131,7 @@ export function claimRoutes(deps: AppDeps): Hono {
     if (message.kind === 'invalid') throw badRequest(message.reason);
     try {
       if (message.kind === 'start') {
-        const { link } = openClaim(deps, token);
+        const { link } = openDeliverableClaim(deps, token);
         return c.json(didAuthenticationRequest(deps.baseUrl, token, link.challenge, exchangeDomain(deps.baseUrl)));
       }
       const credential = await claimWithWallet(deps, token, message.presentation);

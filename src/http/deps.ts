@@ -1,4 +1,5 @@
 // What the HTTP layer is given: every route module receives these, nothing is global.
+import type { KeyObject } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   status?: StatusAllocator | undefined;
   /** The clock awards are dated by (and observation dates judged against); tests pin it. */
   now?: (() => Date) | undefined;
+  /** The secret claim-link tokens are derived from (src/claims/claimSecret.ts). */
+  claimSecret: KeyObject;
   /** Lifetime of claim links in days (default 30). */
   claimTtlDays?: number | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */

@@ -51,13 +51,14 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Record mastery evidence and issue the badge',
     description:
       'Checks the evidence against the mastery rule, signs an OpenBadgeCredential and returns it with a one-time `claimUrl` for the educator. ' +
-      'An `Idempotency-Key` header makes retries safe: a replay returns the same award with a new claim link that replaces the unused previous one (`claimUrl` is null once the badge was claimed). ' +
+      'An `Idempotency-Key` header makes retries safe: a replay returns the same award and the same claim link while it is valid (a new one only when it expired). ' +
+      '`claimUrl` is null, with `claimUnavailable` saying why (`claimed`, `revoked`, `suspended`), when no link is handed out. ' +
       'One badge per recipient, achievement and achieved level (not revoked): the same request again, with or without a key, returns the existing award (200, `Idempotent-Replayed: true`); a different request for it is a 409 `award-exists` naming it (`existingAwardId`, `existingAwardUrl`). ' +
       'Observations count toward the mastery rule on distinct dates, and none may be dated after the award (its UTC date plus one day).',
     scope: 'issue',
     body: AwardRequestSchema,
     responses: {
-      '201': '{id, credential, claimUrl, claimExpiresAt}',
+      '201': '{id, credential, claimUrl, claimExpiresAt} (or claimUrl null and claimUnavailable)',
       '200': 'The existing award (a replay: the same request, or the same Idempotency-Key)',
       ...JSON_ERRORS,
       ...AUTH_ERRORS,
@@ -72,6 +73,15 @@ export const ROUTES: RouteDoc[] = [
     summary: 'List awards, newest first: filters `recipient` (DID or email), `achievement`, `status` (active, revoked, suspended); `limit` (1-200, default 50), `cursor`',
     scope: 'issue',
     responses: { '200': '{items: [{id, credentialId, achievement, recipient, name, status, createdAt, links}], next: cursor or null}', '400': 'Invalid filter, limit or cursor (problem+json naming it)', ...AUTH_ERRORS },
+  },
+  {
+    method: 'post',
+    path: '/awards/{id}/claim-links',
+    tag: 'Awards',
+    summary: 'A new claim link for an existing award (replaces its older unspent link)',
+    description: 'No link is made for a badge that was collected, revoked or suspended: 409 with `awardStatus` naming why (`claimed`, `revoked`, `suspended`, `status-unknown`).',
+    scope: 'issue',
+    responses: { '201': '{claimUrl, expiresAt}', ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The badge was collected, revoked or suspended' },
   },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
   {

@@ -1,23 +1,52 @@
-// The claim page an educator opens from the link in their award email: what the badge is,
-// how to put it into a wallet (deep link and QR code), or how to download the file instead.
+// The claim page an educator opens from the link in their award email: what the badge is and
+// its live status, how to put it into a wallet (deep link and QR code), or how to download the
+// file instead. A revoked or suspended badge is shown with its status and offered neither way.
 import { html } from 'hono/html';
 import type { ClaimGoneError } from '../claims/errors.js';
 import type { WalletLinks } from '../claims/claimLink.js';
 import { badgeFacts, evidenceSummary, humanDate } from './badgeFacts.js';
 import type { Html, PageOptions } from './layout.js';
+import type { LiveStatus } from './liveStatus.js';
 
 export interface ClaimPageInput {
   token: string;
   credential: Record<string, unknown>;
   wallet: WalletLinks;
   expiresAt: string;
+  /** The badge's live status; a revoked, suspended or unreadable one is not offered. */
+  status: LiveStatus;
+}
+
+const PILL: Record<LiveStatus['state'], { label: string; tone: string }> = {
+  valid: { label: 'Valid', tone: 'ok' },
+  revoked: { label: 'Revoked', tone: 'bad' },
+  suspended: { label: 'Suspended', tone: 'warn' },
+  expired: { label: 'Expired', tone: 'warn' },
+  unknown: { label: 'Status unknown', tone: 'warn' },
+};
+
+/** Why a badge with this status is not offered; undefined when it is. */
+function notOffered(status: LiveStatus, expiresAt: string): Html | undefined {
+  switch (status.state) {
+    case 'revoked':
+      return html`<p>This badge cannot be collected: the program that issued it revoked it. If you think this is a mistake, contact the program.</p>`;
+    case 'suspended':
+      return html`<p>This badge cannot be collected while it is suspended. If the program reinstates it, this same link works again (until ${humanDate(expiresAt)}).</p>`;
+    case 'unknown':
+      return html`<p>The badge's status cannot be checked right now, so it is not handed out. Try again later.</p>`;
+    default:
+      return undefined;
+  }
 }
 
 export function claimPage(input: ClaimPageInput): PageOptions {
   const f = badgeFacts(input.credential);
   const base = `/claim/${encodeURIComponent(input.token)}`;
-  const body: Html = html`
+  const pill = PILL[input.status.state];
+  const refusal = notOffered(input.status, input.expiresAt);
+  const about: Html = html`
 <h1>Your badge: ${f.achievementName}</h1>
+<p><span class="pill ${pill.tone}" id="status">${pill.label}</span> <span class="note">${input.status.detail}</span></p>
 <section class="card" aria-labelledby="about">
   <div class="badge-head">
     ${f.image ? html`<img src="${f.image}" alt="Badge image: ${f.achievementName}" width="140" height="140">` : ''}
@@ -33,7 +62,11 @@ export function claimPage(input: ClaimPageInput): PageOptions {
     </div>
   </div>
   ${f.achievementDescription ? html`<p>${f.achievementDescription}</p>` : ''}
-</section>
+</section>`;
+  const body: Html = refusal
+    ? html`${about}
+<section class="card" aria-labelledby="unavailable"><h2 id="unavailable">Not available</h2>${refusal}</section>`
+    : html`${about}
 
 <section class="card" aria-labelledby="wallet">
   <h2 id="wallet">Add it to your wallet (recommended)</h2>

@@ -1,10 +1,13 @@
 // The claim-links repository: one-time links that let an educator collect an award. Only the
-// SHA-256 of a link's token is stored, so a copy of the database cannot claim anything.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+// SHA-256 of a link's token is stored (with the link id the token is derived from, see
+// src/claims/claimSecret.ts), so a copy of the database cannot claim anything.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 
 export interface ClaimLinkRecord {
   tokenHash: string;
+  /** What the token is derived from; null for links made before link ids (random tokens). */
+  linkId: string | null;
   awardId: string;
   /** The DID-authentication challenge the wallet must sign (not a secret: it is in the deep link). */
   challenge: string;
@@ -18,6 +21,7 @@ export interface ClaimLinkRecord {
 
 interface ClaimLinkRow {
   token_hash: string;
+  link_id: string | null;
   award_id: string;
   challenge: string;
   created_at: string;
@@ -29,6 +33,7 @@ interface ClaimLinkRow {
 
 const fromRow = (r: ClaimLinkRow): ClaimLinkRecord => ({
   tokenHash: r.token_hash,
+  linkId: r.link_id,
   awardId: r.award_id,
   challenge: r.challenge,
   createdAt: r.created_at,
@@ -38,10 +43,8 @@ const fromRow = (r: ClaimLinkRow): ClaimLinkRecord => ({
   spentBy: r.spent_by,
 });
 
-/** 256 bits from the CSPRNG, URL-safe: unguessable, and short enough for a QR code. */
-export function newClaimToken(): string {
-  return randomBytes(32).toString('base64url');
-}
+/** A new link's id (not a secret: without the claim secret it yields no token). */
+export const newClaimLinkId = (): string => randomUUID();
 
 export function hashClaimToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -57,30 +60,50 @@ export function findSpentClaimLink(db: Db, awardId: string): ClaimLinkRecord | u
   return row && fromRow(row);
 }
 
+/** The award's newest link that is neither spent, replaced nor expired at `now`. */
+export function findLiveClaimLinkOfAward(db: Db, awardId: string, now: Date): ClaimLinkRecord | undefined {
+  const row = db
+    .prepare(
+      `SELECT * FROM claim_links WHERE award_id = ? AND spent_at IS NULL AND replaced_at IS NULL AND expires_at > ?
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get(awardId, now.toISOString()) as ClaimLinkRow | undefined;
+  return row && fromRow(row);
+}
+
+export interface NewClaimLink {
+  awardId: string;
+  linkId: string;
+  /** SHA-256 of the token (hashClaimToken); the token itself is never stored. */
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 /**
- * Stores a new link for an award and retires its older unspent ones, in one transaction: an
- * award has at most one live link. Returns the token (shown once, never stored).
+ * Stores a new link for an award and retires its older unspent ones, in one transaction (a
+ * savepoint inside the caller's, e.g. the award's own): an award has at most one live link.
  */
-export function insertClaimLink(db: Db, awardId: string, now: Date, expiresAt: Date): { token: string; record: ClaimLinkRecord } {
-  const token = newClaimToken();
+export function insertClaimLink(db: Db, link: NewClaimLink): ClaimLinkRecord {
   const record: ClaimLinkRecord = {
-    tokenHash: hashClaimToken(token),
-    awardId,
+    tokenHash: link.tokenHash,
+    linkId: link.linkId,
+    awardId: link.awardId,
     challenge: randomUUID(),
-    createdAt: now.toISOString(),
-    expiresAt: expiresAt.toISOString(),
+    createdAt: link.createdAt.toISOString(),
+    expiresAt: link.expiresAt.toISOString(),
     replacedAt: null,
     spentAt: null,
     spentBy: null,
   };
   db.transaction(() => {
-    db.prepare('UPDATE claim_links SET replaced_at = ? WHERE award_id = ? AND spent_at IS NULL AND replaced_at IS NULL').run(record.createdAt, awardId);
+    db.prepare('UPDATE claim_links SET replaced_at = ? WHERE award_id = ? AND spent_at IS NULL AND replaced_at IS NULL').run(record.createdAt, link.awardId);
     db.prepare(
-      `INSERT INTO claim_links (token_hash, award_id, challenge, created_at, expires_at)
-       VALUES (@tokenHash, @awardId, @challenge, @createdAt, @expiresAt)`,
+      `INSERT INTO claim_links (token_hash, link_id, award_id, challenge, created_at, expires_at)
+       VALUES (@tokenHash, @linkId, @awardId, @challenge, @createdAt, @expiresAt)`,
     ).run(record);
   }).immediate();
-  return { token, record };
+  return record;
 }
 
 /**

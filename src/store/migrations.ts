@@ -198,4 +198,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX awards_by_recipient_email ON awards (recipient_email);
     `,
   },
+  {
+    version: 7,
+    name: 'claim link ids',
+    // A link's token is HMAC-SHA256(claim secret, link_id) (src/claims/claimSecret.ts), so the
+    // service can rebuild a live link's URL while the table still keeps only the token's hash.
+    // Links made before this migration have no link_id: they stay valid until spent or expired.
+    sql: `
+      ALTER TABLE claim_links ADD COLUMN link_id TEXT;
+      CREATE UNIQUE INDEX claim_links_by_link_id ON claim_links (link_id) WHERE link_id IS NOT NULL;
+    `,
+  },
 ];
