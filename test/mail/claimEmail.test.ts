@@ -72,7 +72,8 @@ describe('POST /awards with "notify": true', () => {
     expect(mail.headers.get('content-type')).toMatch(/^multipart\/alternative/);
 
     const claimUrl = /http:\/\/localhost:3000\/claim\/[A-Za-z0-9_-]{43}/.exec(mail.text)?.[0];
-    expect(claimUrl).toBeDefined();
+    // The message carries the award's live link: the one the answer gave the program.
+    expect(claimUrl).toBe(body.claimUrl);
     expect(mail.text).toContain(`${PROGRAM} has awarded you the badge "Formative Assessment".`);
     expect(mail.text).toMatch(/^Hello Ana Lopez,/);
     expect(mail.text).toMatch(/works until \d{1,2} \w+ \d{4}, \d{2}:\d{2} UTC/);
@@ -139,6 +140,16 @@ describe('POST /awards with "notify": true', () => {
     expect(((await later.json()) as Json).id).toBe(first.id);
     // Asking later for the email of an award made without it queues it now.
     expect(outboxCounts(t.runtime.db).pending).toBe(1);
+  });
+
+  it('is not sent for a badge revoked before the message went out (cancelled, the reason kept)', async () => {
+    const server = await smtp();
+    const t = await instance(mailEnv(server.url));
+    const body = (await (await postJson(t.app, '/awards', awardBody({ recipient, notify: true }))).json()) as Json;
+    expect((await postJson(t.app, `/awards/${body.id}/revoke`, { reason: 'awarded in error' })).status).toBe(200);
+    expect(await t.deps.mail!.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 0, cancelled: 1 });
+    expect(server.received).toHaveLength(0);
+    expect(findClaimEmail(t.runtime.db, body.id)).toMatchObject({ state: 'cancelled', lastError: 'no claim link to send: revoked' });
   });
 
   it('is not sent when the badge was claimed before the message went out (cancelled)', async () => {

@@ -60,7 +60,7 @@ function dataDir(): string {
   return path.join(work, `data-${++runs}`);
 }
 
-const issueArgs = (email = 'ana.lopez@example.edu') => ['issue', '--notify', '--achievement', 'formative-assessment', '--recipient-email', email, '--name', 'Ana Lopez', '--evidence', evidenceFile];
+const issueArgs = (email = 'ana.lopez@example.edu') => ['issue', '--json', '--notify', '--achievement', 'formative-assessment', '--recipient-email', email, '--name', 'Ana Lopez', '--evidence', evidenceFile];
 const mailEnv = (url: string) => ({ EDUCRED_SMTP_URL: url, EDUCRED_MAIL_FROM: 'Badges <badges@program.example>' });
 
 describe('educred issue --notify', () => {
@@ -77,6 +77,8 @@ describe('educred issue --notify', () => {
     expect(mail.envelopeTo).toEqual(['ana.lopez@example.edu']);
     const db = openDatabase(path.join(dir, 'educred.sqlite'));
     try {
+      // The message carries the link the command printed.
+      expect(mail.text).toContain(out.claimUrl);
       const link = findClaimLink(db, claimTokenOf(mail.text));
       expect(link).toMatchObject({ awardId: out.id, spentAt: null, replacedAt: null });
     } finally {
@@ -135,7 +137,7 @@ describe('educred issue --notify', () => {
     const file = path.join(work, 'cohort.csv');
     writeFileSync(file, csvBatch(3, 40));
     const before = server.received.length;
-    const run = await educred(['issue', '--csv', file, '--notify'], { EDUCRED_DATA_DIR: dir, ...mailEnv(server.url) });
+    const run = await educred(['issue', '--csv', file, '--notify', '--json'], { EDUCRED_DATA_DIR: dir, ...mailEnv(server.url) });
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout) as Json;
     expect(summary.counts.issued).toBe(3);
