@@ -52,6 +52,9 @@ const EnvSchema = z.object({
   EDUCRED_FETCH_CA_FILE: z.string().min(1).optional(),
   EDUCRED_VERIFY_DOCUMENTS_DIR: z.string().min(1).optional(),
   EDUCRED_TRUST_POLICY: z.string().min(1).optional(),
+  // Outgoing mail for claim links (src/mail/): smtp:// (STARTTLS when offered) or smtps://.
+  EDUCRED_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' }).optional(),
+  EDUCRED_MAIL_FROM: z.string().trim().min(3).max(320).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -100,6 +103,15 @@ export interface Config {
   verifyDocumentsDir: string | undefined;
   /** The verifier's trust policy file (JSON or YAML): trusted issuers, endorsers, approval rules. */
   trustPolicyFile: string | undefined;
+  /** Outgoing mail (claim links by email); undefined when EDUCRED_SMTP_URL is not set. */
+  mail: MailConfig | undefined;
+}
+
+export interface MailConfig {
+  /** The SMTP server, credentials included: never log it (src/mail/transport.ts redacts it). */
+  smtpUrl: string;
+  /** The From address of every message, e.g. `Badges <badges@program.example>`. */
+  from: string;
 }
 
 export class ConfigError extends Error {}
@@ -143,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     verifyDocumentsDir: e.EDUCRED_VERIFY_DOCUMENTS_DIR && path.resolve(e.EDUCRED_VERIFY_DOCUMENTS_DIR),
     trustPolicyFile: e.EDUCRED_TRUST_POLICY && path.resolve(e.EDUCRED_TRUST_POLICY),
+    mail: mailConfig(e.EDUCRED_SMTP_URL, e.EDUCRED_MAIL_FROM),
   });
 }
 
@@ -150,4 +163,14 @@ function tlsConfig(certFile: string | undefined, keyFile: string | undefined): C
   if (!certFile && !keyFile) return undefined;
   if (!certFile || !keyFile) throw new ConfigError('Invalid configuration:\n  EDUCRED_TLS_CERT_FILE and EDUCRED_TLS_KEY_FILE go together: set both to serve HTTPS, or neither');
   return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
+// RFC 5322 §3.4: an addr-spec, optionally as `Display Name <addr-spec>`; one address, no line breaks.
+const MAIL_FROM = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+function mailConfig(smtpUrl: string | undefined, from: string | undefined): Config['mail'] {
+  if (!smtpUrl) return undefined;
+  if (!from) throw new ConfigError('Invalid configuration:\n  EDUCRED_MAIL_FROM is required with EDUCRED_SMTP_URL: the address claim emails are sent from, e.g. "Badges <badges@program.example>"');
+  if (!MAIL_FROM.test(from)) throw new ConfigError('Invalid configuration:\n  EDUCRED_MAIL_FROM: must be one email address, e.g. badges@program.example or "Badges <badges@program.example>"');
+  return Object.freeze({ smtpUrl, from });
 }

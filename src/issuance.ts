@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createBatchRunner, type BatchRunner } from './awards/batchRunner.js';
 import type { StatusAllocator } from './awards/issueAward.js';
 import type { CompetencyFramework } from './competencies/framework.js';
+import type { MailDelivery } from './mail/delivery.js';
 import type { Issuer } from './signing/issuer.js';
 import { createSigningPool, withSigningPool, type SigningPool } from './signing/signingPool.js';
 import type { Db } from './store/db.js';
@@ -20,6 +21,8 @@ export interface IssuanceDeps {
   /** For each awarded row's claim link (src/claims/claimLink.ts). */
   claimSecret: KeyObject;
   claimTtlDays?: number | undefined;
+  /** Woken when a notify batch queues claim emails. */
+  mail?: MailDelivery | undefined;
 }
 
 export interface IssuanceOptions {

@@ -10,6 +10,8 @@ import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
 import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
+import type { MailDelivery } from './mail/delivery.js';
+import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
@@ -36,6 +38,8 @@ export interface Runtime {
   status: StatusAllocatorWithStats;
   /** Verifies credentials and presentations under the configured trust policy. */
   verifier: CachingVerifier;
+  /** Claim emails (EDUCRED_SMTP_URL): the server starts the loop; undefined when mail is not configured. */
+  mail: MailDelivery | undefined;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -72,7 +76,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const publisher = createStatusListPublisher({ db, issuer, baseUrl: config.baseUrl });
   const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
   const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier };
+  const mail = mailDeliveryFromConfig(config.mail, { db, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
+  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
 }
 
 /**

@@ -23,6 +23,8 @@ export async function startServer(): Promise<void> {
     logger.info({ url, port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
     // A batch a crash or a stop cut short carries on where it was (its progress is in SQLite).
     issuance.batches.resumeUnfinished();
+    // Claim emails queued before a stop or during a mail outage go out now, then as they fall due.
+    runtime.mail?.start();
     if (generatedToken) {
       // Printed once, to the terminal only: the database keeps just its hash.
       process.stderr.write(

@@ -57,7 +57,8 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       deps,
       app,
       close() {
-        closed ??= issuance.close().finally(() => {
+        // The mail loop finishes the message it is sending and closes its SMTP connections first.
+        closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(() => {
           // Refusals counted in memory since the last audit row are written before the database closes.
           refusalAuditFor(runtime.db).flush();
           runtime.db.close();

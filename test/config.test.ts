@@ -45,4 +45,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  it('reads outgoing mail from EDUCRED_SMTP_URL and EDUCRED_MAIL_FROM; without the URL there is none', () => {
+    expect(loadConfig({}).mail).toBeUndefined();
+    const config = loadConfig({ EDUCRED_SMTP_URL: 'smtp://badges:pa55@mail.example.org:587', EDUCRED_MAIL_FROM: 'Badges <badges@example.edu>' });
+    expect(config.mail).toEqual({ smtpUrl: 'smtp://badges:pa55@mail.example.org:587', from: 'Badges <badges@example.edu>' });
+    expect(loadConfig({ EDUCRED_SMTP_URL: 'smtps://mail.example.org', EDUCRED_MAIL_FROM: 'badges@example.edu' }).mail?.from).toBe('badges@example.edu');
+  });
+
+  it.each([
+    [{ EDUCRED_SMTP_URL: 'https://user:hunter2pass@mail.example.org' }, /EDUCRED_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ EDUCRED_SMTP_URL: 'smtp://user:hunter2pass@mail.example.org:587' }, /EDUCRED_MAIL_FROM is required with EDUCRED_SMTP_URL/],
+    [{ EDUCRED_SMTP_URL: 'smtp://mail.example.org', EDUCRED_MAIL_FROM: 'not an address' }, /EDUCRED_MAIL_FROM: must be one email address/],
+    [{ EDUCRED_SMTP_URL: 'smtp://mail.example.org', EDUCRED_MAIL_FROM: 'a@example.org\r\nBcc: b@example.org' }, /EDUCRED_MAIL_FROM: must be one email address/],
+  ])('refuses mail settings %o, naming the setting and never the password', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(/hunter2pass/);
+  });
 });

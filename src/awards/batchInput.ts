@@ -6,6 +6,7 @@
 // its recipient holds reports that award.)
 import { createHash } from 'node:crypto';
 import type { NewBatchRow } from '../store/batches.js';
+import { NEEDS_EMAIL_MESSAGE } from '../mail/notify.js';
 import { AwardRequestSchema } from './awardRequest.js';
 
 /** The most rows one batch holds (a term's completers at a large program). */
@@ -37,22 +38,28 @@ export class BatchInputError extends Error {
 
 export const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
-/** A JSON batch: an array of POST /awards bodies, or `{"batchId": ..., "awards": [...]}`. */
-export function awardRowsFromJson(value: unknown, maxRows: number): { rows: RawBatchRow[]; batchId?: string | undefined } {
+/**
+ * A JSON batch: an array of POST /awards bodies, or `{"batchId": ..., "notify": true, "awards": [...]}`
+ * (`notify`: email every awarded row's claim link to its recipient).
+ */
+export function awardRowsFromJson(value: unknown, maxRows: number): { rows: RawBatchRow[]; batchId?: string | undefined; notify?: boolean | undefined } {
   let list: unknown = value;
   let batchId: string | undefined;
+  let notify: boolean | undefined;
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const { awards, batchId: id, ...rest } = value as Record<string, unknown>;
+    const { awards, batchId: id, notify: wanted, ...rest } = value as Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length > 0) throw new BatchInputError(`Unknown field '${extra[0]}': a batch object has only 'batchId' and 'awards'`);
+    if (extra.length > 0) throw new BatchInputError(`Unknown field '${extra[0]}': a batch object has only 'batchId', 'notify' and 'awards'`);
     if (id !== undefined && typeof id !== 'string') throw new BatchInputError("'batchId' must be a string");
+    if (wanted !== undefined && typeof wanted !== 'boolean') throw new BatchInputError("'notify' must be true or false");
     list = awards;
     batchId = id;
+    notify = wanted;
   }
   if (!Array.isArray(list)) throw new BatchInputError('A JSON batch is an array of awards (the POST /awards body), or {"batchId": "...", "awards": [...]}');
   if (list.length === 0) throw new BatchInputError('The batch has no awards');
   if (list.length > maxRows) throw new BatchTooLargeError(list.length, maxRows);
-  return { rows: list.map((body, i) => ({ line: i + 1, body })), batchId };
+  return { rows: list.map((body, i) => ({ line: i + 1, body })), batchId, notify };
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -68,7 +75,8 @@ export interface PreparedBatch {
   valid: number;
 }
 
-export function prepareBatchRows(batchId: string, raw: readonly RawBatchRow[]): PreparedBatch {
+/** With `notify`, a row whose recipient has no email address is invalid (the claim link cannot be sent). */
+export function prepareBatchRows(batchId: string, raw: readonly RawBatchRow[], options: { notify?: boolean | undefined } = {}): PreparedBatch {
   const firstLineOfKey = new Map<string, number>();
   let valid = 0;
   const rows = raw.map((r): NewBatchRow => {
@@ -79,6 +87,10 @@ export function prepareBatchRows(batchId: string, raw: readonly RawBatchRow[]): 
     if (!parsed.success) {
       const errors = parsed.error.issues.map((issue) => ({ pointer: '/' + issue.path.map(String).join('/'), detail: issue.message }));
       return { line: r.line, state: 'invalid', problem: { code: 'invalid_row', detail: errors.map((e) => `${e.pointer}: ${e.detail}`).join('; '), errors } };
+    }
+    if (options.notify && !('email' in parsed.data.recipient)) {
+      const errors = [{ pointer: '/recipient/email', detail: NEEDS_EMAIL_MESSAGE }];
+      return { line: r.line, state: 'invalid', problem: { code: 'notify_needs_email', detail: `/recipient/email: ${NEEDS_EMAIL_MESSAGE}`, errors } };
     }
     const idempotencyKey = rowIdempotencyKey(batchId, parsed.data);
     const earlier = firstLineOfKey.get(idempotencyKey);

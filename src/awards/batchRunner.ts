@@ -5,7 +5,9 @@
 // that were already made.
 import type { Logger } from 'pino';
 import { addClaimLink, ensureClaimLink, type ClaimLinkDeps } from '../claims/claimLink.js';
+import type { MailDelivery } from '../mail/delivery.js';
 import { recordAudit } from '../store/audit.js';
+import { queueClaimEmail } from '../store/mailOutbox.js';
 import { findBatch, finishBatch, markRow, pendingRows, startBatch, unfinishedBatches, type BatchRecord, type BatchRowRecord, type BatchSource, type RowProblem, type RowState } from '../store/batches.js';
 import { AwardRequestSchema } from './awardRequest.js';
 import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
@@ -18,6 +20,8 @@ export interface BatchRunnerDeps extends AwardDeps, Pick<ClaimLinkDeps, 'claimSe
   logger: Logger;
   /** Rows awarded at once: enough to keep every signing worker busy (pool size × a few). */
   concurrency?: number | undefined;
+  /** Woken when a notify batch queued claim emails (src/mail/). */
+  mail?: Pick<MailDelivery, 'wake'> | undefined;
 }
 
 export interface BatchSubmission {
@@ -25,6 +29,8 @@ export interface BatchSubmission {
   actor: string;
   source: BatchSource;
   rows: readonly RawBatchRow[];
+  /** Email each awarded row's claim link to its recipient (queued with the award). */
+  notify?: boolean | undefined;
 }
 
 export interface RunOptions {
@@ -82,12 +88,17 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   const committer = createGroupCommitter(db);
   const claims: ClaimLinkDeps = { db, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, now: deps.now };
 
-  /** A row awarded earlier (a re-run, a replayed key): it keeps its live claim link, or gets one. */
+  /**
+   * A row awarded earlier (a re-run, a replayed key): it keeps its live claim link, or gets one;
+   * a notify batch asks for its claim email (queued once per award).
+   */
   function markExisting(batch: BatchRecord, row: BatchRowRecord, awardId: string): void {
     db.transaction(() => {
       markRow(db, batch.id, row.line, { state: 'existing', awardId });
       ensureClaimLink(claims, awardId);
+      if (batch.notify) queueClaimEmail(db, awardId);
     }).immediate();
+    if (batch.notify) deps.mail?.wake();
   }
 
   function settle(batch: BatchRecord, row: BatchRowRecord, error: unknown): RowState {
@@ -112,11 +123,12 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       const prepared = await prepareAward(deps, request, {
         actor: batch.actor,
         idempotencyKey: row.idempotencyKey ?? undefined,
-        // Inside the group's transaction: the row is marked, and its claim link made, exactly
-        // when its award is stored.
+        // Inside the group's transaction: the row is marked, its claim link made (and, for a notify
+        // batch, its claim email queued) exactly when its award is stored.
         onStored: (award) => {
           markRow(db, batch.id, row.line, { state: 'issued', awardId: award.id });
           addClaimLink(claims, award.id);
+          if (batch.notify) queueClaimEmail(db, award.id);
         },
       });
       if (!('write' in prepared)) {
@@ -125,6 +137,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       }
       const stored = committer.add(prepared).then(
         (outcome): RowState => {
+          if (batch.notify) deps.mail?.wake();
           if (outcome.created) return 'issued';
           markExisting(batch, row, outcome.award.id);
           return 'existing';
@@ -176,7 +189,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
 
   return {
     submit(submission, options = {}) {
-      const prepared = prepareBatchRows(submission.batchId, submission.rows);
+      const prepared = prepareBatchRows(submission.batchId, submission.rows, { notify: submission.notify });
       const existing = findBatch(db, submission.batchId);
       if (active.has(submission.batchId)) {
         if (existing && existing.inputHash === prepared.inputHash) return { batch: existing, done: run(submission.batchId), resumed: true };
@@ -185,12 +198,12 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       if (prepared.valid === 0) {
         throw new NothingToIssueError(prepared.rows.flatMap((r) => (r.problem ? [{ line: r.line, problem: r.problem }] : [])));
       }
-      const batch = startBatch(db, { id: submission.batchId, actor: submission.actor, source: submission.source, inputHash: prepared.inputHash }, prepared.rows);
+      const batch = startBatch(db, { id: submission.batchId, actor: submission.actor, source: submission.source, inputHash: prepared.inputHash, notify: submission.notify }, prepared.rows);
       recordAudit(db, {
         actor: submission.actor,
         action: 'batch.submitted',
         subject: `batch:${batch.id}`,
-        detail: { source: batch.source, total: batch.total, pending: prepared.valid, run: batch.runs },
+        detail: { source: batch.source, total: batch.total, pending: prepared.valid, run: batch.runs, ...(batch.notify ? { notify: true } : {}) },
       });
       return { batch, done: run(batch.id, options), resumed: false };
     },

@@ -8,8 +8,10 @@ import { AwardRequestSchema, type AwardRequest } from '../awards/awardRequest.js
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { issueAward } from '../awards/issueAward.js';
 import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
+import { assertNotifiable, NOT_CONFIGURED_MESSAGE, NotifyError } from '../mail/notify.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
+import { findClaimEmail, queueClaimEmail } from '../store/mailOutbox.js';
 import { CliError, loadCliConfig, readJsonFile, stderrLogger, writeResults } from './io.js';
 import { addCsvOptions, csvExitCode, csvSummaryLines, issueCsvFromCli } from './issueCsv.js';
 
@@ -27,6 +29,15 @@ export interface IssueOptions {
   batchId?: string | undefined;
   /** `--json` (true): JSON on stdout; `--json FILE`: JSON into FILE. */
   json?: string | boolean | undefined;
+  /** Email the claim link to the recipient (queued with the award, sent before the command exits when the mail server answers). */
+  notify?: boolean | undefined;
+}
+
+/** Where a claim email is after the command's delivery attempt. */
+export interface CliNotification {
+  state: string;
+  attempts: number;
+  lastError?: string | undefined;
 }
 
 /** What `educred issue` answers: POST /awards's body; `replayed` when an earlier request made the award (as `Idempotent-Replayed`). */
@@ -37,6 +48,8 @@ export interface IssueResult {
   claimUrl: string | null;
   claimExpiresAt?: string | undefined;
   claimUnavailable?: string | undefined;
+  /** With --notify: the claim email after the command's delivery attempt. */
+  notification?: CliNotification;
 }
 
 /** Builds the POST /awards body from the flags (or reads it whole from --request) and validates it. */
@@ -78,7 +91,14 @@ export function issueLines(result: IssueResult): string[] {
     result.claimUrl
       ? `Claim link (send it to the educator; it works once, until ${result.claimExpiresAt}): ${result.claimUrl}`
       : `No claim link: ${result.claimUnavailable ?? 'none'}`,
+    ...(result.notification ? [notificationLine(result.notification)] : []),
   ];
+}
+
+function notificationLine(n: CliNotification): string {
+  if (n.state === 'sent') return 'Claim email: sent to the educator';
+  if (n.state === 'pending') return `Claim email: queued, not sent yet (${n.lastError ?? 'will be retried'}); the server's delivery loop sends it`;
+  return `Claim email: ${n.state}${n.lastError ? ` (${n.lastError})` : ''}`;
 }
 
 const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardError, IdempotencyConflictError, AwardExistsError];
@@ -86,24 +106,45 @@ const USER_ERRORS = [UnknownAchievementError, MasteryNotMetError, InvalidAwardEr
 export async function issueFromCli(options: IssueOptions): Promise<IssueResult> {
   const request = buildAwardRequest(options);
   const config = loadCliConfig();
+  if (options.notify) {
+    if (!config.mail) throw new CliError(`--notify: ${NOT_CONFIGURED_MESSAGE}`);
+    try {
+      assertNotifiable(request);
+    } catch (error) {
+      if (error instanceof NotifyError) throw new CliError(`--notify: ${error.message} (use --recipient-email)`, 1, { cause: error });
+      throw error;
+    }
+  }
   const runtime = await createRuntime(config, stderrLogger());
   try {
     // The dependencies the server builds from the same runtime (src/service.ts): the same badge,
     // with the same status entries, and the same claim link (stored in the award's transaction;
-    // a replay gets the live one back), as POST /awards.
+    // a replay gets the live one back), as POST /awards. With --notify the claim email is queued
+    // in that transaction too.
     const deps = serviceDeps(runtime);
-    const onStored = (award: { id: string }): void => void addClaimLink(deps, award.id);
+    const onStored = (award: { id: string }): void => {
+      addClaimLink(deps, award.id);
+      if (options.notify) queueClaimEmail(runtime.db, award.id);
+    };
     const outcome = await issueAward(deps, request, { actor: 'cli', idempotencyKey: options.idempotencyKey, onStored });
-    return {
+    const result: IssueResult = {
       id: outcome.award.id,
       credential: outcome.award.credential,
       ...(outcome.created ? {} : { replayed: true as const }),
       ...claimLinkFields(ensureClaimLink(deps, outcome.award.id)),
     };
+    if (!options.notify || !runtime.mail) return result;
+    if (!outcome.created) queueClaimEmail(runtime.db, outcome.award.id);
+    // One delivery attempt before exiting; what the mail server did not take stays queued for
+    // the server's delivery loop (and the award stands either way).
+    await runtime.mail.deliverDue();
+    const row = findClaimEmail(runtime.db, outcome.award.id);
+    return { ...result, notification: { state: row?.state ?? 'missing', attempts: row?.attempts ?? 0, ...(row?.state !== 'sent' && row?.lastError ? { lastError: row.lastError } : {}) } };
   } catch (error) {
     if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });
     throw error;
   } finally {
+    await runtime.mail?.close();
     runtime.db.close();
   }
 }
@@ -120,10 +161,11 @@ export function register(program: Command): void {
     .option('--evidence <file>', 'JSON array of observations')
     .option('--valid-until <iso-time>', 'expiry of the credential')
     .option('--idempotency-key <key>', 'a retry with the same key returns the same award (and the same claim link)')
-    .option('--json [file]', 'the results as JSON (with each claimUrl) on stdout, or into FILE');
+    .option('--json [file]', 'the results as JSON (with each claimUrl) on stdout, or into FILE')
+    .option('--notify', 'email the claim link to the recipient (needs EDUCRED_SMTP_URL and EDUCRED_MAIL_FROM; also with --csv)');
   addCsvOptions(command).action(async (options: IssueOptions) => {
     if (options.csv !== undefined) {
-      const summary = await issueCsvFromCli({ csv: options.csv, batchId: options.batchId });
+      const summary = await issueCsvFromCli({ csv: options.csv, batchId: options.batchId, notify: options.notify });
       writeResults(summary, options.json, () => csvSummaryLines(summary));
       process.exitCode = csvExitCode(summary);
       return;

@@ -12,17 +12,21 @@ import { BATCH_ID, BatchTooLargeError, MAX_BATCH_ROWS } from '../awards/batchInp
 import { NothingToIssueError } from '../awards/batchRunner.js';
 import { claimLinkFields, currentClaimLinks } from '../claims/claimLink.js';
 import { startIssuance } from '../issuance.js';
+import { NOT_CONFIGURED_MESSAGE } from '../mail/notify.js';
 import { createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
 import { findAward } from '../store/awards.js';
 import { listRows, rowCounts, type RowState } from '../store/batches.js';
 import type { Db } from '../store/db.js';
+import { claimEmailCountsForBatch, type OutboxState } from '../store/mailOutbox.js';
 import { CliError, loadCliConfig, stderrLogger } from './io.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
 
 export interface IssueCsvOptions {
   csv: string;
   batchId?: string | undefined;
+  /** Email each awarded row's claim link to its recipient (--notify). */
+  notify?: boolean | undefined;
 }
 
 export interface IssueCsvSummary {
@@ -34,6 +38,8 @@ export interface IssueCsvSummary {
   problems: Array<{ line: number; state: RowState; detail: string }>;
   /** Awarded rows (now or by an earlier run), each with its claim link or why it has none. */
   awarded: AwardedRow[];
+  /** With --notify: the batch's claim emails by state after the command's delivery attempt. */
+  notifications?: Record<OutboxState, number>;
 }
 
 export interface AwardedRow {
@@ -87,6 +93,7 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
     throw error;
   }
   const config = loadCliConfig();
+  if (options.notify && !config.mail) throw new CliError(`--notify: ${NOT_CONFIGURED_MESSAGE}`);
   const logger = stderrLogger();
   const runtime = await createRuntime(config, logger);
   const issuance = startIssuance(serviceDeps(runtime), { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
@@ -95,7 +102,7 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
     const progress = createProgressBar(rows.length, `batch ${batchId}`, progressStream);
     try {
       submitted = issuance.batches.submit(
-        { batchId, actor: 'cli', source: 'csv', rows },
+        { batchId, actor: 'cli', source: 'csv', rows, notify: options.notify },
         { onRow: (state) => progress.tick(state === 'rejected' || state === 'failed') },
       );
     } catch (error) {
@@ -127,9 +134,13 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
       recipient: recipientOf(runtime.db, r.awardId),
       ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }),
     }));
-    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems, awarded };
+    // One delivery attempt before exiting; unsent messages stay queued for the server's loop.
+    if (options.notify) await runtime.mail?.deliverDue();
+    const notifications = options.notify ? { notifications: claimEmailCountsForBatch(runtime.db, batchId) } : {};
+    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems, awarded, ...notifications };
   } finally {
     await issuance.close();
+    await runtime.mail?.close();
     runtime.db.close();
   }
 }

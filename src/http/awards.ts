@@ -1,11 +1,13 @@
 // Awards: record mastery and receive the signed badge (POST /awards), read it back (GET /awards/:id).
 import { Hono } from 'hono';
-import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from '../awards/errors.js';
 import { awardUrl, issueAward } from '../awards/issueAward.js';
 import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { shortfallPointer } from '../competencies/mastery.js';
+import { assertMailConfigured, assertNotifiable, AwardPostSchema, NotifyError } from '../mail/notify.js';
 import { findAward, type AwardRecord } from '../store/awards.js';
+import type { Db } from '../store/db.js';
+import { findClaimEmail, queueClaimEmail } from '../store/mailOutbox.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -13,17 +15,31 @@ import { badRequest, HttpProblem, notFound, unprocessable } from './problem.js';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function awardView(award: AwardRecord): Record<string, unknown> {
+/** Where the award's claim email is (pending, sent, failed, cancelled), for the program to see. */
+export function notificationView(db: Db, awardId: string): Record<string, unknown> | undefined {
+  const row = findClaimEmail(db, awardId);
+  if (!row) return undefined;
+  return { state: row.state, attempts: row.attempts, ...(row.sentAt ? { sentAt: row.sentAt } : {}), ...(row.state !== 'sent' && row.lastError ? { lastError: row.lastError } : {}) };
+}
+
+export function awardView(award: AwardRecord, db?: Db): Record<string, unknown> {
+  const notification = db && notificationView(db, award.id);
   return {
     id: award.id,
     achievement: award.achievementCode,
     recipient: award.recipientDid ? { id: award.recipientDid, name: award.recipientName ?? undefined } : { email: award.recipientEmail, name: award.recipientName },
     createdAt: award.createdAt,
     credential: award.credential,
+    ...(notification ? { notification } : {}),
   };
 }
 
 function toProblem(baseUrl: string, error: unknown): never {
+  if (error instanceof NotifyError) {
+    const slug = error.reason === 'not-configured' ? 'mail-not-configured' : 'notify-needs-email';
+    const title = error.reason === 'not-configured' ? 'Outgoing mail is not configured' : 'No email address to notify';
+    throw unprocessable(slug, title, error.message, { errors: [{ pointer: `/${error.field.replace('.', '/')}`, detail: error.message }] });
+  }
   if (error instanceof UnknownAchievementError) {
     throw unprocessable('unknown-achievement', 'Unknown achievement', error.message, {
       errors: [{ pointer: '/achievement', detail: error.message }],
@@ -59,11 +75,32 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
     }
-    const request = await readValidated(c, AwardRequestSchema);
-    // A new award's claim link is stored in the award's own transaction; a replay gets the live one back.
-    const onStored = (award: AwardRecord): void => void addClaimLink(deps, award.id);
+    // `notify` is how the award is delivered, not part of it: the idempotency hash covers the rest.
+    const { notify = false, ...request } = await readValidated(c, AwardPostSchema);
+    if (notify) {
+      try {
+        assertMailConfigured(deps.mail);
+        assertNotifiable(request);
+      } catch (error) {
+        toProblem(deps.baseUrl, error);
+      }
+    }
+    // A new award's claim link (and, with notify, its claim email) is stored in the award's own
+    // transaction: the message exists exactly when the award does. A replay gets the live link back.
+    const onStored = (award: AwardRecord): void => {
+      addClaimLink(deps, award.id);
+      if (notify) queueClaimEmail(deps.db, award.id);
+    };
     const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey, onStored }).catch((error: unknown) => toProblem(deps.baseUrl, error));
-    const body = { id: outcome.award.id, credential: outcome.award.credential, ...claimLinkFields(ensureClaimLink(deps, outcome.award.id)) };
+    const claim = claimLinkFields(ensureClaimLink(deps, outcome.award.id));
+    if (notify) {
+      // A replay asks for the same award's email: queued once (a no-op when it already is).
+      if (!outcome.created) queueClaimEmail(deps.db, outcome.award.id);
+      // Sent after this answer, by the delivery loop: a mail outage never fails or slows the award.
+      deps.mail?.wake();
+    }
+    const notification = notify ? notificationView(deps.db, outcome.award.id) : undefined;
+    const body = { id: outcome.award.id, credential: outcome.award.credential, ...claim, ...(notification ? { notification } : {}) };
     // A replay (the same Idempotency-Key, or the same request for a badge already held) returns
     // the existing award: 200, flagged by a header (IETF Idempotency-Key draft).
     return c.json(body, outcome.created ? 201 : 200, {
@@ -75,7 +112,7 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/awards/:id', requireScope(deps.db, 'issue'), (c) => {
     const award = findAward(deps.db, c.req.param('id'));
     if (!award) throw notFound(`No award '${c.req.param('id')}'`);
-    return c.json(awardView(award));
+    return c.json(awardView(award, deps.db));
   });
 
   return app;

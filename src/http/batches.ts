@@ -10,6 +10,8 @@ import { awardRowsFromJson, BATCH_ID, BatchInputError, BatchTooLargeError, MAX_B
 import { BatchBusyError, createBatchRunner, NothingToIssueError, type BatchRunner } from '../awards/batchRunner.js';
 import { claimLinkFields, currentClaimLinks, type ClaimLinkDeps } from '../claims/claimLink.js';
 import { findBatch, listRows, rowCounts, type BatchRecord } from '../store/batches.js';
+import { assertMailConfigured, NotifyError } from '../mail/notify.js';
+import { claimEmailCountsForBatch } from '../store/mailOutbox.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -40,6 +42,8 @@ export function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: Bat
     state: batch.state,
     running: runner.isRunning(batch.id),
     source: batch.source,
+    notify: batch.notify,
+    ...(batch.notify ? { notifications: claimEmailCountsForBatch(db, batch.id) } : {}),
     runs: batch.runs,
     total: batch.total,
     processed: batch.total - counts.pending,
@@ -63,7 +67,7 @@ async function readUtf8(c: Context): Promise<string> {
   }
 }
 
-async function readBatch(c: Context): Promise<{ rows: RawBatchRow[]; source: 'json' | 'csv'; batchId?: string | undefined }> {
+async function readBatch(c: Context): Promise<{ rows: RawBatchRow[]; source: 'json' | 'csv'; batchId?: string | undefined; notify?: boolean | undefined }> {
   const type = c.req.header('content-type') ?? '';
   const isCsv = /^text\/csv\b/i.test(type);
   if (!isCsv && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
@@ -73,8 +77,8 @@ async function readBatch(c: Context): Promise<{ rows: RawBatchRow[]; source: 'js
   if (text.trim() === '') throw badRequest('The request body is empty');
   try {
     if (isCsv) return { rows: awardRowsFromCsv(text, MAX_BATCH_ROWS), source: 'csv' };
-    const { rows, batchId } = awardRowsFromJson(parseJsonBody(text), MAX_BATCH_ROWS);
-    return { rows, batchId, source: 'json' };
+    const { rows, batchId, notify } = awardRowsFromJson(parseJsonBody(text), MAX_BATCH_ROWS);
+    return { rows, batchId, notify, source: 'json' };
   } catch (error) {
     if (error instanceof BatchTooLargeError) throw new HttpProblem(413, 'batch-too-large', 'Batch too large', error.message, { maxRows: error.maxRows });
     if (error instanceof CsvFormatError) throw badRequest(error.message, error.line === undefined ? undefined : [{ pointer: `/line/${error.line}`, detail: error.message }]);
@@ -91,6 +95,33 @@ function chooseBatchId(c: Context, fromBody: string | undefined): string {
   if (given.some((v) => v !== first)) throw badRequest('The batch id differs between the Batch-Id header, the batchId parameter and the body');
   if (!BATCH_ID.test(first)) throw badRequest('A batch id is 1 to 100 characters: letters, digits, and . _ : - (not first)', [{ pointer: '/batchId', detail: 'invalid batch id' }]);
   return first;
+}
+
+/**
+ * Whether to email the claim links: the `Notify: true` header (how a CSV upload asks) or a
+ * JSON batch's `"notify": true`; the two must not disagree.
+ */
+function chooseNotify(c: Context, fromBody: boolean | undefined, mail: unknown): boolean {
+  const header = c.req.header('notify');
+  let fromHeader: boolean | undefined;
+  if (header !== undefined) {
+    const value = header.trim().toLowerCase();
+    if (value !== 'true' && value !== 'false') throw badRequest("The Notify header must be 'true' or 'false'", [{ pointer: '/notify', detail: 'Notify header must be true or false' }]);
+    fromHeader = value === 'true';
+  }
+  if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
+    throw badRequest("The Notify header and the batch's 'notify' field disagree", [{ pointer: '/notify', detail: 'header and body disagree' }]);
+  }
+  const notify = fromHeader ?? fromBody ?? false;
+  if (notify) {
+    try {
+      assertMailConfigured(mail);
+    } catch (error) {
+      if (error instanceof NotifyError) throw unprocessable('mail-not-configured', 'Outgoing mail is not configured', error.message, { errors: [{ pointer: '/notify', detail: error.message }] });
+      throw error;
+    }
+  }
+  return notify;
 }
 
 function pageOf(c: Context): { offset: number; limit: number; problemsOnly: boolean } {
@@ -123,9 +154,10 @@ export function batchRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     async (c) => {
       const input = await readBatch(c);
       const batchId = chooseBatchId(c, input.batchId);
+      const notify = chooseNotify(c, input.notify, deps.mail);
       let submitted;
       try {
-        submitted = runner.submit({ batchId, actor: `token:${c.get('token').name}`, source: input.source, rows: input.rows });
+        submitted = runner.submit({ batchId, actor: `token:${c.get('token').name}`, source: input.source, rows: input.rows, notify });
       } catch (error) {
         if (error instanceof NothingToIssueError) {
           throw unprocessable('nothing-to-issue', 'No row can be awarded', error.message, { rows: error.problems.map((p) => ({ line: p.line, problem: p.problem })) });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
+import type { MailDelivery } from '../mail/delivery.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { Db } from '../store/db.js';
 import type { Verifier } from '../verify/types.js';
@@ -35,4 +36,6 @@ export interface AppDeps {
   rateLimitClientKey?: ((c: Context) => string) | undefined;
   /** Verifies credentials and presentations under this verifier's trust policy (src/verify/). */
   verifier: Verifier;
+  /** Sends claim emails (`notify`); absent when EDUCRED_SMTP_URL is not configured. */
+  mail?: MailDelivery | undefined;
 }

@@ -4,6 +4,7 @@
 // a line here.
 import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
+import { AwardPostSchema } from '../mail/notify.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
 import { CredentialStatusRequestSchema, StatusReasonSchema } from '../http/status.js';
@@ -29,7 +30,7 @@ export interface RouteDoc {
 /** The JSON form of a batch, for the document (the route reads it with src/awards/batchInput.ts). */
 const BatchRequestDocSchema = z.union([
   z.array(AwardRequestSchema).min(1).max(10_000),
-  z.strictObject({ batchId: z.string().max(100).optional(), awards: z.array(AwardRequestSchema).min(1).max(10_000) }),
+  z.strictObject({ batchId: z.string().max(100).optional(), notify: z.boolean().optional(), awards: z.array(AwardRequestSchema).min(1).max(10_000) }),
 ]);
 
 const JSON_ERRORS = { '400': 'Invalid request (problem+json naming the field)', '415': 'Not application/json' };
@@ -54,16 +55,17 @@ export const ROUTES: RouteDoc[] = [
       'An `Idempotency-Key` header makes retries safe: a replay returns the same award and the same claim link while it is valid (a new one only when it expired). ' +
       '`claimUrl` is null, with `claimUnavailable` saying why (`claimed`, `revoked`, `suspended`), when no link is handed out. ' +
       'One badge per recipient, achievement and achieved level (not revoked): the same request again, with or without a key, returns the existing award (200, `Idempotent-Replayed: true`); a different request for it is a 409 `award-exists` naming it (`existingAwardId`, `existingAwardUrl`). ' +
-      'Observations count toward the mastery rule on distinct dates, and none may be dated after the award (its UTC date plus one day).',
+      'Observations count toward the mastery rule on distinct dates, and none may be dated after the award (its UTC date plus one day). ' +
+      '`"notify": true` also emails the claim link to `recipient.email` (queued with the award, sent after it by the delivery loop and retried; `notification` shows its state).',
     scope: 'issue',
-    body: AwardRequestSchema,
+    body: AwardPostSchema,
     responses: {
-      '201': '{id, credential, claimUrl, claimExpiresAt} (or claimUrl null and claimUnavailable)',
+      '201': '{id, credential, claimUrl, claimExpiresAt} (or claimUrl null and claimUnavailable), and notification with notify',
       '200': 'The existing award (a replay: the same request, or the same Idempotency-Key)',
       ...JSON_ERRORS,
       ...AUTH_ERRORS,
       '409': 'Idempotency-Key reused with another body, or the recipient already holds this badge (award-exists)',
-      '422': 'Unknown achievement or mastery rule not met',
+      '422': 'Unknown achievement, mastery rule not met, or notify without recipient.email or without EDUCRED_SMTP_URL',
     },
   },
   {
@@ -93,8 +95,8 @@ export const ROUTES: RouteDoc[] = [
       'Each row is validated and awarded on its own; a bad row is reported with its line and does not stop the others. ' +
       'CSV columns: recipient_did or recipient_email (+ recipient_name), achievement, observations (`date|observer|level[|narrative]` entries separated by `;`) or evidence_json, valid_until. ' +
       'A batch id (`Batch-Id` header, `batchId` query parameter, or `{"batchId", "awards"}` body) makes the batch resumable: submitting the same rows again under the same id issues nothing twice. ' +
-      'Without one, nothing is issued twice either: a row for a badge its recipient already holds reports that award (`existing`, the same request) or is `rejected` with the `award_exists` reason. ' +
-      'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a Location to poll.',
+      'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a Location to poll. ' +
+      '`"notify": true` (JSON) or a `Notify: true` header (CSV) emails each awarded row its claim link.',
     scope: 'issue',
     body: BatchRequestDocSchema,
     responses: {

@@ -35,6 +35,8 @@ export interface BatchRecord {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Email each awarded row's claim link to its recipient (src/mail/). */
+  notify: boolean;
 }
 
 export interface NewBatchRow {
@@ -68,6 +70,7 @@ interface BatchRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  notify: number;
 }
 
 interface RowRow {
@@ -92,6 +95,7 @@ const batchFromRow = (r: BatchRow): BatchRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
+  notify: r.notify === 1,
 });
 
 const rowFromRow = (r: RowRow): BatchRowRecord => ({
@@ -116,7 +120,7 @@ export function findBatch(db: Db, id: string): BatchRecord | undefined {
  */
 export function startBatch(
   db: Db,
-  batch: { id: string; actor: string; source: BatchSource; inputHash: string },
+  batch: { id: string; actor: string; source: BatchSource; inputHash: string; notify?: boolean | undefined },
   rows: readonly NewBatchRow[],
   now = new Date(),
 ): BatchRecord {
@@ -127,11 +131,11 @@ export function startBatch(
   );
   db.transaction(() => {
     db.prepare(
-      `INSERT INTO award_batches (id, actor, source, input_hash, total, state, runs, created_at, updated_at)
-       VALUES (@id, @actor, @source, @inputHash, @total, 'running', 1, @at, @at)
+      `INSERT INTO award_batches (id, actor, source, input_hash, total, state, runs, created_at, updated_at, notify)
+       VALUES (@id, @actor, @source, @inputHash, @total, 'running', 1, @at, @at, @notify)
        ON CONFLICT (id) DO UPDATE SET actor = excluded.actor, source = excluded.source, input_hash = excluded.input_hash,
-         total = excluded.total, state = 'running', runs = runs + 1, updated_at = excluded.updated_at, finished_at = NULL`,
-    ).run({ ...batch, total: rows.length, at });
+         total = excluded.total, state = 'running', runs = runs + 1, updated_at = excluded.updated_at, finished_at = NULL, notify = excluded.notify`,
+    ).run({ id: batch.id, actor: batch.actor, source: batch.source, inputHash: batch.inputHash, total: rows.length, at, notify: batch.notify ? 1 : 0 });
     db.prepare('DELETE FROM award_batch_rows WHERE batch_id = ?').run(batch.id);
     for (const r of rows) {
       insertRow.run(

@@ -209,4 +209,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX claim_links_by_link_id ON claim_links (link_id) WHERE link_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'mail outbox',
+    // Claim emails waiting to be sent (src/mail/): written in the award's transaction, sent after
+    // commit by the delivery loop, retried with backoff. A row names the award, never the claim
+    // link: the link is composed when the message is sent, so no claim secret is stored here.
+    // One claim email per award (UNIQUE): asking again for an award already queued adds nothing.
+    // `notify` on a batch makes its rows queue one (POST /awards/batch, `educred issue --csv`).
+    sql: `
+      CREATE TABLE mail_outbox (
+        id INTEGER PRIMARY KEY,
+        award_id TEXT NOT NULL REFERENCES awards (id),
+        kind TEXT NOT NULL CHECK (kind IN ('claim-link')),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        message_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (award_id, kind)
+      ) STRICT;
+      CREATE INDEX mail_outbox_due ON mail_outbox (state, next_attempt_at);
+      ALTER TABLE award_batches ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

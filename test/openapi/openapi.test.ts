@@ -3,7 +3,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AwardRequestSchema } from '../../src/awards/awardRequest.js';
+import { AwardPostSchema } from '../../src/mail/notify.js';
 import { createTestInstance, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -45,7 +45,7 @@ describe('GET /openapi.json', () => {
 
   it('documents request bodies with the zod schemas the routes validate with, and admin routes with bearer security', () => {
     const awards = doc.paths['/awards'].post;
-    const { $schema: _s, ...expected } = z.toJSONSchema(AwardRequestSchema, { io: 'input', unrepresentable: 'any' }) as Json;
+    const { $schema: _s, ...expected } = z.toJSONSchema(AwardPostSchema, { io: 'input', unrepresentable: 'any' }) as Json;
     expect(awards.requestBody.content['application/json'].schema).toEqual(expected);
     expect(awards.security).toEqual([{ bearer: ['issue'] }]);
     expect(doc.paths['/endorsements'].post.security).toEqual([{ bearer: ['admin'] }]);

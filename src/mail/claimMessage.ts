@@ -1,0 +1,78 @@
+// The claim email: tells an educator that a program awarded them a badge and gives the claim
+// link, as plain text and as HTML (a multipart/alternative message, RFC 2046 §5.1.4). Every
+// value from the credential or the configuration is escaped in the HTML by hono/html.
+import { html } from 'hono/html';
+import { badgeFacts, humanDate } from '../pages/badgeFacts.js';
+
+export interface ClaimMessageInput {
+  /** The educator's address (the award's recipient email). */
+  to: string;
+  from: string;
+  /** The award's signed credential: the program (issuer profile) and achievement names come from it. */
+  credential: Record<string, unknown>;
+  /** The recipient's display name as the award recorded it. */
+  recipientName: string | null;
+  claimUrl: string;
+  claimExpiresAt: string;
+}
+
+export interface ClaimMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Line breaks and other control characters have no place in a header or a one-line value. */
+const oneLine = (value: string): string => value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
+
+function expiryText(iso: string): string {
+  const day = humanDate(iso) ?? iso;
+  const time = new Date(iso).toISOString().slice(11, 16);
+  return `${day}, ${time} UTC`;
+}
+
+export async function composeClaimMessage(input: ClaimMessageInput): Promise<ClaimMessage> {
+  const facts = badgeFacts(input.credential);
+  const program = oneLine(facts.issuerName);
+  const achievement = oneLine(facts.achievementName);
+  const greeting = input.recipientName ? `Hello ${oneLine(input.recipientName)},` : 'Hello,';
+  const expires = expiryText(input.claimExpiresAt);
+
+  const text = [
+    greeting,
+    '',
+    `${program} has awarded you the badge "${achievement}".`,
+    '',
+    'Open this link to add it to your digital wallet, or to download it:',
+    input.claimUrl,
+    '',
+    `The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.`,
+    '',
+    `This message was sent by ${program}. If you did not expect it, you can ignore it.`,
+    '',
+  ].join('\n');
+
+  const body = await html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Your badge from ${program}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24">
+<p>${greeting}</p>
+<p><strong>${program}</strong> has awarded you the badge <strong>${achievement}</strong>.</p>
+<p><a href="${input.claimUrl}" style="display:inline-block;padding:.6em 1.1em;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px">Claim your badge</a></p>
+<p>Or open this link: <a href="${input.claimUrl}">${input.claimUrl}</a></p>
+<p>The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.</p>
+<p style="color:#57606a;font-size:.9em">This message was sent by ${program}. If you did not expect it, you can ignore it.</p>
+</body>
+</html>
+`;
+
+  return {
+    from: input.from,
+    to: input.to,
+    subject: `Your badge from ${program}: ${achievement}`,
+    text,
+    html: body.toString(),
+  };
+}

@@ -1,0 +1,50 @@
+// The claim-email delivery loop built from the configuration (EDUCRED_SMTP_URL,
+// EDUCRED_MAIL_FROM), as the runtime gives it to the server and the CLI.
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ensureClaimLink } from '../claims/claimLink.js';
+import type { MailConfig } from '../config.js';
+import type { Db } from '../store/db.js';
+import { createMailDelivery, type MailClaimLink, type MailDelivery, type MailDeliveryDeps } from './delivery.js';
+import { createMailTransport, describeSmtpUrl, smtpSecrets, type MailTransportOptions } from './transport.js';
+
+export interface MailRuntimeDeps {
+  db: Db;
+  baseUrl: string;
+  /** The claim-link secret (src/claims/claimSecret.ts): a live link's URL is rebuilt from it. */
+  claimSecret: KeyObject;
+  claimTtlDays: number;
+  logger: Logger;
+}
+
+/**
+ * The claim link a message carries, composed when it is sent: the award's live link (the one
+ * the POST /awards answer showed, rebuilt from its link id), or a new one when it has expired.
+ * None for a badge that was collected, revoked or suspended meanwhile (the message is cancelled).
+ */
+export function claimLinkForMail(deps: Omit<MailRuntimeDeps, 'logger'>, now?: () => Date): (awardId: string) => MailClaimLink | { unavailable: string } {
+  return (awardId) => {
+    const claim = ensureClaimLink({ db: deps.db, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, ...(now ? { now } : {}) }, awardId);
+    return claim.link ? { url: claim.link.url, expiresAt: claim.link.expiresAt } : { unavailable: claim.unavailable };
+  };
+}
+
+/** The delivery loop of a configured service, not started (the server starts it; the CLI runs one pass). */
+export function mailDeliveryFromConfig(
+  mail: MailConfig | undefined,
+  deps: MailRuntimeDeps,
+  options: { transport?: MailTransportOptions } & Partial<Pick<MailDeliveryDeps, 'now' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'pollMs'>> = {},
+): MailDelivery | undefined {
+  if (!mail) return undefined;
+  const { transport, ...tuning } = options;
+  deps.logger.info({ smtp: describeSmtpUrl(mail.smtpUrl) }, 'claim emails go through this SMTP server');
+  return createMailDelivery({
+    ...tuning,
+    db: deps.db,
+    transport: createMailTransport(mail.smtpUrl, transport),
+    from: mail.from,
+    logger: deps.logger,
+    secrets: smtpSecrets(mail.smtpUrl),
+    claimLinkFor: claimLinkForMail(deps, tuning.now),
+  });
+}
