@@ -224,14 +224,31 @@ describe('the verifying state', () => {
     const { body } = await verifyPresentation(claimed, 'replayed-challenge');
     expect(body.verified).toBe(false);
   });
-  it('refuses it once the program revokes one of them', async () => {
+  it('refuses it once the program revokes one of them (a state checking after the revocation)', async () => {
     const list = (await (await fetch(`${program.origin}/awards?recipient=ana.lopez@example.edu&achievement=formative-assessment`, { headers: authorized() })).json()) as Json;
     const [award] = list.items as Json[];
     const revoked = await postJson(`${program.origin}/awards/${award!.id}/revoke`, { reason: 'Observation records were incomplete' }, authorized());
     expect(revoked.status).toBe(200);
-    const { body } = await verifyPresentation(claimed);
-    expect(body.approval?.approved).not.toBe(true);
-    expect(JSON.stringify(body)).toMatch(/[Rr]evoked/);
-  });
-
+    // State B reuses the program's list for its ttl (up to 5 minutes, Bitstring Status List §2.2
+    // ttl): another state that checks now reads the re-signed list and sees the revocation.
+    const stateC = await startChildServer({
+      entry: build.entry,
+      dataDir: path.join(work, 'state-c'),
+      port: await freePort(),
+      env: { EDUCRED_TRUST_POLICY: path.join(work, 'state-b-policy.json'), EDUCRED_FETCH_ALLOW_PRIVATE: 'true', EDUCRED_ISSUER_NAME: 'State C' },
+    });
+    try {
+      const presentation = await educator.present({ credentials: claimed, challenge: 'state-c-77', domain: 'licensure.state-c.example' });
+      const res = await postJson(`${stateC.origin}/presentations/verify`, {
+        verifiablePresentation: presentation,
+        options: { challenge: 'state-c-77', domain: 'licensure.state-c.example', rule: 'online-teaching' },
+      });
+      const body = (await res.json()) as Json;
+      expect(body.approval?.approved).toBe(false);
+      expect(JSON.stringify(body)).toMatch(/[Rr]evoked/);
+    } finally {
+      stateC.child.kill('SIGTERM');
+      await stateC.exited;
+    }
+  }, 120_000);
 });
