@@ -141,8 +141,3 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
 
   return app;
 }
-
-/** A claim token is a bearer secret: request logs keep the route, not the token. */
-export function redactClaimTokens(path: string): string {
-  return path.replace(/^\/(claim|exchanges)\/[^/]+/, '/$1/[token]');
-}
