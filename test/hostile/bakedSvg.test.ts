@@ -2,9 +2,14 @@
 // tag in an SVG"): a credential in a comment or processing instruction is no credential, and an
 // image carrying two is refused, so educred never reads a different credential than an XML
 // parser would. What educred bakes stays well-formed XML that reads back as the credential.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bakeSvg, BakingError, extractFromSvg, OB_BAKING_NAMESPACE } from '../../src/badges/baking.js';
+import { CliError } from '../../src/cli/io.js';
+import { readVerifiable } from '../../src/cli/verify.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 
 const svg = (inner: string, extra = ''): string =>
@@ -40,6 +45,20 @@ describe('extracting a baked SVG parses it as XML', () => {
   it('reads a credential element under another prefix bound to the OB namespace, and entity-escaped JSON text', () => {
     const image = svg(`<ob:credential>{&quot;id&quot;: &quot;urn:a&amp;b&quot;}</ob:credential>`, ` xmlns:ob="${OB_BAKING_NAMESPACE}"`);
     expect(extractFromSvg(image)).toEqual({ kind: 'json', credential: { id: 'urn:a&b' } });
+  });
+
+  it('makes `educred verify` refuse an image with two credentials with its reason (exit 2), not a crash', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'educred-svg-')), 'two.svg');
+    writeFileSync(file, svg(element({ id: 'urn:one' }) + element({ id: 'urn:two' })));
+    let thrown: unknown;
+    try {
+      readVerifiable(file);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as CliError).message).toContain('carries 2 openbadges:credential elements');
+    expect((thrown as CliError).exitCode).toBe(2);
   });
 
   it('refuses an image that is not well-formed XML', () => {
