@@ -6,8 +6,7 @@
 // 2.0 §4.9 (validFrom not after validUntil) and Bitstring Status List (a base-10 index).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/store/tokens.js';
-import { awardBody, postJson, type TestInstance } from '../helpers/app.js';
-import { createStatusInstance } from '../helpers/status.js';
+import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
 
@@ -18,7 +17,7 @@ let awarded: Json;
 let n = 0;
 
 beforeAll(async () => {
-  t = await createStatusInstance();
+  t = await createTestInstance(); // status lists on (the default)
   did = t.runtime.issuer.identity.did;
   issueToken = createToken(t.runtime.db, 'issuing-app', ['issue']).token;
   awarded = ((await (await postJson(t.app, '/awards', awardBody())).json()) as Json).credential;
