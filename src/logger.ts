@@ -14,8 +14,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   // The token segment after /claim/ or /exchanges/, also URL-encoded (%2F) inside another URL.
   [/((?:\/|%2F)(?:claim|exchanges)(?:\/|%2F))([^/?#&\s"'<>%]+)/gi, '$1[token]'],
   [new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"'<>]*`, 'gi'), `$1${CENSOR}`],
-  // userinfo password: scheme://user:password@host
-  [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${CENSOR}@`],
+  // userinfo password: scheme://user:password@host. The lookbehind starts a scheme only where
+  // one can start, so a long run of letters (a 5,000-character path) is scanned once, not once
+  // per position.
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${CENSOR}@`],
   [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${CENSOR}`],
 ];
 

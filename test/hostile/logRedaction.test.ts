@@ -21,6 +21,12 @@ describe('redactSecrets', () => {
     expect(redactSecrets(input)).toBe(expected);
   });
 
+  it('redacts a 100,000-character path in one pass (no backtracking per position; a refused request logs it twice)', () => {
+    const long = `/awards/${'x'.repeat(100_000)}`;
+    expect(redactSecrets(long)).toBe(long);
+    expect(redactSecrets(`${long}?token=Zx8_secret`)).toBe(`${long}?token=[redacted]`);
+  });
+
   it('leaves paths without secrets alone', () => {
     for (const path of ['/awards', '/claims', '/credentials/abc/badge.svg', '/status/1', 'https://example.org/a?page=2']) expect(redactSecrets(path)).toBe(path);
   });
