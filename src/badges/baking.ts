@@ -162,5 +162,34 @@ export function bakeSvg(svg: string, credential: Record<string, unknown>): strin
   return baked;
 }
 
-/** True when the text looks like an SVG document (the verify page accepts pasted or dropped SVGs). */
-export const looksLikeSvg = (text: string): boolean => /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg\b/i.test(text);
+/**
+ * True when the text looks like an SVG document (the verify page accepts pasted or dropped SVGs):
+ * an optional XML declaration, comments and a DOCTYPE, then `<svg`. A scan, not one regular
+ * expression: a regex with a repeated lazy comment group backtracks exponentially on a text of
+ * many comments that is no SVG (40 `<!---->` and an `x` would take hours).
+ */
+export function looksLikeSvg(text: string): boolean {
+  let at = 0;
+  const skipSpace = (): void => {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+  };
+  skipSpace();
+  if (text.startsWith('<?xml', at)) {
+    const end = text.indexOf('>', at);
+    if (end === -1) return false;
+    at = end + 1;
+  }
+  for (;;) {
+    skipSpace();
+    if (text.startsWith('<!--', at)) {
+      const end = text.indexOf('-->', at + 4);
+      if (end === -1) return false;
+      at = end + 3;
+    } else if (text.slice(at, at + 9).toUpperCase() === '<!DOCTYPE') {
+      const end = text.indexOf('>', at);
+      if (end === -1) return false;
+      at = end + 1;
+    } else break;
+  }
+  return /^<svg\b/i.test(text.slice(at, at + 5));
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bakeSvg, BakingError, extractFromSvg, OB_BAKING_NAMESPACE } from '../../src/badges/baking.js';
+import { bakeSvg, BakingError, extractFromSvg, looksLikeSvg, OB_BAKING_NAMESPACE } from '../../src/badges/baking.js';
 import { CliError } from '../../src/cli/io.js';
 import { readVerifiable } from '../../src/cli/verify.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -63,6 +63,19 @@ describe('extracting a baked SVG parses it as XML', () => {
 
   it('refuses an image that is not well-formed XML', () => {
     expect(() => extractFromSvg(`<svg xmlns="http://www.w3.org/2000/svg">${element({ id: 'urn:x' })}<g></svg>`)).toThrow(/not well-formed XML/);
+  });
+});
+
+describe('recognising a pasted SVG', () => {
+  it('recognises an SVG after a declaration, comments and a DOCTYPE, and nothing else', () => {
+    expect(looksLikeSvg('\n<?xml version="1.0"?>\n<!-- a -->\n<!-- b --><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">\n<SVG xmlns="http://www.w3.org/2000/svg">')).toBe(true);
+    expect(looksLikeSvg('<svg/>')).toBe(true);
+    for (const text of ['{"a": 1}', '<svgx>', '<!-- unterminated <svg>', '<?xml version="1.0"?><html>', '<g><svg>']) expect(looksLikeSvg(text), text).toBe(false);
+  });
+
+  it('answers at once for text of many comments that is no SVG (no exponential backtracking on the public verify page)', () => {
+    expect(looksLikeSvg(`${'<!---->'.repeat(50)}x`)).toBe(false);
+    expect(looksLikeSvg(`${'<!---->'.repeat(50)}<svg>`)).toBe(true);
   });
 });
 
