@@ -11,7 +11,7 @@ import { awardRoutes } from './http/awards.js';
 import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
 import { batchRoutes } from './http/batches.js';
-import { claimRoutes, redactClaimTokens } from './http/claims.js';
+import { claimRoutes } from './http/claims.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
@@ -25,6 +25,7 @@ import { statusRoutes } from './http/status.js';
 import { verifyRoutes } from './http/verify.js';
 import { verifyPageRoutes } from './http/verifyPage.js';
 import { tokenRoutes } from './http/tokens.js';
+import { redactSecrets, serializeError } from './logger.js';
 
 export type { AppDeps } from './http/deps.js';
 
@@ -36,7 +37,8 @@ export function createApp(deps: AppDeps): Hono {
     const started = performance.now();
     await next();
     // No client address, no headers: a status or verify request must not reveal who checked whom.
-    logger.info({ method: c.req.method, path: redactClaimTokens(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // Claim tokens in the path are bearer secrets: the log keeps the route, not the token.
+    logger.info({ method: c.req.method, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', secureHeaders());
   app.use('*', pagePolicy());
@@ -85,7 +87,7 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HTTPException) {
       return problemResponse(c, new HttpProblem(error.status, 'http-error', error.message || 'Request refused', error.message || `HTTP ${error.status}`));
     }
-    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    logger.error({ err: serializeError(error), method: c.req.method, path: redactSecrets(c.req.path) }, 'unhandled error');
     return problemResponse(c, new HttpProblem(500, 'internal-error', 'Internal error', 'The service failed to handle this request; it has been logged'));
   });
   return app;

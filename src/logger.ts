@@ -1,6 +1,45 @@
-// The service logger (pino, JSON lines). Secret-bearing fields are redacted by path as a
-// second line of defence: no code path is meant to log them in the first place.
-import { pino, type DestinationStream, type Logger } from 'pino';
+// The service logger (pino, JSON lines). Secrets never belong in a log line: request paths and
+// URLs carry claim tokens (/claim/<t>, /exchanges/<t>, a wallet deep link that wraps one),
+// query parameters can carry bearer tokens, URLs can carry passwords. `redactSecrets` is the one
+// place that knows their shapes; the app applies it to what it logs, and this logger applies it
+// again to every path, url, message and error it is given, besides redacting key fields by path.
+import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+
+const CENSOR = '[redacted]';
+
+/** Query parameters whose value is a secret (or, like `challenge`, part of a claim link). */
+const SECRET_PARAMS = ['token', 'access_token', 'id_token', 'refresh_token', 'api_key', 'apikey', 'key', 'secret', 'password', 'passwd', 'pwd', 'challenge', 'code', 'signature', 'sig'];
+
+const PATTERNS: Array<[RegExp, string]> = [
+  // The token segment after /claim/ or /exchanges/, also URL-encoded (%2F) inside another URL.
+  [/((?:\/|%2F)(?:claim|exchanges)(?:\/|%2F))([^/?#&\s"'<>%]+)/gi, '$1[token]'],
+  [new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"'<>]*`, 'gi'), `$1${CENSOR}`],
+  // userinfo password: scheme://user:password@host. The lookbehind starts a scheme only where
+  // one can start, so a long run of letters (a 5,000-character path) is scanned once, not once
+  // per position.
+  [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${CENSOR}@`],
+  [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${CENSOR}`],
+];
+
+/** A path, URL or message with its secrets replaced. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+const redactString = (value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
+
+/** pino's error serializer, with the message and stack (which may quote a URL) redacted. */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return redactString(error);
+  const serialized = stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const key of ['message', 'stack']) serialized[key] = redactString(serialized[key]);
+  return serialized;
+}
+
+/** Serializers for the fields that can carry a secret-bearing path or URL. */
+export const LOG_SERIALIZERS = { err: serializeError, path: redactString, url: redactString };
 
 /** `destination` defaults to stdout; the CLI passes stderr so that stdout carries only results. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -8,7 +47,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     level,
     redact: {
       paths: ['*.secretKeyMultibase', '*.authorization', '*.token', 'token', 'secretKeyMultibase', '*.headers.authorization'],
-      censor: '[redacted]',
+      censor: CENSOR,
+    },
+    serializers: LOG_SERIALIZERS,
+    hooks: {
+      // The message strings themselves (and printf arguments).
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map(redactString));
+      },
     },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -16,6 +16,7 @@
 //   valid_until      optional expiry, ISO 8601 date-time
 // Quoted fields follow RFC 4180 (a field with commas or line breaks is quoted, "" is a quote).
 import { parse } from 'csv-parse/sync';
+import { JsonTextError, parseJson } from '../http/body.js';
 import { BatchTooLargeError, type RawBatchRow } from './batchInput.js';
 
 export const CSV_COLUMNS = ['recipient_did', 'recipient_email', 'recipient_name', 'achievement', 'observations', 'evidence_json', 'valid_until'] as const;
@@ -89,9 +90,10 @@ function toAwardBody(get: (column: Column) => string | undefined): { body: Recor
   if (observations && evidenceJson) errors.push({ pointer: '/evidence', detail: 'give observations or evidence_json, not both' });
   else if (evidenceJson) {
     try {
-      evidence = JSON.parse(evidenceJson) as unknown;
+      evidence = parseJson(evidenceJson, { what: 'evidence_json' });
     } catch (error) {
-      errors.push({ pointer: '/evidence', detail: `evidence_json is not valid JSON: ${(error as Error).message}` });
+      if (!(error instanceof JsonTextError)) throw error;
+      errors.push({ pointer: '/evidence', detail: error.message });
     }
   } else {
     const parsed = parseObservations(observations ?? '');

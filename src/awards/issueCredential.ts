@@ -1,9 +1,12 @@
 // VC-API issuance of a credential the caller built: check it names this issuer, is an object
-// our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; then sign.
+// our pinned contexts fully define, and (for Open Badges) passes the 1EdTech schema; that the
+// token may have this type signed, that it awards no framework achievement (POST /awards does,
+// with the mastery rule) and names no status list or index (the service allocates them,
+// src/awards/callerCredentialPolicy.ts); then sign.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
 import { VC_V2_CONTEXT } from '../credentials/openBadge.js';
-import { dataModelProblems } from '../credentials/dataModelRules.js';
+import { dataModelProblems, issueSideProblems } from '../credentials/dataModelRules.js';
 import { asArray } from '../credentials/jsonValues.js';
 import { openBadgeSchemaProblems } from '../credentials/openBadgeSchemaGate.js';
 import { DocumentNotAllowedError } from '../signing/documentLoader.js';
@@ -12,8 +15,11 @@ import type { JsonObject } from '../signing/suites.js';
 import { recordAudit } from '../store/audit.js';
 import { findAwardByCredentialId, insertAward } from '../store/awards.js';
 import type { Db } from '../store/db.js';
-import type { StatusAllocator } from './issueAward.js';
 import { credentialStatusValue } from '../status/entries.js';
+import type { CompetencyFramework } from '../competencies/framework.js';
+import type { Scope } from '../store/tokens.js';
+import { CredentialTypeRefusedError, expandedTypes, frameworkAchievementProblems, readStatusRequest, typeRefusal, type StatusRequest } from './callerCredentialPolicy.js';
+import type { StatusAllocator, StatusReservation } from './issueAward.js';
 
 export interface CredentialProblem {
   pointer: string;
@@ -45,7 +51,7 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
     problems.push({ pointer: '/issuer', detail: `must be this service's issuer, ${issuerDid} (got ${JSON.stringify(issuerId ?? null)})` });
   }
   if (credential.proof !== undefined) problems.push({ pointer: '/proof', detail: 'must be absent: the service adds the proof' });
-  problems.push(...dataModelProblems(credential));
+  problems.push(...dataModelProblems(credential), ...issueSideProblems(credential));
   const subject = credential.credentialSubject;
   const subjects = Array.isArray(subject) ? subject : [subject];
   if (subject === undefined) problems.push({ pointer: '/credentialSubject', detail: 'is required' });
@@ -58,6 +64,32 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
     }
   }
   return problems;
+}
+
+/**
+ * This service's status entries for a VC 2.0 credential (Bitstring Status List is a VC 2.0
+ * recommendation, its terms are in the VC 2.0 context: a VC 1.1 credential is signed as sent).
+ * A caller's request ({type: 'BitstringStatusListEntry', statusPurpose}) is answered with them,
+ * or refused when the service cannot allocate that purpose.
+ */
+function reserveStatus(deps: IssueCredentialDeps, credential: JsonObject, request: StatusRequest): StatusReservation | undefined {
+  const v2 = asArray(credential['@context'])[0] === VC_V2_CONTEXT;
+  const pointer = '/credentialStatus';
+  if (request.requested.length > 0 && !v2) {
+    throw rejected([{ pointer, detail: `a BitstringStatusListEntry needs the VC 2.0 context (${VC_V2_CONTEXT}) first in @context` }]);
+  }
+  if (request.requested.length > 0 && !deps.status) {
+    throw rejected([{ pointer, detail: 'this service runs no status lists, so it cannot allocate a BitstringStatusListEntry: leave credentialStatus out' }]);
+  }
+  if (!v2 || !deps.status) return undefined;
+  const reservation = deps.status.reserve();
+  const purposes = reservation.entries.map((e) => e.statusPurpose);
+  const unknown = request.requested.filter((p) => !purposes.includes(p));
+  if (unknown.length > 0) {
+    reservation.release();
+    throw rejected([{ pointer, detail: `statusPurpose ${unknown.map((p) => JSON.stringify(p)).join(', ')} is not one this service allocates (${purposes.join(', ')})` }]);
+  }
+  return reservation;
 }
 
 /** Explains JSON-LD failures (safe mode, unknown contexts) in the caller's terms. */
@@ -85,7 +117,10 @@ function describeSigningFailure(error: unknown): CredentialRejectedError {
 export interface IssueCredentialDeps {
   db: Db;
   issuer: Issuer;
-  /** When present, credentials without a `credentialStatus` get revocation and suspension entries. */
+  /** The framework whose achievements only POST /awards awards, and the service's URL. */
+  framework: CompetencyFramework;
+  baseUrl: string;
+  /** When present, VC 2.0 credentials get this service's status entries (one per purpose it runs). */
   status?: StatusAllocator | undefined;
 }
 
@@ -115,15 +150,30 @@ export interface IssuedCredential {
   created: boolean;
 }
 
+const rejected = (problems: CredentialProblem[]): CredentialRejectedError =>
+  new CredentialRejectedError(problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
+
 export async function issueCallerCredential(
   deps: IssueCredentialDeps,
   credential: JsonObject,
-  options: { actor: string; suite?: ProofSuiteName | undefined; created?: Date | undefined },
+  options: { actor: string; scopes: readonly Scope[]; suite?: ProofSuiteName | undefined; created?: Date | undefined },
 ): Promise<IssuedCredential> {
-  const problems = checkCallerCredential(credential, deps.issuer.identity.did);
-  if (problems.length > 0) {
-    throw new CredentialRejectedError(problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
+  const statusRequest = readStatusRequest(credential, deps.baseUrl);
+  const problems = [
+    ...checkCallerCredential(credential, deps.issuer.identity.did),
+    ...frameworkAchievementProblems(credential, deps.baseUrl, deps.framework),
+    ...statusRequest.problems,
+  ];
+  if (problems.length > 0) throw rejected(problems);
+  let types: string[];
+  try {
+    types = await expandedTypes(credential, deps.issuer.documentLoader);
+  } catch (error) {
+    if (error instanceof CredentialTypeRefusedError) throw error;
+    throw describeSigningFailure(error);
   }
+  const refusal = typeRefusal(types, options.scopes);
+  if (refusal) throw refusal;
   const awardId = randomUUID();
   const credentialId = typeof credential.id === 'string' ? credential.id : `urn:uuid:${awardId}`;
   const hash = contentHash(credential);
@@ -137,13 +187,10 @@ export async function issueCallerCredential(
   };
   const earlier = replayed();
   if (earlier) return earlier;
-  // Bitstring Status List is a VC 2.0 recommendation (its terms are in the VC 2.0 context): a
-  // VC 1.1 credential is signed as sent, rather than given a context its verifiers may not hold.
-  const wantsStatus = credential.credentialStatus === undefined && asArray(credential['@context'])[0] === VC_V2_CONTEXT;
-  const reservation = wantsStatus ? deps.status?.reserve() : undefined;
+  const reservation = reserveStatus(deps, credential, statusRequest);
   let signed: JsonObject;
   try {
-    const withStatus = reservation ? { ...credential, credentialStatus: credentialStatusValue(reservation.entries) } : credential;
+    const withStatus = reservation ? { ...credential, credentialStatus: credentialStatusValue([...statusRequest.kept, ...reservation.entries]) } : credential;
     signed = await deps.issuer.sign(withStatus, { suite: options.suite, created: options.created });
   } catch (error) {
     reservation?.release();

@@ -3,6 +3,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { JsonTextError, parseJson as parseGuardedJson } from '../http/body.js';
 import { createLogger } from '../logger.js';
 
 /** A failure caused by the input or the environment: printed as one message, exit code 1. */
@@ -55,9 +56,11 @@ export async function readStdin(): Promise<string> {
 export function parseJson(text: string, source: string): unknown {
   if (text.trim() === '') throw new CliError(`${source} is empty: expected a JSON document`);
   try {
-    return JSON.parse(text) as unknown;
+    return parseGuardedJson(text, { what: source });
   } catch (error) {
-    throw new CliError(`${source} is not valid JSON: ${(error as Error).message}`, 1, { cause: error });
+    // parseGuardedJson names the source: "<source> is not valid JSON: …" or "… nests deeper than …".
+    if (error instanceof JsonTextError) throw new CliError(error.message, 1, { cause: error });
+    throw error;
   }
 }
 

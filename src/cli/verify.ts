@@ -3,7 +3,7 @@
 // when verified (and, with --rule, approved); 1 when not; 2 when the check could not be run.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { extractFromSvg, looksLikeSvg } from '../badges/baking.js';
+import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createGuardedFetcher } from '../net/guardedFetch.js';
 import { loadExtraContexts } from '../signing/documentLoader.js';
@@ -36,7 +36,13 @@ export function readVerifiable(file: string): unknown {
     throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, NOT_RUN, { cause: error });
   }
   if (looksLikeSvg(text)) {
-    const baked = extractFromSvg(text);
+    let baked;
+    try {
+      baked = extractFromSvg(text);
+    } catch (error) {
+      if (error instanceof BakingError) throw new CliError(`${file}: ${error.message}`, NOT_RUN, { cause: error });
+      throw error;
+    }
     if (!baked) throw new CliError(`${file} is an SVG image with no credential baked into it`, NOT_RUN);
     if (baked.kind !== 'json') throw new CliError(`${file} holds a JWT credential; only embedded JSON credentials are verified`, NOT_RUN);
     return baked.credential;

@@ -66,3 +66,33 @@ export function dataModelProblems(credential: Json): DataModelProblem[] {
   }
   return problems;
 }
+
+/**
+ * Rules checked only before signing a caller's credential (the verifier reports the same facts
+ * in its own checks, e.g. a validity window in `dates`, not as a malformed credential):
+ * VC DM 2.0 §4.9 a credential is valid from `validFrom` until `validUntil`, so `validFrom` may
+ * not be later than `validUntil` (VC 1.1 §4.6/§4.7: `issuanceDate` and `expirationDate` likewise);
+ * Bitstring Status List §2.1 a `statusListIndex` is an integer ≥ 0 written in base 10.
+ */
+export function issueSideProblems(credential: Json): DataModelProblem[] {
+  const problems: DataModelProblem[] = [];
+  for (const [from, until] of [['validFrom', 'validUntil'], ['issuanceDate', 'expirationDate']] as const) {
+    const start = credential[from];
+    const end = credential[until];
+    if (typeof start !== 'string' || typeof end !== 'string') continue;
+    const [a, b] = [Date.parse(start), Date.parse(end)];
+    if (!Number.isNaN(a) && !Number.isNaN(b) && a > b) {
+      problems.push({ pointer: `/${until}`, detail: `must not be earlier than ${from} (${start}): the credential would never be valid` });
+    }
+  }
+  const status = credential.credentialStatus;
+  const entries = Array.isArray(status) ? status : status === undefined ? [] : [status];
+  entries.forEach((entry, i) => {
+    if (!isObject(entry) || entry.statusListIndex === undefined) return;
+    if (!(typeof entry.statusListIndex === 'string' && /^(0|[1-9][0-9]*)$/.test(entry.statusListIndex))) {
+      const pointer = Array.isArray(status) ? `/credentialStatus/${i}/statusListIndex` : '/credentialStatus/statusListIndex';
+      problems.push({ pointer, detail: `must be a non-negative integer written in base 10 as a string (got ${JSON.stringify(entry.statusListIndex)})` });
+    }
+  });
+  return problems;
+}

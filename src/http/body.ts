@@ -37,15 +37,49 @@ export function jsonNestingDepth(text: string): number {
   return deepest;
 }
 
-/** Parses a JSON request body, refusing what is not JSON or nests too deeply (400). */
-export function parseJsonBody(text: string): unknown {
-  if (jsonNestingDepth(text) > MAX_JSON_DEPTH) {
-    throw badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+/** Why a JSON text was refused: it is not JSON, nests too deeply, or is too large. */
+export class JsonTextError extends Error {
+  constructor(message: string, readonly reason: 'not-json' | 'too-deep' | 'too-large', options?: ErrorOptions) {
+    super(message, options);
   }
+}
+
+export interface JsonLimits {
+  /** Deepest nesting of arrays and objects allowed (default MAX_JSON_DEPTH). */
+  maxDepth?: number | undefined;
+  /** Largest text allowed, in UTF-8 bytes (default: no limit beyond the caller's own). */
+  maxBytes?: number | undefined;
+  /** What the text is, for the message: "The request body", "evidence_json", ... */
+  what?: string | undefined;
+}
+
+/**
+ * The one guard for JSON from outside (request bodies, CSV cells, baked images, fetched
+ * documents, files given to the CLI): refuses what is too large or nests deeper than
+ * `maxDepth` before JSON.parse and the recursive code after it see it, and what is not JSON.
+ * Throws JsonTextError; HTTP callers turn it into a 400 (parseJsonBody).
+ */
+export function parseJson(text: string, limits: JsonLimits = {}): unknown {
+  const what = limits.what ?? 'The JSON text';
+  const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
+  if (limits.maxBytes !== undefined && Buffer.byteLength(text, 'utf8') > limits.maxBytes) {
+    throw new JsonTextError(`${what} is larger than ${limits.maxBytes} bytes`, 'too-large');
+  }
+  if (jsonNestingDepth(text) > maxDepth) throw new JsonTextError(`${what} nests deeper than ${maxDepth} levels`, 'too-deep');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
+    throw new JsonTextError(`${what} is not valid JSON: ${(error as Error).message}`, 'not-json', { cause: error });
+  }
+}
+
+/** Parses a JSON request body through parseJson, refusing what is not JSON or nests too deeply (400). */
+export function parseJsonBody(text: string, what = 'The request body'): unknown {
+  try {
+    return parseJson(text, { what });
+  } catch (error) {
+    if (error instanceof JsonTextError) throw badRequest(error.message);
+    throw error;
   }
 }
 

@@ -12,6 +12,7 @@ import { messagePage, sendPage } from '../pages/layout.js';
 import { recordAudit } from '../store/audit.js';
 import { findAward } from '../store/awards.js';
 import { requireScope, type AuthVariables } from './auth.js';
+import { parseJsonBody } from './body.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 import type { AppDeps } from './deps.js';
 
@@ -35,11 +36,7 @@ function toProblem(error: unknown): never {
 async function readOptionalJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
-  }
+  return parseJsonBody(text);
 }
 
 const fileName = (code: string): string => `${code.replace(/[^a-z0-9-]/gi, '') || 'badge'}-badge.json`;
@@ -143,9 +140,4 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   });
 
   return app;
-}
-
-/** A claim token is a bearer secret: request logs keep the route, not the token. */
-export function redactClaimTokens(path: string): string {
-  return path.replace(/^\/(claim|exchanges)\/[^/]+/, '/$1/[token]');
 }

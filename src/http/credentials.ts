@@ -1,9 +1,12 @@
 // Credentials: the public JSON of an issued badge (GET /credentials/:id) and VC-API issuance of
-// a caller-built credential (POST /credentials/issue).
+// a caller-built credential (POST /credentials/issue): types beyond the token's scope are a 403
+// (credential-type-forbidden), status list credentials a 422 (credential-type-refused), see
+// src/awards/callerCredentialPolicy.ts.
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PROOF_SUITES } from '../config.js';
 import { CredentialIdTakenError, CredentialRejectedError, issueCallerCredential } from '../awards/issueCredential.js';
+import { CredentialTypeRefusedError } from '../awards/callerCredentialPolicy.js';
 import { findAwardByCredentialId } from '../store/awards.js';
 import { credentialUrl } from '../awards/issueAward.js';
 import { requireScope, type AuthVariables } from './auth.js';
@@ -36,6 +39,7 @@ export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables
     try {
       const { credential: verifiableCredential, created } = await issueCallerCredential(deps, credential, {
         actor: `token:${c.get('token').name}`,
+        scopes: c.get('token').scopes,
         suite: options?.suite,
         created: options?.created ? new Date(options.created) : undefined,
       });
@@ -43,6 +47,11 @@ export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables
     } catch (error) {
       if (error instanceof CredentialRejectedError) {
         throw unprocessable('credential-rejected', 'Credential rejected', error.message, { errors: error.problems });
+      }
+      if (error instanceof CredentialTypeRefusedError) {
+        throw error.status === 403
+          ? new HttpProblem(403, 'credential-type-forbidden', 'Credential type not issued here', error.message, { refusedType: error.refusedType })
+          : unprocessable('credential-type-refused', 'Credential type not issued on request', error.message, { refusedType: error.refusedType, errors: [{ pointer: '/type', detail: error.message }] });
       }
       if (error instanceof CredentialIdTakenError) throw new HttpProblem(409, 'credential-id-taken', 'Credential id already issued', error.message);
       throw error;

@@ -5,7 +5,7 @@
 // fall into one "other clients" key) and every stored string is cut to a fixed length.
 import { recordAudit } from '../store/audit.js';
 import type { Db } from '../store/db.js';
-import { redactClaimTokens } from './claims.js';
+import { redactSecrets } from '../logger.js';
 
 /** No string a refusal row stores (path, reason, client, actor) is longer than this. */
 export const REFUSAL_STRING_LIMIT = 200;
@@ -66,7 +66,7 @@ export class RefusalAudit {
     let refusal: Refusal = {
       client: truncate(input.client),
       reason: truncate(input.reason),
-      path: truncate(redactClaimTokens(input.path)),
+      path: truncate(redactSecrets(input.path)),
       actor: truncate(input.actor),
     };
     let key = `${refusal.client}\n${refusal.reason}`;

@@ -6,7 +6,7 @@
 // otherwise fetch whatever a link names).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { extractFromSvg, looksLikeSvg } from '../badges/baking.js';
+import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
 import { findAwardByCredentialId } from '../store/awards.js';
@@ -25,7 +25,13 @@ async function submittedDocument(fields: Record<string, unknown>): Promise<unkno
   const text = (fromFile ?? (typeof fields.document === 'string' ? fields.document : '')).trim();
   if (text === '') throw new UnreadableDocument('Paste a credential or presentation, or choose a file.');
   if (looksLikeSvg(text)) {
-    const baked = extractFromSvg(text);
+    let baked;
+    try {
+      baked = extractFromSvg(text);
+    } catch (error) {
+      if (error instanceof BakingError) throw new UnreadableDocument(error.message);
+      throw error;
+    }
     if (!baked) throw new UnreadableDocument('This SVG image has no credential baked into it.');
     if (baked.kind !== 'json') throw new UnreadableDocument('This badge image holds a JWT credential; only JSON credentials can be verified here.');
     return baked.credential;

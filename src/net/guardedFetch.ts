@@ -9,6 +9,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { JsonTextError, parseJson } from '../http/body.js';
 import { specialPurposeRange } from './addressPolicy.js';
 
 export interface GuardedFetchOptions {
@@ -238,9 +239,12 @@ function parseJsonAnswer(target: URL, response: IncomingMessage, body: Buffer, a
   if (type !== '' && !JSON_TYPE.test(type)) throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered ${type}, not JSON`);
   try {
     // fatal: bytes that are not UTF-8 are refused rather than read as U+FFFD; a BOM is dropped.
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as unknown;
+    // The one JSON guard (src/http/body.ts): a document nested thousands deep is refused here,
+    // before JSON-LD or schema code recurses into it.
+    return parseJson(new TextDecoder('utf-8', { fatal: true }).decode(body), { what: 'the answer' });
   } catch (cause) {
-    throw new FetchRefusedError('fetch_not_json', asked, `${target.href} did not answer valid JSON: ${(cause as Error).message}`, { cause });
+    const reason = cause instanceof JsonTextError && cause.reason === 'not-json' ? (cause.cause as Error).message : (cause as Error).message;
+    throw new FetchRefusedError('fetch_not_json', asked, `${target.href} did not answer valid JSON: ${reason}`, { cause });
   }
 }
 

@@ -133,7 +133,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'VC-API: sign a credential the caller built',
     scope: 'issue',
     body: IssueRequestSchema,
-    responses: { '201': '{verifiableCredential}', ...JSON_ERRORS, ...AUTH_ERRORS, '422': 'Credential rejected' },
+    responses: { '201': '{verifiableCredential}', ...JSON_ERRORS, ...AUTH_ERRORS, '403': 'Token lacks the scope, or the type is not issued here (credential-type-forbidden)', '422': 'Credential rejected (credential-rejected, credential-type-refused)' },
   },
   { method: 'get', path: '/.well-known/did.json', tag: 'Identity', summary: "The issuer's did:web DID document (path-form did:web DIDs serve /<path>/did.json)", produces: 'application/did+json', responses: { '200': 'DID document', '404': 'The issuer is a did:key' } },
   { method: 'post', path: '/endorsements', tag: 'Endorsements', summary: 'Sign an EndorsementCredential about a program issuer', scope: 'admin', body: EndorsementRequestSchema, responses: { '201': '{id, credential}', ...JSON_ERRORS, ...AUTH_ERRORS } },

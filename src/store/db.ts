@@ -1,14 +1,26 @@
 // Opens the SQLite database with the durability settings every write relies on (WAL,
 // synchronous=FULL, foreign keys) and brings its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
+/**
+ * The database holds hashed tokens, claim secrets and salted recipient emails: only the service's
+ * user may read it. SQLite creates the file with the process umask (often 0644) and gives its
+ * -wal and -shm files the database file's mode, so the file is created 0600 before SQLite opens
+ * it, and an existing one (and its WAL files) is tightened to 0600.
+ */
+function restrictFileModes(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') restrictFileModes(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

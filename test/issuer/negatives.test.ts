@@ -115,8 +115,12 @@ describe('the offline document loader', () => {
 });
 
 describe('POST /credentials/issue refuses what it cannot sign faithfully', () => {
+  // An awarded badge made into a caller's own: framework achievements and status entries are
+  // the service's to give (POST /awards; src/awards/callerCredentialPolicy.ts).
   const unsigned = (extra: Json = {}): Json => {
-    const { proof: _p, ...rest } = structuredClone(credential);
+    const { proof: _p, credentialStatus: _s, ...rest } = structuredClone(credential);
+    const { alignment: _a, ...achievement } = rest.credentialSubject.achievement;
+    rest.credentialSubject.achievement = { ...achievement, id: 'https://program.example.edu/achievements/lesson-study', name: 'Lesson study', humanCode: 'lesson-study' };
     return { ...rest, id: `urn:uuid:${crypto.randomUUID()}`, ...extra };
   };
 

@@ -1,6 +1,6 @@
 // The database is opened with the durability settings awards rely on, and migrations are
 // versioned, applied once, and atomic.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,44 @@ import { openDatabase } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'educred-db-')), 'educred.sqlite');
+
+const modeOf = (file: string): string => (statSync(file).mode & 0o777).toString(8);
+
+/** Runs `fn` under the common default umask 022, so a file created without a mode would be 0644. */
+function withUmask022<T>(fn: () => T): T {
+  const previous = process.umask(0o022);
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
+}
+
+describe('the database and its WAL files are readable by the owner only (0600)', () => {
+  it('creates the database, -wal and -shm 0600 in a data folder that already exists', () => {
+    const file = tempFile();
+    expect(existsSync(path.dirname(file))).toBe(true);
+    const db = withUmask022(() => openDatabase(file));
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(9999, 'probe', 'now');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      expect(existsSync(f), f).toBe(true);
+      expect(modeOf(f), f).toBe('600');
+    }
+    db.close();
+  });
+
+  it('tightens a database (and its WAL files) an earlier version left 0644', () => {
+    const file = tempFile();
+    withUmask022(() => openDatabase(file)).close();
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      if (!existsSync(f)) writeFileSync(f, '', { flag: 'a' });
+      chmodSync(f, 0o644);
+    }
+    const db = withUmask022(() => openDatabase(file));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), f).toBe('600');
+    db.close();
+  });
+});
 
 describe('openDatabase', () => {
   it('uses WAL, synchronous=FULL and foreign keys', () => {
