@@ -5,15 +5,15 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwardRequestSchema } from '../src/awards/awardRequest.js';
 import { parseTrustPolicy } from '../src/verify/trustPolicy.js';
-import { createTestInstance, postJson, type TestInstance } from './helpers/app.js';
+import { ADMIN_TOKEN, createTestInstance, postJson, type TestInstance } from './helpers/app.js';
 
 type Json = Record<string, any>;
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** The text of the heredoc that writes `file` in a sh block (`cat > file <<'EOF' … EOF`). */
-function heredoc(file: string): string {
-  const match = new RegExp(`cat > ${file.replace('.', '\\.')} <<'EOF'\\n([\\s\\S]*?)\\nEOF\\n`).exec(README);
+function heredoc(file: string, end = 'EOF'): string {
+  const match = new RegExp(`cat > ${file.replace('.', '\\.')} <<'${end}'\\n([\\s\\S]*?)\\n${end}\\n`).exec(README);
   if (!match?.[1]) throw new Error(`README has no heredoc for ${file}`);
   return match[1];
 }
@@ -60,6 +60,18 @@ describe('the README tour', () => {
     const res = await postJson(t.app, '/awards', short);
     expect(res.status).toBe(422);
     expect(JSON.stringify(((await res.json()) as Json).detail)).toBe(shownAnswer("jq '.evidence |= .[0:2]' award.json"));
+  });
+
+  it('cohort.csv is a batch every row of which is awarded with a claim link, and GET /awards lists it as shown', async () => {
+    const csv = heredoc('cohort.csv', 'EOF2') + '\n';
+    const res = await t.app.request('/awards/batch', { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'text/csv', 'Batch-Id': 'spring-2026' }, body: csv });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const batch = (await res.json()) as Json;
+    expect((batch.rows as Json[]).map((r) => r.state)).toEqual(['issued', 'issued']);
+    for (const row of batch.rows as Json[]) expect(row.claimUrl).toMatch(/^http:\/\/localhost:3000\/claim\//);
+    const listed = (await (await t.app.request('/awards?recipient=ben.okafor@example.edu&status=active', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Json;
+    expect((listed.items as Json[]).map((i) => [i.achievement, i.status])).toEqual([['formative-assessment', 'active']]);
+    expect(listed.next).toBeNull();
   });
 
   it('every JSON example that is a trust policy parses with the service\'s policy parser', () => {
