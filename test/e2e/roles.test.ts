@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vc from '@digitalbazaar/vc';
 import { verifyCredential as walletVerify } from '@digitalcredentials/verifier-core';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../../src/credentials/openBadge.js';
 import { resolveDidKey } from '../../src/signing/did.js';
@@ -23,6 +22,7 @@ import { CSV_HEADER, MASTERY_OBSERVATIONS } from '../helpers/batch.js';
 import { authorized, buildServer, startChildServer, type ChildServer } from '../helpers/childServer.js';
 import { allowLoopbackOnly, type OfflineFetch } from '../helpers/network.js';
 import { freePort } from '../helpers/ports.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { statusEntries } from '../helpers/status.js';
 import { createTestWallet, type TestWallet } from '../helpers/wallet.js';
 
@@ -33,18 +33,11 @@ const pinnedSchema = JSON.parse(readFileSync(new URL('../../contexts/schemas/ob_
 /** Competencies 7, 1, 3 and 5: what the built-in online-teaching rule requires. */
 const ONLINE_TEACHING = ['personalized-blended-online', 'differentiated-support', 'formative-assessment', 'data-informed-instruction'];
 
-interface Mail {
-  to: string;
-  raw: string;
-}
-
 let work: string;
 let build: Awaited<ReturnType<typeof buildServer>>;
 let program: ChildServer;
 let stateB: ChildServer;
-let smtp: SMTPServer;
-let smtpPort: number;
-const mails: Mail[] = [];
+let smtp: TestSmtpServer;
 let offline: OfflineFetch;
 let educator: TestWallet;
 let programDid: string;
@@ -76,37 +69,15 @@ async function claimIntoWallet(claimUrl: string, wallet: TestWallet): Promise<Js
   return ((await done.json()) as Json).verifiablePresentation.verifiableCredential[0] as Json;
 }
 
-async function waitFor<T>(what: () => T | undefined, label: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const found = what();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${label}`);
-}
-
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'educred-roles-'));
   build = await buildServer('roles');
-  smtpPort = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      stream.on('end', () => {
-        for (const to of session.envelope.rcptTo) mails.push({ to: to.address, raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  smtp = await startSmtpServer();
   program = await startChildServer({
     entry: build.entry,
     dataDir: path.join(work, 'program'),
     port: await freePort(),
-    env: { EDUCRED_ISSUER_NAME: 'Riverside Educator Preparation', EDUCRED_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EDUCRED_MAIL_FROM: 'badges@riverside.example' },
+    env: { EDUCRED_ISSUER_NAME: 'Riverside Educator Preparation', EDUCRED_SMTP_URL: smtp.url, EDUCRED_MAIL_FROM: 'badges@riverside.example' },
   });
   educator = await createTestWallet();
   // verifier-core fetches status lists and the schema: loopback only, the schema from the pinned copy.
@@ -121,7 +92,7 @@ afterAll(async () => {
       await server.exited;
     }
   }
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   build?.remove();
   rmSync(work, { recursive: true, force: true });
 });
@@ -138,10 +109,11 @@ describe('the program', () => {
     programDid = body.credential.issuer.id;
     expect(statusEntries(body.credential).map((e) => e.statusPurpose)).toEqual(['revocation']);
     expect(body.claimUrl).toMatch(new RegExp(`^${program.origin}/claim/`));
-    const mail = await waitFor(() => mails.find((m) => m.to === 'ana.lopez@example.edu'), 'the claim email');
-    expect(mail.raw).toContain('Riverside Educator Preparation');
-    // Quoted-printable may fold the long URL: compare without soft line breaks.
-    expect(mail.raw.replace(/=\r?\n/g, '')).toContain(body.claimUrl);
+    const mail = await smtp.waitForCount(1);
+    expect(mail.envelopeTo).toEqual(['ana.lopez@example.edu']);
+    expect(mail.text).toContain('Riverside Educator Preparation');
+    expect(mail.text).toContain(body.claimUrl);
+    expect(mail.html).toContain(body.claimUrl);
     claimed.push(await claimIntoWallet(body.claimUrl, educator));
   });
 
