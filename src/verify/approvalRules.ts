@@ -1,6 +1,7 @@
 // Approval rules turn a set of verified badges into a decision: "online teaching approval needs
-// competencies 7, 1, 3 and 5", each satisfied by a badge that is verified (which includes not
-// revoked, not suspended, not expired), from a trusted issuer, and held by the same person.
+// competencies 7, 1, 3 and 5", each satisfied by a badge that is verified by every check (which
+// includes not revoked, not suspended, not expired), from a trusted issuer, and held by the same
+// person. A badge attests one achievement, so it satisfies at most one requirement.
 import type { ApprovalDecision, CredentialReport, RequirementResult } from './report.js';
 import { describeMatcher, matchesCompetency, type ApprovalRule } from './trustPolicy.js';
 
@@ -16,16 +17,56 @@ const failureOf = (r: CredentialReport): string => {
   return failure ? failure.reason.replace(/\.$/, '') : 'it does not verify';
 };
 
+/**
+ * Assigns badges to requirements so that as many requirements as possible are met and each
+ * badge meets at most one (a badge attests one achievement): a maximum bipartite matching
+ * (augmenting paths; a rule has a handful of requirements, a presentation at most 100 badges).
+ * Returns, per requirement, the index of the report assigned to it.
+ */
+function assignBadges(usable: number[][]): Map<number, number> {
+  const owner = new Map<number, number>();
+  const assign = (requirement: number, seen: Set<number>): boolean => {
+    for (const badge of usable[requirement] ?? []) {
+      if (seen.has(badge)) continue;
+      seen.add(badge);
+      const current = owner.get(badge);
+      if (current === undefined || assign(current, seen)) {
+        owner.set(badge, requirement);
+        return true;
+      }
+    }
+    return false;
+  };
+  usable.forEach((_, requirement) => assign(requirement, new Set()));
+  return new Map([...owner.entries()].map(([badge, requirement]) => [requirement, badge]));
+}
+
 export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
   const subject = recipient ?? commonSubject(reports);
-  const requirements: RequirementResult[] = rule.requires.map((matcher) => {
+  const counts = (r: CredentialReport): boolean => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject;
+  const candidatesOf = rule.requires.map((matcher) => reports.flatMap((r, i) => (matchesCompetency(r.summary.achievement, matcher) ? [i] : [])));
+  const assigned = assignBadges(candidatesOf.map((candidates) => candidates.filter((i) => counts(reports[i] as CredentialReport))));
+  const requirementOf = new Map([...assigned.entries()].map(([requirement, badge]) => [badge, requirement]));
+  const requirements: RequirementResult[] = rule.requires.map((matcher, index) => {
     const requirement = describeMatcher(matcher);
     const base = { requirement, name: matcher.name };
-    const candidates = reports.filter((r) => matchesCompetency(r.summary.achievement, matcher));
-    const good = candidates.find((r) => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject);
+    const assignedBadge = assigned.get(index);
+    const good = assignedBadge === undefined ? undefined : reports[assignedBadge];
     if (good) return { ...base, satisfied: true, credentialId: good.summary.id, reason: `Satisfied by ${good.summary.id ?? 'a badge'} from ${good.summary.issuer?.name ?? good.summary.issuer?.id}.` };
+    const candidates = (candidatesOf[index] ?? []).map((i) => reports[i] as CredentialReport);
     if (candidates.length === 0) return { ...base, satisfied: false, reason: `No badge for ${requirement} was presented.` };
-    // Say why the closest candidate does not count: not verified, then not trusted, then someone else's.
+    // Say why the closest candidate does not count: used for another requirement, not verified, not trusted, someone else's.
+    const taken = (candidatesOf[index] ?? []).find((i) => requirementOf.has(i));
+    if (taken !== undefined) {
+      const other = rule.requires[requirementOf.get(taken) as number];
+      const credential = reports[taken] as CredentialReport;
+      return {
+        ...base,
+        satisfied: false,
+        credentialId: credential.summary.id,
+        reason: `The badge for ${requirement} does not count: ${credential.summary.id ?? 'it'} already counts for ${other ? describeMatcher(other) : 'another requirement'}: one badge attests one achievement, so it satisfies one requirement.`,
+      };
+    }
     const unverified = candidates.find((r) => !r.verified);
     const untrusted = candidates.find((r) => r.verified && !r.trust.trusted);
     const elsewhere = candidates.find((r) => r.verified && r.trust.trusted);

@@ -11,11 +11,11 @@ import { ConfigError } from '../config.js';
 /** Names a competency across issuers: each program serves the framework at its own URL. */
 export const CompetencyMatcherSchema = z
   .strictObject({
-    /** The framework code of the competency: the Achievement's `humanCode`, or an alignment's `#code`. */
+    /** The framework code of the competency: the Achievement's `humanCode`. */
     code: z.string().min(1).optional(),
     /** An exact Achievement `id`. */
     achievement: z.string().min(1).optional(),
-    /** An exact alignment `targetUrl` (a node of a shared framework). */
+    /** An exact alignment `targetUrl`: the framework node the Achievement is (see frameworkAlignments). */
     alignment: z.string().min(1).optional(),
     /** How people call it, for reports. */
     name: z.string().min(1).optional(),
@@ -130,16 +130,29 @@ export interface AchievementRef {
   alignment?: Array<{ targetUrl?: string | undefined }> | undefined;
 }
 
-/** True when an Achievement (as embedded in a badge) is the competency a matcher names. */
+/**
+ * The framework nodes an achievement *is*, as its issuer's framework states it: the alignments
+ * naming its own code (`…#<humanCode>`, as educred's achievements align to the framework they
+ * come from), or, for an achievement with no humanCode, its one alignment. Other alignments a
+ * badge lists are related competencies, not what it attests: they never count (OB 3.0
+ * `Alignment` is "an alignment to a framework", which a badge may list for anything).
+ */
+export function frameworkAlignments(achievement: AchievementRef): string[] {
+  const targets = (achievement.alignment ?? []).map((a) => a.targetUrl).filter((t): t is string => typeof t === 'string');
+  if (achievement.humanCode !== undefined) return targets.filter((t) => t.endsWith(`#${achievement.humanCode}`));
+  return targets.length === 1 ? targets : [];
+}
+
+/**
+ * True when an Achievement (as embedded in a badge) is the competency a matcher names. A badge
+ * attests one achievement: a matcher names it by its own id, its humanCode, or its framework
+ * alignment (above), never by any other alignment it lists.
+ */
 export function matchesCompetency(achievement: AchievementRef | undefined, matcher: CompetencyMatcher): boolean {
   if (!achievement) return false;
   if (matcher.achievement !== undefined && achievement.id === matcher.achievement) return true;
-  const targets = (achievement.alignment ?? []).map((a) => a.targetUrl).filter((t): t is string => typeof t === 'string');
-  if (matcher.alignment !== undefined && targets.includes(matcher.alignment)) return true;
-  if (matcher.code !== undefined) {
-    if (achievement.humanCode === matcher.code) return true;
-    if (targets.some((t) => t.endsWith(`#${matcher.code}`))) return true;
-  }
+  if (matcher.code !== undefined && achievement.humanCode === matcher.code) return true;
+  if (matcher.alignment !== undefined && frameworkAlignments(achievement).includes(matcher.alignment)) return true;
   return false;
 }
 
