@@ -54,8 +54,17 @@ export interface CredentialSummary {
   validUntil?: string | undefined;
 }
 
-export interface CredentialReport {
+/** The answer narrowed to the VC-API `options.checks` asked for: only these checks decided it. */
+export interface RequestedChecks {
+  checks: string[];
   verified: boolean;
+}
+
+export interface CredentialReport {
+  /** Every check passed (`recipient` only when asked): what trust, approvals and pages decide on. */
+  verified: boolean;
+  /** Present when `options.checks` narrowed the VC-API answer. */
+  requested?: RequestedChecks | undefined;
   summary: CredentialSummary;
   checks: Array<Check<CredentialCheckName>>;
   warnings: string[];
@@ -86,6 +95,8 @@ export interface ApprovalDecision {
 
 export interface PresentationReport {
   verified: boolean;
+  /** Present when `options.checks` narrowed the VC-API answer (for each credential). */
+  requested?: RequestedChecks | undefined;
   holder?: string | undefined;
   checks: Array<Check<PresentationCheckName>>;
   warnings: string[];

@@ -11,7 +11,7 @@ import { ConfigError } from '../config.js';
 /** Names a competency across issuers: each program serves the framework at its own URL. */
 export const CompetencyMatcherSchema = z
   .strictObject({
-    /** The framework code of the competency: the Achievement's `humanCode`. */
+    /** The framework code of the competency: the Achievement's `humanCode` (with none: its only alignment's `#code`). */
     code: z.string().min(1).optional(),
     /** An exact Achievement `id`. */
     achievement: z.string().min(1).optional(),
@@ -151,7 +151,11 @@ export function frameworkAlignments(achievement: AchievementRef): string[] {
 export function matchesCompetency(achievement: AchievementRef | undefined, matcher: CompetencyMatcher): boolean {
   if (!achievement) return false;
   if (matcher.achievement !== undefined && achievement.id === matcher.achievement) return true;
-  if (matcher.code !== undefined && achievement.humanCode === matcher.code) return true;
+  if (matcher.code !== undefined) {
+    if (achievement.humanCode === matcher.code) return true;
+    // With no humanCode, the code its one framework node names (an educred achievement's URL ends in `#code`).
+    if (achievement.humanCode === undefined && frameworkAlignments(achievement).some((t) => t.endsWith(`#${matcher.code}`))) return true;
+  }
   if (matcher.alignment !== undefined && frameworkAlignments(achievement).includes(matcher.alignment)) return true;
   return false;
 }

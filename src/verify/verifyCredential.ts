@@ -46,13 +46,15 @@ export interface CredentialVerificationContext {
 export interface CredentialVerificationOptions {
   recipient?: ExpectedRecipient | undefined;
   now?: Date | undefined;
-  /** VC-API `options.checks`: only these decide `verified` (every check still runs and is reported). */
+  /** VC-API `options.checks`: only these decide `report.requested.verified` (`verified` is always every check). */
   checks?: string[] | undefined;
 }
 
 /** VC-API check names (and ours) → the pipeline checks they stand for. */
 const REQUESTED_CHECKS = new Map<string, CredentialCheckName[]>([
-  ['proof', ['structure', 'proof']],
+  // A proof secures a credential only when it is its issuer's (VC Data Model 2.0 §4.7 Issuer and
+  // §7.1 Verification): a valid signature by another key proves nothing about the credential.
+  ['proof', ['structure', 'proof', 'issuer']],
   ['issuer', ['structure', 'proof', 'issuer']],
   ['schema', ['structure', 'schema']],
   ['credentialSchema', ['structure', 'schema']],
@@ -342,13 +344,17 @@ export async function verifyOpenBadge(
   if (unknownChecks.length > 0) warnings.push(`Unknown checks requested and ignored: ${unknownChecks.join(', ')}.`);
   const report = (endorsements: CredentialReport[] = []): CredentialReport => {
     const ran = (name: CredentialCheckName) => checks.find((c) => c.check === name);
-    const verified = checks.every((c) => c.passed || !decisive.includes(c.check)) && (!decisive.includes('proof') || ran('proof')?.passed === true);
+    const verifiedBy = (names: readonly CredentialCheckName[]) =>
+      checks.every((c) => c.passed || !names.includes(c.check)) && (!names.includes('proof') || ran('proof')?.passed === true) && (!names.includes('issuer') || ran('issuer')?.passed === true);
+    // `verified` is every check: trust, approvals and the pages decide on it. VC-API
+    // `options.checks` only narrows the answer to the caller, reported beside it.
+    const verified = verifiedBy(DECISIVE_CHECKS);
+    const requested = options.checks !== undefined && options.checks.length > 0 ? { checks: [...decisive], verified: verifiedBy(decisive) } : undefined;
     // Trust is about the issuer: only a credential its issuer provably signed can earn it.
-    const trust =
-      verified && ran('issuer')?.passed
-        ? decideTrust(summary, endorsements, ctx.policy)
-        : { trusted: false, reason: verified ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
-    return { verified, summary, checks, warnings, endorsements, trust };
+    const trust = verified
+      ? decideTrust(summary, endorsements, ctx.policy)
+      : { trusted: false, reason: ran('issuer')?.passed === false ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
+    return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust };
   };
 
   const structure = checkStructure(credential, ctx);

@@ -17,7 +17,7 @@ export interface PresentationVerificationOptions {
   domain?: string | undefined;
   rule?: ApprovalRule | undefined;
   now?: Date | undefined;
-  /** VC-API `options.checks`, applied to each credential. */
+  /** VC-API `options.checks`: narrows `report.requested.verified` for each credential; `verified` and the approval use every check. */
   checks?: string[] | undefined;
 }
 
@@ -122,5 +122,11 @@ export async function verifyPresentationDocument(presentation: unknown, ctx: Cre
       ? evaluateApprovalRule(options.rule, credentials, binding.holder)
       : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.check.passed ? binding.check : proof.check).reason}`, binding.holder);
   }
-  return { verified, holder: binding.holder, checks, warnings, credentials, approval };
+  // VC-API `options.checks` narrows the answer for each credential, never the holder's own checks.
+  const requested = credentials.find((c) => c.requested !== undefined)?.requested;
+  const narrowed = requested && {
+    checks: requested.checks,
+    verified: checks.every((c) => c.passed || c.check === 'credentials') && credentials.every((c) => c.requested?.verified ?? c.verified),
+  };
+  return { verified, ...(narrowed ? { requested: narrowed } : {}), holder: binding.holder, checks, warnings, credentials, approval };
 }

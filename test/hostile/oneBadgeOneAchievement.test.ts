@@ -117,10 +117,13 @@ describe('a badge attests one achievement', () => {
 
 describe('matchesCompetency reads the achievement, not any alignment a badge lists', () => {
   const own = { id: 'https://p.example/achievements/formative-assessment', humanCode: 'formative-assessment', alignment: [{ targetUrl: 'https://p.example/frameworks/f#formative-assessment' }, { targetUrl: 'https://x.example/f#data-informed-instruction' }] };
-  it('a code names the humanCode only', () => {
+  it('a code names the humanCode, or for an achievement without one the code of its only alignment', () => {
     expect(matchesCompetency(own, { code: 'formative-assessment' })).toBe(true);
     expect(matchesCompetency(own, { code: 'data-informed-instruction' })).toBe(false);
-    expect(matchesCompetency({ alignment: [{ targetUrl: 'https://x.example/f#formative-assessment' }] }, { code: 'formative-assessment' })).toBe(false);
+    expect(matchesCompetency({ alignment: [{ targetUrl: 'https://x.example/f#formative-assessment' }] }, { code: 'formative-assessment' })).toBe(true);
+    const listing = { alignment: [{ targetUrl: 'https://x.example/f#formative-assessment' }, { targetUrl: 'https://x.example/f#data-informed-instruction' }] };
+    expect(matchesCompetency(listing, { code: 'formative-assessment' })).toBe(false);
+    expect(matchesCompetency(listing, { code: 'data-informed-instruction' })).toBe(false);
   });
   it('an alignment names the framework node of the achievement: one naming its humanCode, or its only alignment when it has no humanCode', () => {
     expect(matchesCompetency(own, { alignment: 'https://p.example/frameworks/f#formative-assessment' })).toBe(true);
