@@ -24,6 +24,10 @@ export async function verifyDidAuthentication(presentation: unknown, options: Di
   if (vp.proof === undefined || (Array.isArray(vp.proof) && vp.proof.length === 0)) {
     throw new DidAuthenticationError('The presentation carries no proof: sign it with the DID you want the badge bound to');
   }
+  const named = typeof vp.holder === 'string' ? vp.holder : typeof vp.holder === 'object' && vp.holder !== null ? (vp.holder as { id?: unknown }).id : undefined;
+  if (named !== undefined && (typeof named !== 'string' || !named.startsWith('did:key:'))) {
+    throw new DidAuthenticationError('Only did:key holders are accepted (acceptedMethods: key): the presentation names another holder');
+  }
   // The holder is only a key whose own proof verified, with this exchange's challenge (and our
   // domain, when the proof states one: LCW's deep-link flow signs without) on that same proof.
   const authentication = await authenticateHolder(vp, {

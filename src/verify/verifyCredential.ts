@@ -9,7 +9,7 @@ import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../crede
 import { dataModelProblems } from '../credentials/dataModelRules.js';
 import { emailMatchesIdentity, type IdentityObject } from '../credentials/recipient.js';
 import { isPinnedSchema, validateAgainstSchema } from '../credentials/schema.js';
-import type { DocumentLoader } from '../signing/documentLoader.js';
+import { contextReferences, type DocumentLoader } from '../signing/documentLoader.js';
 import type { StatusChecker } from '../status/checkStatus.js';
 import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import { describeProofError } from './proofErrors.js';
@@ -84,20 +84,6 @@ const MAX_ENDORSEMENT_DEPTH = 1;
 const typesOf = (v: Json): string[] => asArray(v.type).filter((t): t is string => typeof t === 'string');
 const isDateTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
 
-/** Every context URL the document names, at any depth (embedded and scoped contexts too). */
-function contextUrls(value: unknown, found: Set<string> = new Set(), depth = 0): Set<string> {
-  if (depth > 64) return found;
-  if (Array.isArray(value)) {
-    for (const item of value) contextUrls(item, found, depth + 1);
-  } else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '@context') for (const c of asArray(item)) if (typeof c === 'string') found.add(c);
-      contextUrls(item, found, depth + 1);
-    }
-  }
-  return found;
-}
-
 export function summarize(credential: unknown): CredentialSummary {
   if (!isObject(credential)) return { type: [] };
   const issuer = credential.issuer;
@@ -133,7 +119,7 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   if (first !== VC_V2_CONTEXT && first !== VC_V1_CONTEXT) {
     return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT} for VC 1.1), not ${JSON.stringify(first ?? null)}.`);
   }
-  const unknown = [...contextUrls(credential)].filter((url) => !ctx.isKnownContext(url));
+  const unknown = [...contextReferences(credential)].filter((url) => !ctx.isKnownContext(url));
   if (unknown.length > 0) {
     return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}: this verifier only uses the contexts it holds and never loads one from the network.`);
   }

@@ -2,6 +2,7 @@
 // challenge and domain the verifier gave, against replay), holder binding (each badge issued to
 // the holder), then every credential through the same pipeline, then the approval rule asked for.
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { contextReferences } from '../signing/documentLoader.js';
 import { evaluateApprovalRule, refuseApproval } from './approvalRules.js';
 import { authenticateHolder, type HolderAuthentication } from './holderProof.js';
 import { failed, passed, type Check, type CredentialReport, type PresentationCheckName, type PresentationReport } from './report.js';
@@ -28,7 +29,9 @@ function checkStructure(presentation: unknown, ctx: CredentialVerificationContex
   if (!isObject(presentation)) return fail('not_a_presentation', 'The document is not a JSON object.');
   const contexts = asArray(presentation['@context']);
   if (contexts[0] !== VC_V2_CONTEXT && contexts[0] !== VC_V1_CONTEXT) return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT}).`);
-  const unknown = contexts.filter((c): c is string => typeof c === 'string' && !ctx.isKnownContext(c));
+  // Every context at any depth (holder, proofs, inline `@import`), not only the top level: a
+  // context is never fetched, and an unknown one would reach the key resolver, which fetches.
+  const unknown = [...contextReferences(presentation)].filter((c) => !ctx.isKnownContext(c));
   if (unknown.length > 0) return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}.`);
   if (!asArray(presentation.type).includes('VerifiablePresentation')) return fail('type_invalid', 'The type must include "VerifiablePresentation".');
   const credentials = asArray(presentation.verifiableCredential);
