@@ -220,6 +220,9 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
       purpose: new jsigs.purposes.AssertionProofPurpose(),
       documentLoader: ctx.documentLoader,
       now: at,
+      // Dates are the dates check's (a validity window that ends before it starts has no moment
+      // inside it): the signature is checked whatever they say.
+      maxClockSkew: Number.POSITIVE_INFINITY,
       checkStatus: async () => ({ verified: true }),
     });
   } catch (error) {
@@ -264,10 +267,13 @@ function checkDates(credential: Json, now: Date): CredentialCheck {
   for (const [name, value] of [[fromName, from], [untilName, until]] as const) {
     if (value !== undefined && !isDateTime(value)) return failed('dates', 'date_invalid', `${name} ${JSON.stringify(value)} is not a date-time.`);
   }
+  // VC DM 2.0 §4.9: a validity period ends after it starts; one that does not is never valid.
+  if (isDateTime(from) && isDateTime(until) && Date.parse(until) < Date.parse(from)) {
+    return failed('dates', 'validity_window_invalid', `${untilName} ${until} is before ${fromName} ${from}: the credential is never valid.`);
+  }
   const t = now.getTime();
   if (isDateTime(from) && Date.parse(from) - CLOCK_SKEW_MS > t) return failed('dates', 'not_yet_valid', `Not valid before ${from} (${fromName}).`);
   if (isDateTime(until) && Date.parse(until) <= t) return failed('dates', 'expired', `Expired at ${until} (${untilName}).`);
-  if (isDateTime(from) && isDateTime(until) && Date.parse(until) < Date.parse(from)) return failed('dates', 'date_invalid', `${untilName} is before ${fromName}.`);
   const window = `${isDateTime(from) ? `from ${from}` : 'with no start date'}${isDateTime(until) ? ` until ${until}` : ', with no end date'}`;
   return passed('dates', `Within its validity period (${window}).`);
 }

@@ -119,6 +119,21 @@ describe('POST /credentials/verify', () => {
     expect(check(body, 'dates')).toMatchObject({ passed: false, code: 'expired', reason: 'Expired at 2025-01-01T00:00:00Z (validUntil).' });
   });
 
+  it('reports a validFrom after validUntil in the dates check, not as a failed signature (VC DM 2.0 §4.9)', async () => {
+    for (const [validFrom, validUntil] of [
+      ['2025-06-01T00:00:00Z', '2025-01-01T00:00:00Z'],
+      ['2099-06-01T00:00:00Z', '2099-01-01T00:00:00Z'],
+      ['2099-01-01T00:00:00Z', '2025-06-01T00:00:00Z'],
+    ]) {
+      const inverted = await resign(t, { ...credential, validFrom, validUntil });
+      const { status, body } = await verify(t, inverted);
+      expect(status).toBe(400);
+      expect(check(body, 'proof').passed, `${validFrom} ${validUntil}`).toBe(true);
+      expect(check(body, 'issuer').passed).toBe(true);
+      expect(check(body, 'dates')).toMatchObject({ passed: false, code: 'validity_window_invalid', reason: `validUntil ${validUntil} is before validFrom ${validFrom}: the credential is never valid.` });
+    }
+  });
+
   it('reports a badge that is not yet valid', async () => {
     const future = await resign(t, { ...credential, validFrom: '2099-01-01T00:00:00Z' });
     const { body } = await verify(t, future);
