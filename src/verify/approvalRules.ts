@@ -3,7 +3,7 @@
 // includes not revoked, not suspended, not expired), from a trusted issuer, and held by the same
 // person. A badge attests one achievement, so it satisfies at most one requirement.
 import type { ApprovalDecision, CredentialReport, RequirementResult } from './report.js';
-import { describeMatcher, matchesCompetency, type ApprovalRule } from './trustPolicy.js';
+import { describeMatcher, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher } from './trustPolicy.js';
 
 /** The subject most verified badges are about: whom a loose set of badges can approve. */
 function commonSubject(reports: CredentialReport[]): string | undefined {
@@ -43,9 +43,11 @@ function assignBadges(usable: number[][]): Map<number, number> {
 
 export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
   const subject = recipient ?? commonSubject(reports);
-  const counts = (r: CredentialReport): boolean => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject;
+  // A badge trusted through a scope counts only for a requirement that names it as the scope does.
+  const covered = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.trust.scope === undefined || r.trust.scope.some((s) => sameCompetency(r.summary.achievement, s, matcher));
+  const counts = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.verified && r.trust.trusted && covered(r, matcher) && subject !== undefined && r.summary.subject === subject;
   const candidatesOf = rule.requires.map((matcher) => reports.flatMap((r, i) => (matchesCompetency(r.summary.achievement, matcher) ? [i] : [])));
-  const assigned = assignBadges(candidatesOf.map((candidates) => candidates.filter((i) => counts(reports[i] as CredentialReport))));
+  const assigned = assignBadges(candidatesOf.map((candidates, index) => candidates.filter((i) => counts(reports[i] as CredentialReport, rule.requires[index] as CompetencyMatcher))));
   const requirementOf = new Map([...assigned.entries()].map(([requirement, badge]) => [badge, requirement]));
   const requirements: RequirementResult[] = rule.requires.map((matcher, index) => {
     const requirement = describeMatcher(matcher);
@@ -69,12 +71,15 @@ export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialRepo
     }
     const unverified = candidates.find((r) => !r.verified);
     const untrusted = candidates.find((r) => r.verified && !r.trust.trusted);
-    const elsewhere = candidates.find((r) => r.verified && r.trust.trusted);
+    const outOfScope = candidates.find((r) => r.verified && r.trust.trusted && !covered(r, matcher));
+    const elsewhere = candidates.find((r) => r.verified && r.trust.trusted && covered(r, matcher));
     const [credential, why] = elsewhere
       ? [elsewhere, subject === undefined ? 'its holder could not be established' : `it was issued to ${elsewhere.summary.subject ?? 'a hashed identifier'}, not to ${subject}`]
-      : untrusted
-        ? [untrusted, untrusted.trust.reason.replace(/\.$/, '')]
-        : [unverified, unverified ? failureOf(unverified) : 'it does not verify'];
+      : outOfScope
+        ? [outOfScope, `its issuer is trusted only for ${(outOfScope.trust.scope ?? []).map(describeMatcher).join(', ')}, and this requirement names it otherwise`]
+        : untrusted
+          ? [untrusted, untrusted.trust.reason.replace(/\.$/, '')]
+          : [unverified, unverified ? failureOf(unverified) : 'it does not verify'];
     return { ...base, satisfied: false, credentialId: credential?.summary.id, reason: `The badge for ${requirement} does not count: ${why.charAt(0).toLowerCase()}${why.slice(1)}.` };
   });
   const missing = requirements.filter((r) => !r.satisfied);

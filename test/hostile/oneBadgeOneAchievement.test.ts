@@ -16,6 +16,7 @@ type Served = TestInstance & { origin: string };
 const OTHERS = ['personalized-blended-online', 'differentiated-support', 'data-informed-instruction'];
 const CHALLENGE = 'c-1';
 const DOMAIN = 'verifier.example';
+const FOREIGN_ID = 'https://state-b.example/achievements/data-informed-instruction';
 
 let agency: Served;
 let program: Served;
@@ -40,8 +41,9 @@ beforeAll(async () => {
         {
           id: 'twice',
           name: 'The same achievement named twice',
-          requires: [{ code: 'formative-assessment' }, { achievement: `${program.origin}/achievements/formative-assessment` }],
+          requires: [{ code: 'formative-assessment' }, { alignment: `${program.origin}/frameworks/instructional-competencies#formative-assessment` }],
         },
+        { id: 'by-id', name: 'Named by an achievement id', requires: [{ achievement: FOREIGN_ID }] },
       ],
     }),
   );
@@ -100,6 +102,18 @@ describe('a badge attests one achievement', () => {
     expect(trust.trusted).toBe(false);
     expect(trust.reason).toMatch(/accepts its endorsements only for other competencies/);
     expect(body.approval.requirements.filter((r: Json) => r.satisfied)).toEqual([]);
+  });
+
+  it('a badge trusted through a scope meets only requirements that name it as the scope does: not by another achievement id it claims', async () => {
+    const res = await postJson(program.app, '/awards', awardBody({ recipient: { id: educator.did, name: 'Ana Lopez' }, achievement: 'formative-assessment' }));
+    const { proof: _proof, ...credential } = ((await res.json()) as Json).credential as Json;
+    credential.issuer = { ...credential.issuer, endorsement: [endorsement] };
+    credential.credentialSubject.achievement.id = FOREIGN_ID;
+    const claimed = await program.runtime.issuer.sign(credential);
+    const body = await present([claimed], 'by-id');
+    expect(body.report.credentials[0].trust.trusted).toBe(true);
+    expect(body.approval.approved).toBe(false);
+    expect(body.approval.missing[0].reason).toMatch(/trusted only for formative-assessment/);
   });
 
   it('one badge satisfies at most one requirement of a rule, even when two requirements name its achievement', async () => {
