@@ -98,11 +98,13 @@ async function verifyOneProof(presentation: Json, proof: unknown, index: number,
     return fail(code === 'proof_unsupported' ? 'presentation_proof_unsupported' : code, `proof ${index + 1} by ${verificationMethod ?? 'an unnamed key'}: ${reason.replace(/\.$/, '')}`);
   }
   const signer = controllerOf(own) ?? base.claimed;
-  // The key's controller authorized it; a proof naming one DID's key is that DID's statement only.
-  if (signer === undefined || (base.claimed !== undefined && signer !== base.claimed)) {
+  // The key's controller authorized it; a proof naming one DID's key is that DID's statement
+  // only. (A pinned https key's controller is whatever its pinned document says.)
+  const isDidKeyUrl = verificationMethod?.startsWith('did:') === true;
+  if (signer === undefined || (isDidKeyUrl && signer !== base.claimed)) {
     return fail('key_not_authorized', `proof ${index + 1}: the key ${verificationMethod ?? ''} is controlled by ${signer ?? 'nobody'}, not by ${base.claimed ?? 'the DID it names'}`);
   }
-  return { ...base, verified: true, signer, reason: `proof ${index + 1} by ${verificationMethod ?? signer} verifies` };
+  return { ...base, claimed: isDidKeyUrl ? base.claimed : signer, verified: true, signer, reason: `proof ${index + 1} by ${verificationMethod ?? signer} verifies` };
 }
 
 /**
