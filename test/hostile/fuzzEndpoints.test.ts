@@ -3,6 +3,7 @@
 // included) under every media type, random credentials in headers. The service must never
 // answer 5xx, must answer every error as problem+json, and must not change stored data. Then
 // random proof sets and alignment lists at the verifier, against the holder and scope rules.
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -309,9 +310,15 @@ describe('hostile proof sets and alignment lists at POST /presentations/verify',
       host: fc.constantFrom(frameworkUrl, 'https://elsewhere.example/framework', 'https://x.example'),
     });
     const badge = fc.record({ code: fc.constantFrom(...CODES), extra: fc.array(alignment, { maxLength: 4 }) });
+    // One badge per recipient and achievement: each code is awarded once, variants get their own id.
+    const awarded = new Map<string, Json>(badges.map((b) => [b.credentialSubject.achievement.humanCode as string, b]));
     const withAlignments = async (code: string, extra: Array<{ code: string; host: string }>): Promise<Json> => {
-      const res = await postJson(v.app, '/awards', awardBody({ recipient: { id: victim.did, name: 'V' }, achievement: code }));
-      const { proof: _proof, ...credential } = ((await res.json()) as Json).credential as Json;
+      if (!awarded.has(code)) {
+        const res = await postJson(v.app, '/awards', awardBody({ recipient: { id: victim.did, name: 'V' }, achievement: code }));
+        awarded.set(code, ((await res.json()) as Json).credential);
+      }
+      const { proof: _proof, ...credential } = structuredClone(awarded.get(code) as Json);
+      credential.id = `urn:uuid:${randomUUID()}`;
       const achievement = credential.credentialSubject.achievement;
       achievement.alignment = [...achievement.alignment, ...extra.map((a) => ({ type: ['Alignment'], targetName: a.code, targetUrl: `${a.host}#${a.code}` }))];
       return v.runtime.issuer.sign(credential);

@@ -182,13 +182,16 @@ describe('the holder is only a key whose own proof verified', () => {
 });
 
 describe("the claim exchange's DID authentication binds only a key whose own proof verified", () => {
+  let exchanges = 0;
   /** A fresh email award's exchange: its path, challenge and domain. */
   async function openExchange(): Promise<{ exchange: string; challenge: string; domain: string }> {
     const res = await t.app.request('/awards', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify(awardBody({ recipient: { email: 'ana.lopez@example.edu', name: 'Ana Lopez' } })),
+      // One badge per recipient and achievement: each exchange is for another recipient.
+      body: JSON.stringify(awardBody({ recipient: { email: `ana.lopez+${(exchanges += 1)}@example.edu`, name: 'Ana Lopez' } })),
     });
+    expect(res.status).toBe(201);
     const { claimUrl } = (await res.json()) as Json;
     const exchange = `/exchanges/${String(claimUrl).split('/').pop()}`;
     const start = await t.app.request(exchange, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });

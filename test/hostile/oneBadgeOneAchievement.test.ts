@@ -3,6 +3,7 @@
 // alignments it lists; and one badge satisfies at most one requirement of an approval rule.
 // The attack: an endorser trusted only for formative-assessment, and a program's
 // formative-assessment badge listing alignments to the three other online-teaching competencies.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,11 +55,21 @@ afterAll(async () => {
   await Promise.all([agency?.close(), program?.close(), verifier?.close()]);
 });
 
-/** A badge of the program for `code`, endorsed by the agency, with extra alignments, signed by the program. */
+const awarded = new Map<string, Json>();
+/** The program's badge for `code` (awarded once: one badge per recipient and achievement). */
+async function awardedBadge(code: string): Promise<Json> {
+  if (!awarded.has(code)) {
+    const res = await postJson(program.app, '/awards', awardBody({ recipient: { id: educator.did, name: 'Ana Lopez' }, achievement: code }));
+    expect(res.status).toBe(201);
+    awarded.set(code, ((await res.json()) as Json).credential);
+  }
+  return structuredClone(awarded.get(code) as Json);
+}
+
+/** A badge of the program for `code` (its own id), endorsed by the agency, with extra alignments, signed by the program. */
 async function badge(code: string, extraAlignments: Json[] = []): Promise<Json> {
-  const res = await postJson(program.app, '/awards', awardBody({ recipient: { id: educator.did, name: 'Ana Lopez' }, achievement: code }));
-  expect(res.status).toBe(201);
-  const { proof: _proof, ...credential } = ((await res.json()) as Json).credential as Json;
+  const { proof: _proof, ...credential } = await awardedBadge(code);
+  credential.id = `urn:uuid:${randomUUID()}`;
   credential.issuer = { ...credential.issuer, endorsement: [endorsement] };
   const achievement = credential.credentialSubject.achievement;
   achievement.alignment = [...achievement.alignment, ...extraAlignments];
@@ -105,8 +116,8 @@ describe('a badge attests one achievement', () => {
   });
 
   it('a badge trusted through a scope meets only requirements that name it as the scope does: not by another achievement id it claims', async () => {
-    const res = await postJson(program.app, '/awards', awardBody({ recipient: { id: educator.did, name: 'Ana Lopez' }, achievement: 'formative-assessment' }));
-    const { proof: _proof, ...credential } = ((await res.json()) as Json).credential as Json;
+    const { proof: _proof, ...credential } = await awardedBadge('formative-assessment');
+    credential.id = `urn:uuid:${randomUUID()}`;
     credential.issuer = { ...credential.issuer, endorsement: [endorsement] };
     credential.credentialSubject.achievement.id = FOREIGN_ID;
     const claimed = await program.runtime.issuer.sign(credential);

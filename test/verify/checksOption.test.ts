@@ -22,15 +22,16 @@ const resign = async (instance: TestInstance, changed: Json): Promise<Json> => {
   const { proof: _proof, ...unsigned } = changed;
   return instance.runtime.issuer.sign(unsigned);
 };
-async function award(achievement: string): Promise<Json> {
-  const res = await postJson(t.app, '/awards', awardBody({ recipient: { id: educator.did, name: 'Ana Lopez' }, achievement }));
+/** One badge per recipient and achievement: `did` tells recipients apart. */
+async function award(achievement: string, did = educator.did): Promise<Json> {
+  const res = await postJson(t.app, '/awards', awardBody({ recipient: { id: did, name: 'Ana Lopez' }, achievement }));
   expect(res.status).toBe(201);
   return (await res.json()) as Json;
 }
 
 beforeAll(async () => {
   [t, other, educator] = await Promise.all([createTestInstance(), createTestInstance(), createKeyHolder()]);
-  credential = (await award('formative-assessment')).credential;
+  credential = (await award('formative-assessment', 'did:key:z6MkpTHR8VNsBxYAAWHut2Geadd9jSwuBV8xRoAnwWsdvktH')).credential;
 });
 afterAll(async () => {
   await t.close();
@@ -60,7 +61,7 @@ describe('options.checks narrows only the VC-API verified answer', () => {
   });
 
   it('a revoked badge never counts toward an approval, whatever checks says (presentation)', async () => {
-    const awarded = await Promise.all(ONLINE_TEACHING.map(award));
+    const awarded = await Promise.all(ONLINE_TEACHING.map((code) => award(code)));
     expect((await postJson(t.app, `/awards/${awarded[3]!.id}/revoke`, { reason: 'awarded in error' })).status).toBe(200);
     const vp = await educator.sign(presentationOf(awarded.map((a) => a.credential), educator.did), { challenge: 'c', domain: 'd' });
     const res = await postJson(t.app, '/presentations/verify', { verifiablePresentation: vp, options: { challenge: 'c', domain: 'd', rule: 'online-teaching', checks: ['proof'] } });
@@ -77,7 +78,7 @@ describe('options.checks narrows only the VC-API verified answer', () => {
   });
 
   it('a revoked badge never counts toward an approval, whatever checks says (credential)', async () => {
-    const revoked = await award('personalized-blended-online');
+    const revoked = await award('personalized-blended-online', (await createKeyHolder()).did);
     expect((await postJson(t.app, `/awards/${revoked.id}/revoke`, { reason: 'awarded in error' })).status).toBe(200);
     const { body } = await verify(revoked.credential, { checks: ['proof'], rule: 'online-teaching' });
     expect(body.verified).toBe(true);
