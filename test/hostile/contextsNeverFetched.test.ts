@@ -1,6 +1,8 @@
 // Contexts are never fetched, whatever their scheme: a did:web URL used as a JSON-LD context
 // (nested in a presentation, `@import`ed by an inline context, scoped in a term definition)
 // is refused as an unknown context before any JSON-LD work, and nothing connects to its host.
+// A status list credential the verifier fetches is held to the same rule.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextReferences } from '../../src/signing/documentLoader.js';
@@ -84,5 +86,40 @@ describe('contexts are never fetched, whatever their scheme', () => {
     const body = (await res.json()) as Json;
     expect(connections).toBe(0);
     expect(checkOf(body.report, 'presentation_structure')).toMatchObject({ passed: false, code: 'context_unknown' });
+  });
+
+  it("a did:web context in a fetched status list credential is refused, and not fetched", async () => {
+    const issuer = t.runtime.issuer.identity.did;
+    const list = {
+      '@context': ['https://www.w3.org/ns/credentials/v2', trap],
+      id: 'placeholder',
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+      issuer,
+      validFrom: '2025-01-01T00:00:00Z',
+      credentialSubject: { id: 'placeholder#list', type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: 'uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA' },
+      proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod', verificationMethod: `${issuer}#${issuer.slice('did:key:'.length)}`, created: '2025-01-01T00:00:00Z', proofValue: 'z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKXPgz7rfXA8Dp7Lgt' },
+    };
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(list));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = server.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      const listUrl = `http://127.0.0.1:${address.port}/status/1`;
+      list.id = listUrl;
+      list.credentialSubject.id = `${listUrl}#list`;
+      const { proof: _proof, ...unsigned } = credential;
+      const entry = { id: `${listUrl}#5`, type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: '5', statusListCredential: listUrl };
+      const signed = await t.runtime.issuer.sign({ ...unsigned, credentialStatus: entry });
+      const res = await postJson(t.app, '/credentials/verify', { verifiableCredential: signed });
+      const body = (await res.json()) as Json;
+      expect(connections).toBe(0);
+      expect(checkOf(body.report, 'status')).toMatchObject({ passed: false, code: 'status_list_invalid' });
+      expect(checkOf(body.report, 'status')?.reason).toContain(trap);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
