@@ -5,7 +5,7 @@
 // Trust and approval are reported, not folded into 200/400.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Check } from '../verify/report.js';
+import type { Check, RequestedChecks } from '../verify/report.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -22,7 +22,10 @@ const VerifyOptionsSchema = z.looseObject({
   /** An approval rule of this verifier's trust policy (GET /verify lists them on the page). */
   rule: z.string().max(100).optional(),
   recipient: RecipientSchema.optional(),
-  /** VC-API: the checks that decide `verified` (default: all). Every check still runs and is reported. */
+  /**
+   * VC-API: the checks that decide this answer's `verified` (default: all). Every check still
+   * runs and is reported; `report.verified`, trust and approvals always use every check.
+   */
   checks: z.array(z.string().max(50)).max(20).optional(),
 });
 
@@ -66,17 +69,29 @@ const problemOf = (check: Check): ProblemDetail => ({
 
 const warningOf = (detail: string, slug = 'warning'): ProblemDetail => ({ type: `urn:educred:problem:${slug}`, title: 'Warning', detail });
 
+/**
+ * VC-API `options.checks` narrows only this answer's `verified`; the report's `verified`, trust
+ * and any approval always use every check. When narrowed, the answer says so in a warning.
+ */
+function narrowing(report: { verified: boolean; requested?: RequestedChecks | undefined }, firstFailure: string | undefined, noun: 'credential' | 'presentation'): { verified: boolean; warnings: ProblemDetail[] } {
+  if (!report.requested) return { verified: report.verified, warnings: [] };
+  const scope = `verified answers only the checks asked for (${report.requested.checks.join(', ')})`;
+  const detail = report.verified ? `${scope}; every other check passed too.` : `${scope}; with every check this ${noun} does not verify: ${firstFailure ?? 'see the report'}`;
+  return { verified: report.requested.verified, warnings: [warningOf(detail, 'checks-narrowed')] };
+}
+
 /** The VC-API VerificationResult of a report: names of passed checks, problems for the rest. */
-function vcApiResult(report: { verified: boolean; checks: Check[]; warnings: string[]; trust?: { trusted: boolean; reason: string } }) {
+function vcApiResult(report: { verified: boolean; requested?: RequestedChecks | undefined; checks: Check[]; warnings: string[]; trust?: { trusted: boolean; reason: string } }) {
   const failedChecks = report.checks.filter((c) => !c.passed).map(problemOf);
-  const warnings = report.warnings.map((w) => warningOf(w));
+  const narrowed = narrowing(report, report.checks.find((c) => !c.passed && c.check !== 'endorsements')?.reason, 'credential');
+  const warnings = [...narrowed.warnings, ...report.warnings.map((w) => warningOf(w))];
   if (report.trust && report.verified && !report.trust.trusted) warnings.push(warningOf(report.trust.reason, 'issuer-not-trusted'));
   return {
-    verified: report.verified,
+    verified: narrowed.verified,
     checks: report.checks.filter((c) => c.passed).map((c) => c.check),
     // A check that failed without deciding (endorsements, or one outside options.checks) warns.
-    warnings: report.verified ? [...warnings, ...failedChecks] : warnings,
-    errors: report.verified ? [] : failedChecks,
+    warnings: narrowed.verified ? [...warnings, ...failedChecks] : warnings,
+    errors: narrowed.verified ? [] : failedChecks,
   };
 }
 
@@ -123,12 +138,13 @@ export function verifyRoutes(deps: AppDeps): Hono {
       .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule, checks: options.checks })
       .catch(ruleProblem);
     const warnings = [...report.warnings, ...report.credentials.flatMap((r) => (r.verified && !r.trust.trusted ? [`${r.summary.achievement?.name ?? r.summary.id}: ${r.trust.reason}`] : []))];
-    const errors = report.verified ? [] : [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];
+    const problems = [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];
+    const narrowed = narrowing(report, problems[0]?.detail, 'presentation');
     return verificationAnswer(c, {
-      verified: report.verified,
+      verified: narrowed.verified,
       checks: report.checks.filter((k) => k.passed).map((k) => k.check),
-      warnings: warnings.map((w) => warningOf(w)),
-      errors,
+      warnings: [...narrowed.warnings, ...warnings.map((w) => warningOf(w)), ...(narrowed.verified ? problems : [])],
+      errors: narrowed.verified ? [] : problems,
       report,
       ...(report.approval ? { approval: report.approval } : {}),
     });

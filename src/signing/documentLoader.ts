@@ -93,3 +93,25 @@ export function createDocumentLoader(options: DocumentLoaderOptions = {}): Docum
     throw new DocumentNotAllowedError(url);
   };
 }
+
+/**
+ * Every context a document would make a JSON-LD processor load, at any depth: `@context`
+ * values (in the document, embedded credentials, proofs and scoped term definitions) and
+ * `@import` (JSON-LD 1.1 §4.1.10) in inline contexts. Checked against the contexts a verifier
+ * holds before any JSON-LD work, so no context is ever fetched, whatever its scheme (a `did:web`
+ * URL used as a context would otherwise reach the DID resolver, which fetches).
+ */
+export function contextReferences(value: unknown, found: Set<string> = new Set(), depth = 0): Set<string> {
+  if (depth > 64 || value === null || typeof value !== 'object') return found;
+  if (Array.isArray(value)) {
+    for (const item of value) contextReferences(item, found, depth + 1);
+    return found;
+  }
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (key === '@context' || key === '@import') {
+      for (const c of Array.isArray(item) ? item : [item]) if (typeof c === 'string') found.add(c);
+    }
+    contextReferences(item, found, depth + 1);
+  }
+  return found;
+}

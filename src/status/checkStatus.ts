@@ -8,7 +8,7 @@
 // LRU cache; concurrent checks of one URL share one fetch.
 import * as vc from '@digitalbazaar/vc';
 import { LRUCache } from 'lru-cache';
-import type { DocumentLoader } from '../signing/documentLoader.js';
+import { contextReferences, pinnedContexts, type DocumentLoader } from '../signing/documentLoader.js';
 import { createVerifyingSuites } from '../signing/suites.js';
 import { CACHE_LIMITS, LimitExceededError, RequestBudget, SharedFetches, type CacheBounds, type FetchJson } from '../verify/limits.js';
 import { decodeStatusList, getBit, MAX_STATUS_LIST_BYTES, MIN_STATUS_LIST_LENGTH, StatusListTooLargeError } from './bitstring.js';
@@ -60,6 +60,8 @@ export interface StatusCheckerOptions {
   uncached?: ((url: string) => boolean) | undefined;
   /** Bounds of the verified-list cache (default CACHE_LIMITS.statusLists). */
   cache?: CacheBounds | undefined;
+  /** The contexts the verifier holds (default: the pinned ones); a list naming another is refused. */
+  isKnownContext?: ((url: string) => boolean) | undefined;
 }
 
 /** The request a check belongs to: its budget, and its loader (which charges did:web to it). */
@@ -103,6 +105,8 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
   const now = options.now ?? (() => new Date());
   const maxCacheMs = options.maxCacheMs ?? DEFAULT_STATUS_LIST_TTL_MS;
   const bounds = options.cache ?? CACHE_LIMITS.statusLists;
+  const pinned = pinnedContexts();
+  const isKnownContext = options.isKnownContext ?? ((url: string) => pinned.has(url));
   // Bounded in entries, decoded bytes and age; the clock is the checker's, so tests can move it.
   const cache = new LRUCache<string, VerifiedList>({
     max: bounds.max,
@@ -132,6 +136,11 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     const subject = list.credentialSubject as Json | undefined;
     if (typeof subject !== 'object' || subject === null || subject.type !== 'BitstringStatusList') {
       throw new ListRefused(STATUS_CHECK_CODES.listInvalid, `The status list ${url} has no credentialSubject of type BitstringStatusList`);
+    }
+    // Contexts are never fetched, whatever their scheme (a did:web context would reach the DID resolver).
+    const unknownContexts = [...contextReferences(list)].filter((c) => !isKnownContext(c));
+    if (unknownContexts.length > 0) {
+      throw new ListRefused(STATUS_CHECK_CODES.listInvalid, `The status list ${url} names contexts this verifier does not hold (${unknownContexts.map((c) => `'${c}'`).join(', ')}); contexts are never fetched`);
     }
     const at = now().getTime();
     if ((dateOf(list.validFrom) ?? -Infinity) - CLOCK_SKEW_MS > at) throw new ListRefused(STATUS_CHECK_CODES.notYetValid, `The status list ${url} is not valid before ${String(list.validFrom)}`);

@@ -1,8 +1,9 @@
 // Approval rules turn a set of verified badges into a decision: "online teaching approval needs
-// competencies 7, 1, 3 and 5", each satisfied by a badge that is verified (which includes not
-// revoked, not suspended, not expired), from a trusted issuer, and held by the same person.
+// competencies 7, 1, 3 and 5", each satisfied by a badge that is verified by every check (which
+// includes not revoked, not suspended, not expired), from a trusted issuer, and held by the same
+// person. A badge attests one achievement, so it satisfies at most one requirement.
 import type { ApprovalDecision, CredentialReport, RequirementResult } from './report.js';
-import { describeMatcher, matchesCompetency, type ApprovalRule } from './trustPolicy.js';
+import { describeMatcher, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher } from './trustPolicy.js';
 
 /** The subject most verified badges are about: whom a loose set of badges can approve. */
 function commonSubject(reports: CredentialReport[]): string | undefined {
@@ -16,24 +17,69 @@ const failureOf = (r: CredentialReport): string => {
   return failure ? failure.reason.replace(/\.$/, '') : 'it does not verify';
 };
 
+/**
+ * Assigns badges to requirements so that as many requirements as possible are met and each
+ * badge meets at most one (a badge attests one achievement): a maximum bipartite matching
+ * (augmenting paths; a rule has a handful of requirements, a presentation at most 100 badges).
+ * Returns, per requirement, the index of the report assigned to it.
+ */
+function assignBadges(usable: number[][]): Map<number, number> {
+  const owner = new Map<number, number>();
+  const assign = (requirement: number, seen: Set<number>): boolean => {
+    for (const badge of usable[requirement] ?? []) {
+      if (seen.has(badge)) continue;
+      seen.add(badge);
+      const current = owner.get(badge);
+      if (current === undefined || assign(current, seen)) {
+        owner.set(badge, requirement);
+        return true;
+      }
+    }
+    return false;
+  };
+  usable.forEach((_, requirement) => assign(requirement, new Set()));
+  return new Map([...owner.entries()].map(([badge, requirement]) => [requirement, badge]));
+}
+
 export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
   const subject = recipient ?? commonSubject(reports);
-  const requirements: RequirementResult[] = rule.requires.map((matcher) => {
+  // A badge trusted through a scope counts only for a requirement that names it as the scope does.
+  const covered = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.trust.scope === undefined || r.trust.scope.some((s) => sameCompetency(r.summary.achievement, s, matcher));
+  const counts = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.verified && r.trust.trusted && covered(r, matcher) && subject !== undefined && r.summary.subject === subject;
+  const candidatesOf = rule.requires.map((matcher) => reports.flatMap((r, i) => (matchesCompetency(r.summary.achievement, matcher) ? [i] : [])));
+  const assigned = assignBadges(candidatesOf.map((candidates, index) => candidates.filter((i) => counts(reports[i] as CredentialReport, rule.requires[index] as CompetencyMatcher))));
+  const requirementOf = new Map([...assigned.entries()].map(([requirement, badge]) => [badge, requirement]));
+  const requirements: RequirementResult[] = rule.requires.map((matcher, index) => {
     const requirement = describeMatcher(matcher);
     const base = { requirement, name: matcher.name };
-    const candidates = reports.filter((r) => matchesCompetency(r.summary.achievement, matcher));
-    const good = candidates.find((r) => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject);
+    const assignedBadge = assigned.get(index);
+    const good = assignedBadge === undefined ? undefined : reports[assignedBadge];
     if (good) return { ...base, satisfied: true, credentialId: good.summary.id, reason: `Satisfied by ${good.summary.id ?? 'a badge'} from ${good.summary.issuer?.name ?? good.summary.issuer?.id}.` };
+    const candidates = (candidatesOf[index] ?? []).map((i) => reports[i] as CredentialReport);
     if (candidates.length === 0) return { ...base, satisfied: false, reason: `No badge for ${requirement} was presented.` };
-    // Say why the closest candidate does not count: not verified, then not trusted, then someone else's.
+    // Say why the closest candidate does not count: used for another requirement, not verified, not trusted, someone else's.
+    const taken = (candidatesOf[index] ?? []).find((i) => requirementOf.has(i));
+    if (taken !== undefined) {
+      const other = rule.requires[requirementOf.get(taken) as number];
+      const credential = reports[taken] as CredentialReport;
+      return {
+        ...base,
+        satisfied: false,
+        credentialId: credential.summary.id,
+        reason: `The badge for ${requirement} does not count: ${credential.summary.id ?? 'it'} already counts for ${other ? describeMatcher(other) : 'another requirement'}: one badge attests one achievement, so it satisfies one requirement.`,
+      };
+    }
     const unverified = candidates.find((r) => !r.verified);
     const untrusted = candidates.find((r) => r.verified && !r.trust.trusted);
-    const elsewhere = candidates.find((r) => r.verified && r.trust.trusted);
+    const outOfScope = candidates.find((r) => r.verified && r.trust.trusted && !covered(r, matcher));
+    const elsewhere = candidates.find((r) => r.verified && r.trust.trusted && covered(r, matcher));
     const [credential, why] = elsewhere
       ? [elsewhere, subject === undefined ? 'its holder could not be established' : `it was issued to ${elsewhere.summary.subject ?? 'a hashed identifier'}, not to ${subject}`]
-      : untrusted
-        ? [untrusted, untrusted.trust.reason.replace(/\.$/, '')]
-        : [unverified, unverified ? failureOf(unverified) : 'it does not verify'];
+      : outOfScope
+        ? [outOfScope, `its issuer is trusted only for ${(outOfScope.trust.scope ?? []).map(describeMatcher).join(', ')}, and this requirement names it otherwise`]
+        : untrusted
+          ? [untrusted, untrusted.trust.reason.replace(/\.$/, '')]
+          : [unverified, unverified ? failureOf(unverified) : 'it does not verify'];
     return { ...base, satisfied: false, credentialId: credential?.summary.id, reason: `The badge for ${requirement} does not count: ${why.charAt(0).toLowerCase()}${why.slice(1)}.` };
   });
   const missing = requirements.filter((r) => !r.satisfied);

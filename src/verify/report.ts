@@ -1,6 +1,7 @@
 // What verification answers: a report a person can read (each check with a reason) and a
 // program can switch on (each failed check with a code). Verified and trusted are two facts:
 // a credential can be authentic and intact, yet from an issuer this verifier does not accept.
+import type { CompetencyMatcher } from './trustPolicy.js';
 
 /** The checks, in the order of the Open Badges 3.0 verification section. */
 export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient', 'endorsements'] as const;
@@ -31,6 +32,11 @@ export interface TrustDecision {
   via?: 'issuer' | 'endorsement' | undefined;
   /** The DID of the trusted endorser when `via` is `endorsement`. */
   endorser?: string | undefined;
+  /**
+   * The competencies of the trusted party's scope that admitted the badge (absent: the party
+   * is trusted for everything); an approval counts the badge only for a requirement naming it so.
+   */
+  scope?: CompetencyMatcher[] | undefined;
   /** The name of the policy that decided. */
   policy?: string | undefined;
 }
@@ -54,8 +60,17 @@ export interface CredentialSummary {
   validUntil?: string | undefined;
 }
 
-export interface CredentialReport {
+/** The answer narrowed to the VC-API `options.checks` asked for: only these checks decided it. */
+export interface RequestedChecks {
+  checks: string[];
   verified: boolean;
+}
+
+export interface CredentialReport {
+  /** Every check passed (`recipient` only when asked): what trust, approvals and pages decide on. */
+  verified: boolean;
+  /** Present when `options.checks` narrowed the VC-API answer. */
+  requested?: RequestedChecks | undefined;
   summary: CredentialSummary;
   checks: Array<Check<CredentialCheckName>>;
   warnings: string[];
@@ -86,6 +101,8 @@ export interface ApprovalDecision {
 
 export interface PresentationReport {
   verified: boolean;
+  /** Present when `options.checks` narrowed the VC-API answer (for each credential). */
+  requested?: RequestedChecks | undefined;
   holder?: string | undefined;
   checks: Array<Check<PresentationCheckName>>;
   warnings: string[];

@@ -2,7 +2,7 @@
 // policy: listed directly, or endorsed by an authority the policy lists (the endorsement being
 // embedded in the badge, verified, unexpired, unrevoked, and about that very issuer).
 import type { CredentialReport, CredentialSummary, TrustDecision } from './report.js';
-import { inScope, type TrustPolicy } from './trustPolicy.js';
+import { admittingScope, inScope, type TrustPolicy } from './trustPolicy.js';
 
 const label = (party: { id: string; name?: string | undefined }): string => (party.name ? `${party.name} (${party.id})` : party.id);
 
@@ -15,7 +15,8 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
   const competency = summary.achievement?.name ?? 'this achievement';
 
   const direct = policy.trustedIssuers.find((p) => p.id === issuer);
-  if (direct && inScope(direct, achievement)) return decided(true, `The issuer ${label(direct)} is on this verifier's list of trusted issuers.`, { via: 'issuer' });
+  // `scope`: what the trust covers, so an approval counts the badge only for what it names.
+  if (direct && inScope(direct, achievement)) return decided(true, `The issuer ${label(direct)} is on this verifier's list of trusted issuers.`, { via: 'issuer', scope: admittingScope(direct, achievement) });
 
   const reasons: string[] = [];
   if (direct) reasons.push(`the issuer ${label(direct)} is trusted, but not for ${competency}`);
@@ -40,7 +41,7 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
       reasons.push(`${who} endorses this issuer, but this verifier accepts its endorsements only for other competencies`);
       continue;
     }
-    return decided(true, `The issuer is endorsed by ${who}, an endorsing authority this verifier trusts.`, { via: 'endorsement', endorser: endorser.id });
+    return decided(true, `The issuer is endorsed by ${who}, an endorsing authority this verifier trusts.`, { via: 'endorsement', endorser: endorser.id, scope: admittingScope(endorser, achievement) });
   }
   if (!direct && endorsements.length === 0) reasons.push(`the issuer ${summary.issuer?.name ? `${summary.issuer.name} (${issuer})` : issuer} is not on this verifier's trust list and the badge carries no endorsement`);
   else if (!direct) reasons.unshift(`the issuer ${issuer} is not on this verifier's trust list`);

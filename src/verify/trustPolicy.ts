@@ -11,11 +11,11 @@ import { ConfigError } from '../config.js';
 /** Names a competency across issuers: each program serves the framework at its own URL. */
 export const CompetencyMatcherSchema = z
   .strictObject({
-    /** The framework code of the competency: the Achievement's `humanCode`, or an alignment's `#code`. */
+    /** The framework code of the competency: the Achievement's `humanCode` (with none: its only alignment's `#code`). */
     code: z.string().min(1).optional(),
     /** An exact Achievement `id`. */
     achievement: z.string().min(1).optional(),
-    /** An exact alignment `targetUrl` (a node of a shared framework). */
+    /** An exact alignment `targetUrl`: the framework node the Achievement is (see frameworkAlignments). */
     alignment: z.string().min(1).optional(),
     /** How people call it, for reports. */
     name: z.string().min(1).optional(),
@@ -130,17 +130,53 @@ export interface AchievementRef {
   alignment?: Array<{ targetUrl?: string | undefined }> | undefined;
 }
 
+/**
+ * The framework nodes an achievement *is*, as its issuer's framework states it: the alignments
+ * naming its own code (`…#<humanCode>`, as educred's achievements align to the framework they
+ * come from), or, for an achievement with no humanCode, its one alignment. Other alignments a
+ * badge lists are related competencies, not what it attests: they never count (OB 3.0
+ * `Alignment` is "an alignment to a framework", which a badge may list for anything).
+ */
+export function frameworkAlignments(achievement: AchievementRef): string[] {
+  const targets = (achievement.alignment ?? []).map((a) => a.targetUrl).filter((t): t is string => typeof t === 'string');
+  if (achievement.humanCode !== undefined) return targets.filter((t) => t.endsWith(`#${achievement.humanCode}`));
+  return targets.length === 1 ? targets : [];
+}
+
+/** The code an achievement is: its humanCode, or with none the `#code` of its one framework alignment. */
+function codeOf(achievement: AchievementRef): string | undefined {
+  if (achievement.humanCode !== undefined) return achievement.humanCode;
+  const [only] = frameworkAlignments(achievement);
+  const hash = only?.indexOf('#') ?? -1;
+  return only !== undefined && hash >= 0 && hash < only.length - 1 ? only.slice(hash + 1) : undefined;
+}
+
+/**
+ * The names under which a matcher matches an achievement (none: it does not): `id:<id>` for
+ * its own id, `code:<code>` for its code, and for a framework alignment the code it names (or
+ * `alignment:<url>` when it names none). A badge attests one achievement: a matcher names it by
+ * its own id, its humanCode, or its framework alignment (above), never by any other alignment
+ * it lists. Trust scopes and requirements that match under a shared name name the same thing.
+ */
+export function matchedNames(achievement: AchievementRef | undefined, matcher: CompetencyMatcher): string[] {
+  if (!achievement) return [];
+  const names: string[] = [];
+  const code = codeOf(achievement);
+  if (matcher.achievement !== undefined && achievement.id === matcher.achievement) names.push(`id:${achievement.id}`);
+  if (matcher.code !== undefined && code === matcher.code) names.push(`code:${code}`);
+  if (matcher.alignment !== undefined && frameworkAlignments(achievement).includes(matcher.alignment)) names.push(code !== undefined ? `code:${code}` : `alignment:${matcher.alignment}`);
+  return names;
+}
+
 /** True when an Achievement (as embedded in a badge) is the competency a matcher names. */
 export function matchesCompetency(achievement: AchievementRef | undefined, matcher: CompetencyMatcher): boolean {
-  if (!achievement) return false;
-  if (matcher.achievement !== undefined && achievement.id === matcher.achievement) return true;
-  const targets = (achievement.alignment ?? []).map((a) => a.targetUrl).filter((t): t is string => typeof t === 'string');
-  if (matcher.alignment !== undefined && targets.includes(matcher.alignment)) return true;
-  if (matcher.code !== undefined) {
-    if (achievement.humanCode === matcher.code) return true;
-    if (targets.some((t) => t.endsWith(`#${matcher.code}`))) return true;
-  }
-  return false;
+  return matchedNames(achievement, matcher).length > 0;
+}
+
+/** True when two matchers name an achievement under a shared name (a scope covers a requirement). */
+export function sameCompetency(achievement: AchievementRef | undefined, a: CompetencyMatcher, b: CompetencyMatcher): boolean {
+  const names = new Set(matchedNames(achievement, a));
+  return matchedNames(achievement, b).some((n) => names.has(n));
 }
 
 export const describeMatcher = (m: CompetencyMatcher): string => m.name ?? m.code ?? m.achievement ?? m.alignment ?? 'competency';
@@ -148,4 +184,9 @@ export const describeMatcher = (m: CompetencyMatcher): string => m.name ?? m.cod
 /** True when a party's scope (absent: everything) covers an achievement. */
 export function inScope(party: TrustedParty, achievement: AchievementRef | undefined): boolean {
   return party.scope === undefined || party.scope.some((m) => matchesCompetency(achievement, m));
+}
+
+/** The matchers of a party's scope that admit an achievement (undefined: the party is not scoped). */
+export function admittingScope(party: TrustedParty, achievement: AchievementRef | undefined): CompetencyMatcher[] | undefined {
+  return party.scope?.filter((m) => matchesCompetency(achievement, m));
 }

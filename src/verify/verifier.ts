@@ -76,7 +76,7 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
   const legacySuites = createLegacyVerifyingSuites();
   const suitesFor = (document: Record<string, unknown>): unknown[] => (usesLegacyDataIntegrityContext(document) ? legacySuites : suites);
   const newStatusChecker = (): StatusChecker =>
-    createStatusChecker({ fetchJson: options.fetchJson, documentLoader: (url) => loaderFor(new RequestBudget(limits, options.maxFetchBytes))(url), suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists, cache: options.cache?.statusLists });
+    createStatusChecker({ fetchJson: options.fetchJson, documentLoader: (url) => loaderFor(new RequestBudget(limits, options.maxFetchBytes))(url), suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists, cache: options.cache?.statusLists, isKnownContext });
   let checkStatus = newStatusChecker();
   /** One request: a fresh budget, shared by its loader, its status checks and its endorsements. */
   const context = (): CredentialVerificationContext => {

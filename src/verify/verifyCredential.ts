@@ -9,7 +9,7 @@ import { OB_SCHEMA_VALIDATOR_TYPE, VC_V1_CONTEXT, VC_V2_CONTEXT } from '../crede
 import { dataModelProblems } from '../credentials/dataModelRules.js';
 import { emailMatchesIdentity, type IdentityObject } from '../credentials/recipient.js';
 import { isPinnedSchema, validateAgainstSchema } from '../credentials/schema.js';
-import type { DocumentLoader } from '../signing/documentLoader.js';
+import { contextReferences, type DocumentLoader } from '../signing/documentLoader.js';
 import type { StatusChecker } from '../status/checkStatus.js';
 import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import { describeProofError } from './proofErrors.js';
@@ -46,13 +46,15 @@ export interface CredentialVerificationContext {
 export interface CredentialVerificationOptions {
   recipient?: ExpectedRecipient | undefined;
   now?: Date | undefined;
-  /** VC-API `options.checks`: only these decide `verified` (every check still runs and is reported). */
+  /** VC-API `options.checks`: only these decide `report.requested.verified` (`verified` is always every check). */
   checks?: string[] | undefined;
 }
 
 /** VC-API check names (and ours) → the pipeline checks they stand for. */
 const REQUESTED_CHECKS = new Map<string, CredentialCheckName[]>([
-  ['proof', ['structure', 'proof']],
+  // A proof secures a credential only when it is its issuer's (VC Data Model 2.0 §4.7 Issuer and
+  // §7.1 Verification): a valid signature by another key proves nothing about the credential.
+  ['proof', ['structure', 'proof', 'issuer']],
   ['issuer', ['structure', 'proof', 'issuer']],
   ['schema', ['structure', 'schema']],
   ['credentialSchema', ['structure', 'schema']],
@@ -81,20 +83,6 @@ const MAX_ENDORSEMENT_DEPTH = 1;
 
 const typesOf = (v: Json): string[] => asArray(v.type).filter((t): t is string => typeof t === 'string');
 const isDateTime = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
-
-/** Every context URL the document names, at any depth (embedded and scoped contexts too). */
-function contextUrls(value: unknown, found: Set<string> = new Set(), depth = 0): Set<string> {
-  if (depth > 64) return found;
-  if (Array.isArray(value)) {
-    for (const item of value) contextUrls(item, found, depth + 1);
-  } else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === '@context') for (const c of asArray(item)) if (typeof c === 'string') found.add(c);
-      contextUrls(item, found, depth + 1);
-    }
-  }
-  return found;
-}
 
 export function summarize(credential: unknown): CredentialSummary {
   if (!isObject(credential)) return { type: [] };
@@ -131,7 +119,7 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   if (first !== VC_V2_CONTEXT && first !== VC_V1_CONTEXT) {
     return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT} for VC 1.1), not ${JSON.stringify(first ?? null)}.`);
   }
-  const unknown = [...contextUrls(credential)].filter((url) => !ctx.isKnownContext(url));
+  const unknown = [...contextReferences(credential)].filter((url) => !ctx.isKnownContext(url));
   if (unknown.length > 0) {
     return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}: this verifier only uses the contexts it holds and never loads one from the network.`);
   }
@@ -232,6 +220,9 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
       purpose: new jsigs.purposes.AssertionProofPurpose(),
       documentLoader: ctx.documentLoader,
       now: at,
+      // Dates are the dates check's (a validity window that ends before it starts has no moment
+      // inside it): the signature is checked whatever they say.
+      maxClockSkew: Number.POSITIVE_INFINITY,
       checkStatus: async () => ({ verified: true }),
     });
   } catch (error) {
@@ -276,10 +267,13 @@ function checkDates(credential: Json, now: Date): CredentialCheck {
   for (const [name, value] of [[fromName, from], [untilName, until]] as const) {
     if (value !== undefined && !isDateTime(value)) return failed('dates', 'date_invalid', `${name} ${JSON.stringify(value)} is not a date-time.`);
   }
+  // VC DM 2.0 §4.9: a validity period ends after it starts; one that does not is never valid.
+  if (isDateTime(from) && isDateTime(until) && Date.parse(until) < Date.parse(from)) {
+    return failed('dates', 'validity_window_invalid', `${untilName} ${until} is before ${fromName} ${from}: the credential is never valid.`);
+  }
   const t = now.getTime();
   if (isDateTime(from) && Date.parse(from) - CLOCK_SKEW_MS > t) return failed('dates', 'not_yet_valid', `Not valid before ${from} (${fromName}).`);
   if (isDateTime(until) && Date.parse(until) <= t) return failed('dates', 'expired', `Expired at ${until} (${untilName}).`);
-  if (isDateTime(from) && isDateTime(until) && Date.parse(until) < Date.parse(from)) return failed('dates', 'date_invalid', `${untilName} is before ${fromName}.`);
   const window = `${isDateTime(from) ? `from ${from}` : 'with no start date'}${isDateTime(until) ? ` until ${until}` : ', with no end date'}`;
   return passed('dates', `Within its validity period (${window}).`);
 }
@@ -342,13 +336,17 @@ export async function verifyOpenBadge(
   if (unknownChecks.length > 0) warnings.push(`Unknown checks requested and ignored: ${unknownChecks.join(', ')}.`);
   const report = (endorsements: CredentialReport[] = []): CredentialReport => {
     const ran = (name: CredentialCheckName) => checks.find((c) => c.check === name);
-    const verified = checks.every((c) => c.passed || !decisive.includes(c.check)) && (!decisive.includes('proof') || ran('proof')?.passed === true);
+    const verifiedBy = (names: readonly CredentialCheckName[]) =>
+      checks.every((c) => c.passed || !names.includes(c.check)) && (!names.includes('proof') || ran('proof')?.passed === true) && (!names.includes('issuer') || ran('issuer')?.passed === true);
+    // `verified` is every check: trust, approvals and the pages decide on it. VC-API
+    // `options.checks` only narrows the answer to the caller, reported beside it.
+    const verified = verifiedBy(DECISIVE_CHECKS);
+    const requested = options.checks !== undefined && options.checks.length > 0 ? { checks: [...decisive], verified: verifiedBy(decisive) } : undefined;
     // Trust is about the issuer: only a credential its issuer provably signed can earn it.
-    const trust =
-      verified && ran('issuer')?.passed
-        ? decideTrust(summary, endorsements, ctx.policy)
-        : { trusted: false, reason: verified ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
-    return { verified, summary, checks, warnings, endorsements, trust };
+    const trust = verified
+      ? decideTrust(summary, endorsements, ctx.policy)
+      : { trusted: false, reason: ran('issuer')?.passed === false ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
+    return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust };
   };
 
   const structure = checkStructure(credential, ctx);

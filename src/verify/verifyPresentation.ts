@@ -1,14 +1,14 @@
 // Verifying a wallet's presentation: its structure, the holder's proof (authentication, with the
 // challenge and domain the verifier gave, against replay), holder binding (each badge issued to
 // the holder), then every credential through the same pipeline, then the approval rule asked for.
-import jsigs from 'jsonld-signatures';
 import { VC_V1_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { contextReferences } from '../signing/documentLoader.js';
 import { evaluateApprovalRule, refuseApproval } from './approvalRules.js';
-import { describeProofError } from './proofErrors.js';
+import { authenticateHolder, type HolderAuthentication } from './holderProof.js';
 import { failed, passed, type Check, type CredentialReport, type PresentationCheckName, type PresentationReport } from './report.js';
 import type { ApprovalRule } from './trustPolicy.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
-import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
+import { asArray, isObject, type Json } from '../credentials/jsonValues.js';
 import { overLimit, VERIFICATION_LIMITS } from './limits.js';
 
 type PresentationCheck = Check<PresentationCheckName>;
@@ -18,20 +18,20 @@ export interface PresentationVerificationOptions {
   domain?: string | undefined;
   rule?: ApprovalRule | undefined;
   now?: Date | undefined;
-  /** VC-API `options.checks`, applied to each credential. */
+  /** VC-API `options.checks`: narrows `report.requested.verified` for each credential; `verified` and the approval use every check. */
   checks?: string[] | undefined;
 }
 
 const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
-
-const controllerOf = (verificationMethod: unknown): string | undefined => (typeof verificationMethod === 'string' ? verificationMethod.split('#')[0] : undefined);
 
 function checkStructure(presentation: unknown, ctx: CredentialVerificationContext): PresentationCheck {
   const fail = (code: string, reason: string) => failed('presentation_structure' as const, code, reason);
   if (!isObject(presentation)) return fail('not_a_presentation', 'The document is not a JSON object.');
   const contexts = asArray(presentation['@context']);
   if (contexts[0] !== VC_V2_CONTEXT && contexts[0] !== VC_V1_CONTEXT) return fail('context_invalid', `The first @context must be ${VC_V2_CONTEXT} (or ${VC_V1_CONTEXT}).`);
-  const unknown = contexts.filter((c): c is string => typeof c === 'string' && !ctx.isKnownContext(c));
+  // Every context at any depth (holder, proofs, inline `@import`), not only the top level: a
+  // context is never fetched, and an unknown one would reach the key resolver, which fetches.
+  const unknown = [...contextReferences(presentation)].filter((c) => !ctx.isKnownContext(c));
   if (unknown.length > 0) return fail('context_unknown', `Unknown JSON-LD context ${unknown.map((u) => `'${u}'`).join(', ')}.`);
   if (!asArray(presentation.type).includes('VerifiablePresentation')) return fail('type_invalid', 'The type must include "VerifiablePresentation".');
   const credentials = asArray(presentation.verifiableCredential);
@@ -47,49 +47,39 @@ function checkStructure(presentation: unknown, ctx: CredentialVerificationContex
   return passed('presentation_structure', `Well-formed presentation holding ${credentials.length} credential${credentials.length === 1 ? '' : 's'}.`);
 }
 
-/** The holder's proof, with the challenge and domain the verifier asked for. */
-async function checkProof(presentation: Json, ctx: CredentialVerificationContext, options: PresentationVerificationOptions, warnings: string[]): Promise<PresentationCheck> {
-  const proofs = asArray(presentation.proof).filter(isObject);
-  if (proofs.length === 0) return failed('presentation_proof', 'presentation_unsigned', 'The presentation is not signed by its holder.');
-  const proof = proofs[0] as Json;
-  if (options.challenge !== undefined && proof.challenge !== options.challenge) {
-    return failed('presentation_proof', 'challenge_mismatch', `The presentation answers challenge ${JSON.stringify(proof.challenge ?? null)}, not the one this verifier gave: it may be a replay.`);
-  }
-  if (options.domain !== undefined && !asArray(proof.domain).includes(options.domain)) {
-    return failed('presentation_proof', 'domain_mismatch', `The presentation is for domain ${JSON.stringify(proof.domain ?? null)}, not ${JSON.stringify(options.domain)}.`);
-  }
+/**
+ * The holder's proof: each proof of the set on its own, with the challenge and domain the
+ * verifier asked for checked on that same proof (src/verify/holderProof.ts). The holder is
+ * only a key whose own proof verified.
+ */
+async function checkProof(presentation: Json, ctx: CredentialVerificationContext, options: PresentationVerificationOptions, warnings: string[]): Promise<{ check: PresentationCheck; authentication: HolderAuthentication }> {
   if (options.challenge === undefined) warnings.push('No challenge was given: this presentation could be a replay of an earlier one.');
-  const challenge = options.challenge ?? (typeof proof.challenge === 'string' ? proof.challenge : undefined);
-  const purpose =
-    challenge !== undefined
-      ? new jsigs.purposes.AuthenticationProofPurpose({ challenge, domain: options.domain })
-      : new jsigs.purposes.ControllerProofPurpose({ term: 'authentication' });
-  let result: Awaited<ReturnType<typeof jsigs.verify>>;
-  try {
-    result = await jsigs.verify(presentation, { suite: ctx.suitesFor(presentation), purpose, documentLoader: ctx.documentLoader });
-  } catch (error) {
-    result = { verified: false, error };
+  const authentication = await authenticateHolder(presentation, { challenge: options.challenge, domain: options.domain, suites: ctx.suitesFor(presentation), documentLoader: ctx.documentLoader });
+  warnings.push(...authentication.warnings);
+  if (!authentication.ok) {
+    if (authentication.stage === 'proof') return { check: failed('presentation_proof', authentication.code, authentication.reason), authentication };
+    const verifiedProofs = authentication.proofs.filter((p) => p.verified);
+    return { check: passed('presentation_proof', `${verifiedProofs.length} proof${verifiedProofs.length === 1 ? '' : 's'} verified (${verifiedProofs.map((p) => p.verificationMethod).join(', ')}).`), authentication };
   }
-  if (!result.verified) {
-    const { code, reason } = describeProofError(result, 'authentication');
-    return failed('presentation_proof', code === 'proof_unsupported' ? 'presentation_proof_unsupported' : code, reason);
-  }
-  return passed('presentation_proof', `Signed by ${String(proof.verificationMethod)}${challenge !== undefined ? ' for this challenge' : ''}${options.domain !== undefined ? ` and domain ${options.domain}` : ''}.`);
+  const own = authentication.proofs.filter((p) => p.signer === authentication.holder);
+  const by = own.map((p) => p.verificationMethod ?? p.signer).join(', ');
+  return {
+    check: passed('presentation_proof', `Signed by ${by}${options.challenge !== undefined ? ' for this challenge' : ''}${options.domain !== undefined ? ` and domain ${options.domain}` : ''}.`),
+    authentication,
+  };
 }
 
 /**
- * The holder is who signed; each badge must be about the holder, or the presentation shows
- * someone else's badges. Non-badge credentials are bound by the verifier's own policy, so they
- * are only flagged.
+ * The holder is who signed (and only that); each badge must be about the holder, or the
+ * presentation shows someone else's badges. Non-badge credentials are bound by the verifier's
+ * own policy, so they are only flagged.
  */
-function checkHolderBinding(presentation: Json, warnings: string[]): { check: PresentationCheck; holder: string | undefined } {
-  const signer = controllerOf(asArray(presentation.proof).filter(isObject)[0]?.verificationMethod);
-  const declared = idOf(presentation.holder);
-  if (declared !== undefined && signer !== undefined && declared !== signer) {
-    return { check: failed('holder_binding', 'holder_not_signer', `The presentation names ${declared} as holder but was signed by ${signer}.`), holder: declared };
+function checkHolderBinding(presentation: Json, authentication: HolderAuthentication, warnings: string[]): { check: PresentationCheck; holder: string | undefined } {
+  if (!authentication.ok) {
+    if (authentication.stage === 'holder') return { check: failed('holder_binding', authentication.code, authentication.reason), holder: undefined };
+    return { check: failed('holder_binding', 'holder_unknown', 'No holder is established: the presentation\'s proof did not verify.'), holder: undefined };
   }
-  const holder = declared ?? signer;
-  if (holder === undefined) return { check: failed('holder_binding', 'holder_unknown', 'The presentation names no holder and has no proof to tell who holds it.'), holder };
+  const { holder } = authentication;
   const credentials = asArray(presentation.verifiableCredential).filter(isObject);
   const foreign: string[] = [];
   for (const credential of credentials) {
@@ -117,8 +107,8 @@ export async function verifyPresentationDocument(presentation: unknown, ctx: Cre
     checkProof(presentation, ctx, options, warnings),
     Promise.all(asArray(presentation.verifiableCredential).map((c): Promise<CredentialReport> => verifyOpenBadge(c, ctx, { now: options.now, checks: options.checks }))),
   ]);
-  checks.push(proof);
-  const binding = checkHolderBinding(presentation, warnings);
+  checks.push(proof.check);
+  const binding = checkHolderBinding(presentation, proof.authentication, warnings);
   checks.push(binding.check);
   const failedCredentials = credentials.filter((c) => !c.verified);
   checks.push(
@@ -127,13 +117,19 @@ export async function verifyPresentationDocument(presentation: unknown, ctx: Cre
       : failed('credentials', 'credential_not_verified', `${failedCredentials.length} of ${credentials.length} credentials do not verify: ${failedCredentials.map((c) => `${c.summary.achievement?.name ?? c.summary.id ?? 'a credential'} (${c.checks.find((k) => !k.passed)?.reason ?? 'failed'})`).join('; ')}.`),
   );
   // A badge that fails does not sink the presentation's approval alone: the rule says what is missing.
-  const presentationOk = proof.passed && binding.check.passed;
+  const presentationOk = proof.check.passed && binding.check.passed;
   const verified = checks.every((c) => c.passed);
   let approval;
   if (options.rule) {
     approval = presentationOk
       ? evaluateApprovalRule(options.rule, credentials, binding.holder)
-      : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.passed ? binding.check : proof).reason}`, binding.holder);
+      : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.check.passed ? binding.check : proof.check).reason}`, binding.holder);
   }
-  return { verified, holder: binding.holder, checks, warnings, credentials, approval };
+  // VC-API `options.checks` narrows the answer for each credential, never the holder's own checks.
+  const requested = credentials.find((c) => c.requested !== undefined)?.requested;
+  const narrowed = requested && {
+    checks: requested.checks,
+    verified: checks.every((c) => c.passed || c.check === 'credentials') && credentials.every((c) => c.requested?.verified ?? c.verified),
+  };
+  return { verified, ...(narrowed ? { requested: narrowed } : {}), holder: binding.holder, checks, warnings, credentials, approval };
 }

@@ -1,11 +1,14 @@
 // Property-based hostile input at every route the app mounts (taken from app.routes, so a new
 // route is covered without editing this file): random JSON, random bytes (invalid UTF-8
 // included) under every media type, random credentials in headers. The service must never
-// answer 5xx, must answer every error as problem+json, and must not change stored data.
+// answer 5xx, must answer every error as problem+json, and must not change stored data. Then
+// random proof sets and alignment lists at the verifier, against the holder and scope rules.
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { endpoints, expectSafeAnswer, fillPath, isHtmlRoute, storedData, type Endpoint } from '../helpers/hostile.js';
+import { createKeyHolder, forgedProofFor, presentationOf, type KeyHolder } from '../helpers/proofSets.js';
 
 let t: TestInstance;
 let writes: Endpoint[];
@@ -230,5 +233,111 @@ describe('hostile verification shapes: many status entries, many did:web proofs'
       { numRuns: 12 },
     );
     expect(storedData(t.runtime.db)).toBe(before);
+  });
+});
+
+// Proof sets and alignment lists, the shapes of the holder and trust-scope attacks: whatever
+// the set or the list, the answer follows the rules (src/verify/holderProof.ts, trustPolicy.ts).
+describe('hostile proof sets and alignment lists at POST /presentations/verify', () => {
+  const ONLINE_TEACHING = ['personalized-blended-online', 'differentiated-support', 'formative-assessment', 'data-informed-instruction'];
+  const CODES = [...ONLINE_TEACHING, 'aligned-instruction', 'performance-assessment-design', 'lifelong-learning-sel'];
+  const CHALLENGE = 'fuzz-challenge';
+  const DOMAIN = 'fuzz.example';
+  type Json = Record<string, any>;
+  type Holder = 'victim' | 'attacker' | 'none';
+  type Pick = 'victimValid' | 'victimOtherChallenge' | 'victimForged' | 'attackerValid' | 'attackerOtherChallenge' | 'notAnObject';
+  let v: TestInstance;
+  let victim: KeyHolder;
+  let attacker: KeyHolder;
+  let badges: Json[];
+  const unsignedFor = new Map<Holder, Json>();
+  const proofsFor = new Map<Holder, Record<Pick, unknown>>();
+
+  beforeAll(async () => {
+    v = await createTestInstance();
+    [victim, attacker] = await Promise.all([createKeyHolder(), createKeyHolder()]);
+    badges = [];
+    for (const achievement of ONLINE_TEACHING) {
+      const res = await postJson(v.app, '/awards', awardBody({ recipient: { id: victim.did, name: 'V' }, achievement }));
+      badges.push(((await res.json()) as Json).credential);
+    }
+    for (const holder of ['victim', 'attacker', 'none'] as const) {
+      const unsigned = presentationOf(badges, holder === 'victim' ? victim.did : holder === 'attacker' ? attacker.did : undefined);
+      const proof = async (who: KeyHolder, challenge: string) => (await who.sign(unsigned, { challenge, domain: DOMAIN })).proof as Json;
+      const victimValid = await proof(victim, CHALLENGE);
+      unsignedFor.set(holder, unsigned);
+      proofsFor.set(holder, {
+        victimValid,
+        victimOtherChallenge: await proof(victim, 'old-challenge'),
+        victimForged: forgedProofFor(await proof(attacker, CHALLENGE), victim.did),
+        attackerValid: await proof(attacker, CHALLENGE),
+        attackerOtherChallenge: await proof(attacker, 'old-challenge'),
+        notAnObject: 'not a proof',
+      });
+    }
+  });
+  afterAll(async () => v?.close());
+
+  const verify = async (vp: Json): Promise<{ res: Response; body: Json }> => {
+    const res = await postJson(v.app, '/presentations/verify', { verifiablePresentation: vp, options: { challenge: CHALLENGE, domain: DOMAIN, rule: 'online-teaching' } });
+    const body = (await res.clone().json()) as Json;
+    return { res, body };
+  };
+
+  it('approves exactly when the holder is the victim by the victim\'s own valid proof and every proof verifies', async () => {
+    const picks = fc.constantFrom<Pick>('victimValid', 'victimOtherChallenge', 'victimForged', 'attackerValid', 'attackerOtherChallenge', 'notAnObject');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<Holder>('victim', 'attacker', 'none'), fc.array(picks, { minLength: 1, maxLength: 4 }), async (holder, set) => {
+        const pool = proofsFor.get(holder) as Record<Pick, unknown>;
+        const vp = { ...(unsignedFor.get(holder) as Json), proof: set.map((p) => structuredClone(pool[p])) };
+        const { res, body } = await verify(vp);
+        await expectSafeAnswer(res, `${holder} ${set.join(',')}`);
+        const allValid = set.every((p) => p === 'victimValid' || p === 'attackerValid');
+        const signers = new Set(set.filter((p) => p.endsWith('Valid')).map((p) => p.replace('Valid', '')));
+        const expected = allValid && signers.has('victim') && (holder === 'victim' || (holder === 'none' && signers.size === 1));
+        expect(body.approval.approved, `${holder} ${set.join(',')}`).toBe(expected);
+        expect(body.verified, `${holder} ${set.join(',')}`).toBe(expected);
+        if (body.report.holder === victim.did) expect(set).toContain('victimValid');
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('counts a badge for its own achievement only, and for one requirement at most, whatever alignments it lists', async () => {
+    const frameworkUrl = `${v.config.baseUrl}/frameworks/instructional-competencies`;
+    const alignment = fc.record({
+      code: fc.constantFrom(...CODES),
+      host: fc.constantFrom(frameworkUrl, 'https://elsewhere.example/framework', 'https://x.example'),
+    });
+    const badge = fc.record({ code: fc.constantFrom(...CODES), extra: fc.array(alignment, { maxLength: 4 }) });
+    // One badge per recipient and achievement: each code is awarded once, variants get their own id.
+    const awarded = new Map<string, Json>(badges.map((b) => [b.credentialSubject.achievement.humanCode as string, b]));
+    const withAlignments = async (code: string, extra: Array<{ code: string; host: string }>): Promise<Json> => {
+      if (!awarded.has(code)) {
+        const res = await postJson(v.app, '/awards', awardBody({ recipient: { id: victim.did, name: 'V' }, achievement: code }));
+        awarded.set(code, ((await res.json()) as Json).credential);
+      }
+      const { proof: _proof, ...credential } = structuredClone(awarded.get(code) as Json);
+      credential.id = `urn:uuid:${randomUUID()}`;
+      const achievement = credential.credentialSubject.achievement;
+      achievement.alignment = [...achievement.alignment, ...extra.map((a) => ({ type: ['Alignment'], targetName: a.code, targetUrl: `${a.host}#${a.code}` }))];
+      return v.runtime.issuer.sign(credential);
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(badge, { minLength: 1, maxLength: 3 }), async (specs) => {
+        const credentials = await Promise.all(specs.map((s) => withAlignments(s.code, s.extra)));
+        const vp = await victim.sign(presentationOf(credentials, victim.did), { challenge: CHALLENGE, domain: DOMAIN });
+        const { res, body } = await verify(vp);
+        await expectSafeAnswer(res, specs.map((s) => s.code).join(','));
+        const satisfied = (body.approval.requirements as Json[]).filter((r) => r.satisfied);
+        const codeOf = new Map(credentials.map((c) => [c.id, c.credentialSubject.achievement.humanCode as string]));
+        // Each satisfied requirement names the humanCode of a distinct badge.
+        expect(new Set(satisfied.map((r) => r.credentialId)).size).toBe(satisfied.length);
+        const expectedCodes = ONLINE_TEACHING.filter((code) => specs.some((s) => s.code === code));
+        expect(satisfied.map((r) => codeOf.get(r.credentialId)).sort()).toEqual(expectedCodes.sort());
+        expect(body.approval.approved).toBe(expectedCodes.length === ONLINE_TEACHING.length);
+      }),
+      { numRuns: 20 },
+    );
   });
 });

@@ -82,17 +82,20 @@ describe('POST /credentials/verify', () => {
     expect(check(body, 'issuer').reason).toContain(other.runtime.issuer.identity.did);
   });
 
-  it('decides on the VC-API options.checks asked for, still running and reporting the others', async () => {
+  it('decides the VC-API answer on the options.checks asked for, still running and reporting the others', async () => {
+    // A proof check includes that the issuer signed (test/verify/checksOption.test.ts has the rest).
     const forged = await resign(other, { ...credential, issuer: credential.issuer });
     const { status, body } = await verify(t, forged, { checks: ['proof'] });
-    expect(status).toBe(200);
-    expect(body.verified).toBe(true);
+    expect(status).toBe(400);
+    expect(body.verified).toBe(false);
     expect(check(body, 'issuer').passed).toBe(false);
-    // Only a credential its issuer signed can be trusted, whatever was asked.
     expect(body.report.trust).toMatchObject({ trusted: false, reason: 'The issuer did not sign it, so trust was not considered.' });
     const tampered = structuredClone(credential);
     tampered.name = 'Changed';
     expect((await verify(t, tampered, { checks: ['proof'] })).status).toBe(400);
+    const schemaOnly = await verify(t, forged, { checks: ['schema'] });
+    expect(schemaOnly.status).toBe(200);
+    expect(schemaOnly.body.report.verified).toBe(false);
     const unknownCheck = await verify(t, credential, { checks: ['proof', 'astrology'] });
     expect(unknownCheck.body.warnings.map((w: Json) => w.detail)).toContain('Unknown checks requested and ignored: astrology.');
     // Names that are not checks (object prototype keys among them) never turn checking off.
@@ -114,6 +117,21 @@ describe('POST /credentials/verify', () => {
     expect(status).toBe(400);
     expect(check(body, 'proof').passed).toBe(true);
     expect(check(body, 'dates')).toMatchObject({ passed: false, code: 'expired', reason: 'Expired at 2025-01-01T00:00:00Z (validUntil).' });
+  });
+
+  it('reports a validFrom after validUntil in the dates check, not as a failed signature (VC DM 2.0 §4.9)', async () => {
+    for (const [validFrom, validUntil] of [
+      ['2025-06-01T00:00:00Z', '2025-01-01T00:00:00Z'],
+      ['2099-06-01T00:00:00Z', '2099-01-01T00:00:00Z'],
+      ['2099-01-01T00:00:00Z', '2025-06-01T00:00:00Z'],
+    ]) {
+      const inverted = await resign(t, { ...credential, validFrom, validUntil });
+      const { status, body } = await verify(t, inverted);
+      expect(status).toBe(400);
+      expect(check(body, 'proof').passed, `${validFrom} ${validUntil}`).toBe(true);
+      expect(check(body, 'issuer').passed).toBe(true);
+      expect(check(body, 'dates')).toMatchObject({ passed: false, code: 'validity_window_invalid', reason: `validUntil ${validUntil} is before validFrom ${validFrom}: the credential is never valid.` });
+    }
   });
 
   it('reports a badge that is not yet valid', async () => {
