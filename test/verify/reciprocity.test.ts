@@ -4,7 +4,7 @@
 // them; State B's verifier, trusting only A's agency, approves online teaching. Then each way
 // it must not: no endorsement, a revoked badge, a missing competency, someone else's
 // presentation, a replayed challenge, an expired endorsement.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,31 @@ describe('State B approves online teaching from State A\'s endorsed program', ()
     }
     expect(body.approval).toMatchObject({ rule: 'online-teaching', approved: true, recipient: educator.did, missing: [] });
     expect(body.approval.requirements).toHaveLength(4);
+  });
+
+  it("the README's example trust policy (its agency DID set to this test's agency) approves the same presentation", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```json\n([\s\S]*?)\n```/g)].map((m) => m[1]!).find((block) => block.includes('"trustedEndorsers"'));
+    expect(example).toBeDefined();
+    const policy = JSON.parse(example!.replaceAll('did:web:education.state-a.example', agency.runtime.issuer.identity.did)) as Json;
+    const policyFile = path.join(scratch, 'readme-policy.json');
+    writeFileSync(policyFile, JSON.stringify(policy));
+    const readmeState = await createTestInstance({ env: { EDUCRED_TRUST_POLICY: policyFile, EDUCRED_FETCH_ALLOW_PRIVATE: 'true', EDUCRED_FETCH_CA_FILE: TEST_TLS_CERT_FILE } });
+    try {
+      const res = await readmeState.app.request('/presentations/verify', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          verifiablePresentation: await presentAll(educator, ONLINE_TEACHING.map((c) => badges[c])),
+          options: { challenge: 'b-7f3c9a', domain: 'licensure.state-b.example', rule: 'online-teaching' },
+        }),
+      });
+      const body = (await res.json()) as Json;
+      expect(body.verified).toBe(true);
+      expect(body.approval, JSON.stringify(body.approval)).toMatchObject({ rule: 'online-teaching', approved: true, missing: [] });
+    } finally {
+      await readmeState.close();
+    }
   });
 
   it('a program without an endorsement: verified, not trusted, not approved', async () => {
