@@ -1,10 +1,21 @@
 // The OpenAPI document: valid OpenAPI 3.1, listing exactly the routes the app mounts, with
-// request bodies generated from the zod schemas the routes validate with.
+// request bodies generated from the zod schemas the routes validate with, a schema for every
+// success answer, every header and query parameter the handlers read, and examples that pass
+// their own schemas.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AwardPostSchema } from '../../src/mail/notify.js';
+import { AwardRequestSchema } from '../../src/awards/awardRequest.js';
+import { awardRowsFromCsv, CSV_COLUMNS } from '../../src/awards/batchCsv.js';
+import { CSV_EXAMPLE, ROUTES } from '../../src/openapi/routes.js';
 import { createTestInstance, type TestInstance } from '../helpers/app.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Json = Record<string, any>;
 let t: TestInstance;
@@ -41,6 +52,96 @@ describe('GET /openapi.json', () => {
     const documented = documentedRoutes();
     expect([...mounted].filter((r) => !documented.has(r)), 'mounted but not documented (add them to src/openapi/routes.ts)').toEqual([]);
     expect([...documented].filter((r) => !mounted.has(r)), 'documented but not mounted').toEqual([]);
+  });
+
+  it('gives every success answer of every mounted route its schema (no route without one)', () => {
+    const missing: string[] = [];
+    for (const route of mountedRoutes()) {
+      const [method, routePath] = route.split(' ') as [string, string];
+      const op = doc.paths[routePath]?.[method.toLowerCase()] as Json | undefined;
+      if (!op) {
+        missing.push(`${route}: not documented`);
+        continue;
+      }
+      const ok = Object.entries(op.responses as Json).filter(([status]) => status.startsWith('2'));
+      if (ok.length === 0) missing.push(`${route}: no 2xx answer`);
+      for (const [status, response] of ok) {
+        if (status === '204') continue;
+        const content = ((response as Json).content ?? {}) as Json;
+        if (Object.keys(content).length === 0) missing.push(`${route} ${status}: no body described`);
+        for (const [media, { schema }] of Object.entries(content) as Array<[string, Json]>) {
+          const real = schema && (schema.$ref || schema.properties || schema.items || schema.anyOf || schema.oneOf || (schema.type === 'string' && schema.contentMediaType === media));
+          if (!real) missing.push(`${route} ${status} ${media}: ${JSON.stringify(schema)}`);
+        }
+      }
+    }
+    expect(missing, 'give each 2xx answer a schema in src/openapi/routes.ts (src/openapi/schemas.ts)').toEqual([]);
+    expect(doc.paths['/awards'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AwardCreated' });
+    expect(doc.paths['/status/{listId}'].get.responses['200'].content['application/vc+ld+json'].schema).toEqual({ $ref: '#/components/schemas/BitstringStatusListCredential' });
+    expect(doc.paths['/credentials/verify'].post.responses['400'].content['application/problem+json'].schema.anyOf).toEqual([
+      { $ref: '#/components/schemas/CredentialNotVerified' },
+      { $ref: '#/components/schemas/Problem' },
+    ]);
+  });
+
+  it('declares every request header and query parameter a handler reads', () => {
+    const declared = new Set<string>();
+    for (const methods of Object.values(doc.paths as Json)) {
+      for (const op of Object.values(methods as Json)) for (const p of ((op as Json).parameters ?? []) as Json[]) declared.add(`${p.in as string}:${(p.name as string).toLowerCase()}`);
+    }
+    // Read by the transport, not an API parameter (OAS 3.1 §4.8.12: Accept, Content-Type and
+    // Authorization parameters are ignored; CORS preflight headers belong to the browser).
+    const transport = new Set(['header:accept', 'header:content-type', 'header:authorization', 'header:access-control-request-method', 'header:access-control-request-headers', 'header:origin']);
+    const dir = path.resolve('src/http');
+    const read = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      for (const m of text.matchAll(/req\.(header|query)\(\s*['"]([^'"]+)['"]\s*\)/g)) read.add(`${m[1] === 'header' ? 'header' : 'query'}:${(m[2] as string).toLowerCase()}`);
+    }
+    expect(read.size).toBeGreaterThan(5);
+    expect([...read].filter((name) => !transport.has(name) && !declared.has(name)), 'read by a handler but not declared').toEqual([]);
+
+    const names = (routePath: string, method: string, where: string) => ((doc.paths[routePath][method].parameters ?? []) as Json[]).filter((p) => p.in === where).map((p) => p.name as string);
+    expect(names('/awards', 'post', 'header')).toEqual(['Idempotency-Key']);
+    expect(Object.keys(doc.paths['/awards'].post.responses['201'].headers)).toEqual(['Location', 'Idempotent-Replayed']);
+    expect(names('/awards/batch', 'post', 'header')).toEqual(expect.arrayContaining(['Batch-Id', 'Prefer']));
+    expect(names('/awards/batch', 'post', 'query')).toEqual(['batchId']);
+    expect(Object.keys(doc.paths['/awards/batch'].post.responses['202'].headers)).toEqual(['Location', 'Retry-After']);
+    expect(names('/awards/batch/{batchId}', 'get', 'query')).toEqual(['offset', 'limit', 'rows']);
+    expect(names('/status/{listId}', 'get', 'header')).toEqual(['If-None-Match']);
+    expect(Object.keys(doc.paths['/status/{listId}'].get.responses['200'].headers)).toEqual(['ETag', 'Cache-Control']);
+    expect(Object.keys(doc.paths['/credentials/issue'].post.responses['201'].headers)).toEqual(['Idempotent-Replayed']);
+  });
+
+  it('describes the CSV body of a batch column by column, with an example file that reads without a problem', () => {
+    const op = doc.paths['/awards/batch'].post;
+    const csv = op.requestBody.content['text/csv'];
+    expect(csv.schema).toMatchObject({ type: 'string', contentMediaType: 'text/csv' });
+    expect(csv.example).toBe(CSV_EXAMPLE);
+    for (const column of CSV_COLUMNS) expect(op.description, column).toMatch(new RegExp(`^\\| \`${column}\` \\| .+ \\|$`, 'm'));
+    const rows = awardRowsFromCsv(CSV_EXAMPLE, 10);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.errors).toEqual([]);
+      expect(AwardRequestSchema.safeParse(row.body).success).toBe(true);
+    }
+  });
+
+  it('gives every route with a JSON body an example that passes the route\'s own schema and the documented one', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const withBody = ROUTES.filter((r) => r.body);
+    expect(withBody.length).toBeGreaterThan(10);
+    for (const route of withBody) {
+      const name = `${route.method.toUpperCase()} ${route.path}`;
+      expect(route.example, `${name} has no example`).toBeDefined();
+      const parsed = route.body!.safeParse(route.example);
+      expect(parsed.success, `${name}: ${parsed.error?.message ?? ''}`).toBe(true);
+      const media = doc.paths[route.path][route.method].requestBody.content['application/json'];
+      expect(media.example).toEqual(route.example);
+      const validate = ajv.compile({ ...media.schema, components: doc.components });
+      expect(validate(route.example), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
   });
 
   it('documents request bodies with the zod schemas the routes validate with, and admin routes with bearer security', () => {
