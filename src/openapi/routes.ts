@@ -153,8 +153,9 @@ export const CSV_EXAMPLE = [
   '',
 ].join('\r\n');
 
+/** A GFM table (a `|` inside a cell is escaped, code spans included: GFM §4.10). */
 const csvTable = (): string =>
-  ['| column | meaning |', '| --- | --- |', ...Object.entries(CSV_COLUMN_DOCS).map(([column, meaning]) => `| \`${column}\` | ${meaning} |`)].join('\n');
+  ['| column | meaning |', '| --- | --- |', ...Object.entries(CSV_COLUMN_DOCS).map(([column, meaning]) => `| \`${column}\` | ${meaning.replace(/\|/g, '\\|')} |`)].join('\n');
 
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': { description: 'The service is up', schema: Health } } },

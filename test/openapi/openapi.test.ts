@@ -13,6 +13,8 @@ import { AwardPostSchema } from '../../src/mail/notify.js';
 import { AwardRequestSchema } from '../../src/awards/awardRequest.js';
 import { awardRowsFromCsv, CSV_COLUMNS } from '../../src/awards/batchCsv.js';
 import { CSV_EXAMPLE, ROUTES } from '../../src/openapi/routes.js';
+import { docsPage } from '../../src/pages/docsPage.js';
+import { renderPage } from '../../src/pages/layout.js';
 import { createTestInstance, type TestInstance } from '../helpers/app.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -163,6 +165,71 @@ describe('GET /docs', () => {
     const page = await res.text();
     for (const route of documentedRoutes()) expect(page).toContain(`<code>${route.replace(' ', ' ')}</code>`);
     expect(page).not.toMatch(/<(script|link|img)[^>]+(src|href)="https?:/);
+  });
+
+  const unescape = (text: string): string => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+  it('renders descriptions as Markdown on the server (strong, lists, the CSV column table)', async () => {
+    const page = await (await t.app.request('/docs')).text();
+    const batch = page.slice(page.indexOf('id="postAwardsBatch"'), page.indexOf('</section>', page.indexOf('id="postAwardsBatch"')));
+    expect(batch).toContain('<strong>CSV</strong>');
+    expect(batch).toContain('<td><code>observations</code></td>');
+    // The pipes of the observation format stay inside their cell.
+    expect(batch).toMatch(/<td>The evidence: observations separated by <code>;<\/code>, each <code>date\|observer\|level<\/code> or <code>date\|observer\|level\|narrative<\/code>/);
+    expect((batch.match(/<tr>/g) ?? []).length).toBe(1 + CSV_COLUMNS.length + 4); // the column table's rows, then the parameter table's
+    const exchange = page.slice(page.indexOf('id="postExchangesToken"'));
+    expect(exchange).toMatch(/<ol>\s*<li>Send <code>\{\}<\/code>/);
+    expect(page).not.toMatch(/\*\*[A-Za-z]/);
+  });
+
+  it('shows an example body for each operation that takes one: JSON for every JSON body, the CSV file for a batch', async () => {
+    const page = await (await t.app.request('/docs')).text();
+    const withBody = ROUTES.filter((r) => r.body);
+    for (const route of withBody) {
+      const id = doc.paths[route.path][route.method].operationId as string;
+      const shown = new RegExp(`<pre id="${id}-example-application-json">([^<]*)</pre>`).exec(page);
+      expect(shown, `${id} shows an example`).not.toBeNull();
+      expect(JSON.parse(unescape(shown![1]!)), id).toEqual(route.example);
+      const tryBody = new RegExp(`<textarea id="${id}-body"[^>]*>([^<]*)</textarea>`).exec(page);
+      expect(JSON.parse(unescape(tryBody![1]!)), `${id} Try it starts from the example`).toEqual(route.example);
+    }
+    const csv = /<pre id="postAwardsBatch-example-text-csv">([^<]*)<\/pre>/.exec(page);
+    expect(unescape(csv![1]!)).toBe(CSV_EXAMPLE);
+  });
+
+  it('shows each parameter and response header of an operation', async () => {
+    const page = await (await t.app.request('/docs')).text();
+    const award = page.slice(page.indexOf('id="postAwards"'), page.indexOf('</section>', page.indexOf('id="postAwards"')));
+    expect(award).toContain('<td><code>Idempotency-Key</code></td><td>header</td>');
+    expect(award).toMatch(/<code>201<\/code>.*Headers: <code>Location<\/code>.*<code>Idempotent-Replayed<\/code>/s);
+    expect(award).toContain('<a href="#schema-AwardCreated">AwardCreated</a>');
+    expect(page).toContain('id="schema-AwardCreated"');
+  });
+
+  it('escapes raw HTML in descriptions and keeps only safe links and no images', async () => {
+    const hostile = {
+      ...doc,
+      info: { ...doc.info, description: 'Intro <script>alert(1)</script> <img src=x onerror=alert(2)>' },
+      paths: {
+        '/x': {
+          get: {
+            operationId: 'getX',
+            summary: 'S <b>bold</b>',
+            description: '[click](javascript:alert(3)) [fine](https://example.org/a) [local](/verify) ![pic](https://evil.example/p.png)\n\n<iframe src="https://evil.example"></iframe>',
+            responses: { '200': { description: 'ok <em>x</em>' } },
+          },
+        },
+      },
+      components: { schemas: {} },
+    };
+    const page = String(await renderPage(docsPage(hostile)));
+    expect(page).not.toMatch(/<script>alert|<img|<iframe|<b>bold|<em>x|javascript:/i);
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&lt;iframe src=&quot;https://evil.example&quot;&gt;&lt;/iframe&gt;');
+    expect(page).toContain('<a href="https://example.org/a">fine</a>');
+    expect(page).toContain('<a href="/verify">local</a>');
+    expect(page).toMatch(/>click<|\bclick\b/);
+    expect(page).not.toContain('evil.example/p.png');
   });
 
   it('serves a home page that points to verify and docs', async () => {
