@@ -107,9 +107,20 @@ function operation(route: RouteDoc): Json {
   };
 }
 
-export function buildOpenApiDocument(baseUrl: string, routes: readonly RouteDoc[] = ROUTES): Json {
+export const WELL_KNOWN_DID = '/.well-known/did.json';
+
+/**
+ * The document of this instance. `didDocumentPath` is where a path-form did:web serves its DID
+ * document (did:web §3.2: `did:web:example.edu:programs:east` → `/programs/east/did.json`),
+ * which replaces `/.well-known/did.json`, so the document lists the route the server mounts.
+ */
+export function buildOpenApiDocument(baseUrl: string, routes: readonly RouteDoc[] = ROUTES, options: { didDocumentPath?: string } = {}): Json {
   const paths: Record<string, Json> = {};
-  for (const route of routes) (paths[route.path] ??= {})[route.method] = operation(route);
+  const didPath = options.didDocumentPath ?? WELL_KNOWN_DID;
+  for (const route of routes) {
+    const path = route.path === WELL_KNOWN_DID ? didPath : route.path;
+    (paths[path] ??= {})[route.method] = operation({ ...route, path });
+  }
   return {
     openapi: '3.1.0',
     info: {

@@ -306,7 +306,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/credentials/issue',
     tag: 'Credentials',
     summary: 'VC-API: sign a credential the caller built',
-    description: 'The credential is checked against the OB 3.0 schema before signing. Issuing the same credential `id` again returns the first signed credential, flagged `Idempotent-Replayed: true`.',
+    description: "`credential.issuer` must be this service's issuer DID. The credential is checked against the VC data model (and an OpenBadgeCredential against the OB 3.0 schema) before signing; a VC 2.0 credential gets status entries. Issuing the same credential `id` again returns the first signed credential, flagged `Idempotent-Replayed: true`.",
     scope: 'issue',
     body: IssueRequestSchema,
     example: { credential: { ...CREDENTIAL_EXAMPLE, proof: undefined }, options: { created: '2026-04-01T00:00:00Z' } },

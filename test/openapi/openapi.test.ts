@@ -146,6 +146,18 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('lists the DID document where a path-form did:web serves it, as the app mounts it', async () => {
+    const pathForm = await createTestInstance({ env: { EDUCRED_DID_WEB_DOMAIN: 'localhost%3A3000:programs:east' } });
+    try {
+      const own = (await (await pathForm.app.request('/openapi.json')).json()) as Json;
+      expect(Object.keys(own.paths as Json).filter((p) => p.endsWith('did.json'))).toEqual(['/programs/east/did.json']);
+      expect(pathForm.app.routes.some((r) => r.method === 'GET' && r.path === '/programs/east/did.json')).toBe(true);
+      expect(own.paths['/programs/east/did.json'].get.responses['200'].content['application/did+json'].schema).toEqual({ $ref: '#/components/schemas/DidDocument' });
+    } finally {
+      await pathForm.close();
+    }
+  });
+
   it('documents request bodies with the zod schemas the routes validate with, and admin routes with bearer security', () => {
     const awards = doc.paths['/awards'].post;
     const { $schema: _s, ...expected } = z.toJSONSchema(AwardPostSchema, { io: 'input', unrepresentable: 'any' }) as Json;

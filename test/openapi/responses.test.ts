@@ -119,6 +119,8 @@ describe('answers match the documented schemas', () => {
     await expectDocumented(await t.app.request('/frameworks/instructional-competencies'), 'get', '/frameworks/{code}');
     await expectDocumented(await didWeb.app.request('/.well-known/did.json'), 'get', '/.well-known/did.json');
     await expectDocumented(await postJson(t.app, '/tokens', { name: 'docs', scopes: ['issue'] }), 'post', '/tokens');
+    const plain = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:uuid:5f7c8a52-2b0e-4c4c-9d0a-3c1f0e9b1a01', type: ['VerifiableCredential'], issuer: t.runtime.issuer.identity.did, credentialSubject: { id: 'did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r' } };
+    await expectDocumented(await postJson(t.app, '/credentials/issue', { credential: plain }), 'post', '/credentials/issue');
     await expectDocumented(await postJson(t.app, '/endorsements', { issuer: 'did:web:program.example.edu', issuerName: 'Program' }), 'post', '/endorsements');
     const award = (await (await postJson(t.app, '/awards', awardBody())).json()) as Json;
     await expectDocumented(await t.app.request(new URL(award.credential.id as string).pathname), 'get', '/credentials/{id}');
