@@ -7,6 +7,7 @@ import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { HonoRequest } from 'hono/request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AwardPostSchema } from '../../src/mail/notify.js';
@@ -15,7 +16,7 @@ import { awardRowsFromCsv, CSV_COLUMNS } from '../../src/awards/batchCsv.js';
 import { CSV_EXAMPLE, ROUTES } from '../../src/openapi/routes.js';
 import { docsPage } from '../../src/pages/docsPage.js';
 import { renderPage } from '../../src/pages/layout.js';
-import { createTestInstance, type TestInstance } from '../helpers/app.js';
+import { ADMIN_TOKEN, createTestInstance, type TestInstance } from '../helpers/app.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -113,6 +114,45 @@ describe('GET /openapi.json', () => {
     expect(names('/status/{listId}', 'get', 'header')).toEqual(['If-None-Match']);
     expect(Object.keys(doc.paths['/status/{listId}'].get.responses['200'].headers)).toEqual(['ETag', 'Cache-Control']);
     expect(Object.keys(doc.paths['/credentials/issue'].post.responses['201'].headers)).toEqual(['Idempotent-Replayed']);
+  });
+
+  it('declares, on each route, the headers and query parameters its handler reads when called', async () => {
+    // Every c.req.query(name) / c.req.header(name) a request makes is recorded, so a parameter
+    // read through a helper function is seen too.
+    const read = new Set<string>();
+    const proto = HonoRequest.prototype as unknown as Record<string, (this: unknown, key?: string) => unknown>;
+    const original = { query: proto.query!, queries: proto.queries!, header: proto.header! };
+    for (const [name, where] of [['query', 'query'], ['queries', 'query'], ['header', 'header']] as const) {
+      proto[name] = function (this: unknown, key?: string) {
+        read.add(typeof key === 'string' ? `${where}:${key.toLowerCase()}` : `${where}:*`);
+        return original[name].call(this, key);
+      };
+    }
+    const transport = new Set(['header:accept', 'header:content-type', 'header:authorization', 'header:origin', 'header:access-control-request-method', 'header:access-control-request-headers']);
+    const undeclared: string[] = [];
+    let exercised = 0;
+    try {
+      for (const [routePath, methods] of Object.entries(doc.paths as Json)) {
+        for (const [method, op] of Object.entries(methods as Json) as Array<[string, Json]>) {
+          const params = (op.parameters ?? []) as Json[];
+          const url = routePath.replace(/\{(\w+)\}/g, 'unknown-$1');
+          const media = op.requestBody?.content?.['application/json'] as Json | undefined;
+          read.clear();
+          await t.app.request(url, {
+            method: method.toUpperCase(),
+            headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(media ? { 'Content-Type': 'application/json' } : {}) },
+            ...(media ? { body: JSON.stringify(media.example ?? {}) } : {}),
+          });
+          exercised++;
+          const declared = new Set(params.filter((p) => p.in !== 'path').map((p) => `${p.in as string}:${(p.name as string).toLowerCase()}`));
+          for (const name of read) if (!transport.has(name) && !declared.has(name)) undeclared.push(`${method.toUpperCase()} ${routePath} reads ${name}`);
+        }
+      }
+    } finally {
+      Object.assign(proto, original);
+    }
+    expect(exercised).toBe(ROUTES.length);
+    expect(undeclared, 'declare them in the route\'s query/headers (src/openapi/routes.ts)').toEqual([]);
   });
 
   it('describes the CSV body of a batch column by column, with an example file that reads without a problem', () => {
