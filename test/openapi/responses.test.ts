@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_EXAMPLE } from '../../src/openapi/routes.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { waitForBatch } from '../helpers/batch.js';
-import { createStatusInstance } from '../helpers/status.js';
 
 type Json = Record<string, any>;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -19,7 +18,8 @@ let ajv: Ajv2020;
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
 beforeAll(async () => {
-  t = await createStatusInstance();
+  // Both purposes, so a badge carries a list of entries and can be suspended (the default, one entry as an object, is covered below).
+  t = await createTestInstance({ env: { EDUCRED_STATUS_PURPOSES: 'revocation,suspension' } });
   didWeb = await createTestInstance({ env: { EDUCRED_DID_WEB_DOMAIN: 'localhost%3A3000' } });
   doc = (await (await t.app.request('/openapi.json')).json()) as Json;
   ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -88,7 +88,7 @@ describe('answers match the documented schemas', () => {
 
   it('a status list, a status change (both forms), and the verify answers (verified, not verified, not a request)', async () => {
     const award = (await (await postJson(t.app, '/awards', awardBody())).json()) as Json;
-    const listUrl = new URL(award.credential.credentialStatus[0].statusListCredential as string);
+    const listUrl = new URL([award.credential.credentialStatus].flat()[0].statusListCredential as string);
     await expectDocumented(await t.app.request(listUrl.pathname), 'get', '/status/{listId}');
     await expectDocumented(await t.app.request('/credentials/verify', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ verifiableCredential: award.credential }) }), 'post', '/credentials/verify');
     await expectDocumented(await postJson(t.app, `/awards/${award.id as string}/suspend`, { reason: 'review' }), 'post', '/awards/{id}/suspend');
@@ -118,6 +118,8 @@ describe('answers match the documented schemas', () => {
     await expectDocumented(await t.app.request('/achievements/formative-assessment'), 'get', '/achievements/{code}');
     await expectDocumented(await t.app.request('/frameworks/instructional-competencies'), 'get', '/frameworks/{code}');
     await expectDocumented(await didWeb.app.request('/.well-known/did.json'), 'get', '/.well-known/did.json');
+    const single = await expectDocumented(await postJson(didWeb.app, '/awards', awardBody()), 'post', '/awards');
+    expect(single.credential.credentialStatus.type).toBe('BitstringStatusListEntry');
     await expectDocumented(await postJson(t.app, '/tokens', { name: 'docs', scopes: ['issue'] }), 'post', '/tokens');
     const plain = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:uuid:5f7c8a52-2b0e-4c4c-9d0a-3c1f0e9b1a01', type: ['VerifiableCredential'], issuer: t.runtime.issuer.identity.did, credentialSubject: { id: 'did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r' } };
     await expectDocumented(await postJson(t.app, '/credentials/issue', { credential: plain }), 'post', '/credentials/issue');
