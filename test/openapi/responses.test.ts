@@ -32,6 +32,13 @@ afterAll(async () => {
 
 const validators = new Map<string, ValidateFunction>();
 
+/** An award for an educator of its own: the same request twice is a replay (one badge per recipient). */
+let educators = 0;
+const freshAward = (): Record<string, unknown> => {
+  educators++;
+  return awardBody({ recipient: { email: `educator-${educators}@example.org`, name: `Educator ${educators}` } });
+};
+
 /** Validates a real answer against the schema documented for its route, status and media type. */
 async function expectDocumented(res: Response, method: string, routePath: string): Promise<Json> {
   const status = String(res.status);
@@ -60,17 +67,21 @@ async function expectDocumented(res: Response, method: string, routePath: string
 
 describe('answers match the documented schemas', () => {
   it('an award: POST /awards (first and replayed), GET /awards/{id}', async () => {
-    const created = await expectDocumented(await postJson(t.app, '/awards', awardBody(), { 'Idempotency-Key': 'doc-award-1' }), 'post', '/awards');
+    const body = freshAward();
+    const first = await postJson(t.app, '/awards', body, { 'Idempotency-Key': 'doc-award-1' });
+    expect(first.status).toBe(201);
+    const created = await expectDocumented(first, 'post', '/awards');
     expect(created.credential.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
-    const replay = await postJson(t.app, '/awards', awardBody(), { 'Idempotency-Key': 'doc-award-1' });
+    const replay = await postJson(t.app, '/awards', body, { 'Idempotency-Key': 'doc-award-1' });
+    expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     await expectDocumented(replay, 'post', '/awards');
     await expectDocumented(await t.app.request(`/awards/${created.id as string}`, { headers: auth }), 'get', '/awards/{id}');
-    await expectDocumented(await postJson(t.app, '/awards', awardBody({ recipient: { email: 'ana@example.org', name: 'Ana' } })), 'post', '/awards');
+    await expectDocumented(await postJson(t.app, '/awards', awardBody({ recipient: { id: 'did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r' } })), 'post', '/awards');
   });
 
   it('a batch: JSON with a bad row, the documented CSV example, 202 with Prefer: respond-async, and GET of its rows', async () => {
-    const json = await expectDocumented(await postJson(t.app, '/awards/batch', [awardBody(), { achievement: 'nope' }]), 'post', '/awards/batch');
+    const json = await expectDocumented(await postJson(t.app, '/awards/batch', [freshAward(), { achievement: 'nope' }]), 'post', '/awards/batch');
     expect(json.counts).toMatchObject({ issued: 1, invalid: 1 });
     const csv = await expectDocumented(
       await t.app.request('/awards/batch', { method: 'POST', headers: { ...auth, 'Content-Type': 'text/csv' }, body: CSV_EXAMPLE }),
@@ -78,7 +89,7 @@ describe('answers match the documented schemas', () => {
       '/awards/batch',
     );
     expect(csv.counts.issued).toBe(2);
-    const accepted = await postJson(t.app, '/awards/batch', [awardBody()], { Prefer: 'respond-async', 'Batch-Id': 'doc-async-1' });
+    const accepted = await postJson(t.app, '/awards/batch', [freshAward()], { Prefer: 'respond-async', 'Batch-Id': 'doc-async-1' });
     expect(accepted.status).toBe(202);
     await expectDocumented(accepted, 'post', '/awards/batch');
     expect((await waitForBatch(t.app, 'doc-async-1')).counts.issued).toBe(1);
@@ -87,7 +98,7 @@ describe('answers match the documented schemas', () => {
   });
 
   it('a status list, a status change (both forms), and the verify answers (verified, not verified, not a request)', async () => {
-    const award = (await (await postJson(t.app, '/awards', awardBody())).json()) as Json;
+    const award = (await (await postJson(t.app, '/awards', freshAward())).json()) as Json;
     const listUrl = new URL([award.credential.credentialStatus].flat()[0].statusListCredential as string);
     await expectDocumented(await t.app.request(listUrl.pathname), 'get', '/status/{listId}');
     await expectDocumented(await t.app.request('/credentials/verify', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ verifiableCredential: award.credential }) }), 'post', '/credentials/verify');
@@ -124,7 +135,7 @@ describe('answers match the documented schemas', () => {
     const plain = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:uuid:5f7c8a52-2b0e-4c4c-9d0a-3c1f0e9b1a01', type: ['VerifiableCredential'], issuer: t.runtime.issuer.identity.did, credentialSubject: { id: 'did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r' } };
     await expectDocumented(await postJson(t.app, '/credentials/issue', { credential: plain }), 'post', '/credentials/issue');
     await expectDocumented(await postJson(t.app, '/endorsements', { issuer: 'did:web:program.example.edu', issuerName: 'Program' }), 'post', '/endorsements');
-    const award = (await (await postJson(t.app, '/awards', awardBody())).json()) as Json;
+    const award = (await (await postJson(t.app, '/awards', freshAward())).json()) as Json;
     await expectDocumented(await t.app.request(new URL(award.credential.id as string).pathname), 'get', '/credentials/{id}');
     const token = new URL(award.claimUrl as string).pathname.split('/').pop()!;
     const request = await expectDocumented(await postJson(t.app, `/exchanges/${token}`, {}), 'post', '/exchanges/{token}');
