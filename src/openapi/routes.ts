@@ -16,7 +16,9 @@ import { TokenRequestSchema } from '../http/tokens.js';
 import type { Scope } from '../store/tokens.js';
 import {
   Achievement,
+  AuditLog,
   Award,
+  AwardList,
   AwardCreated,
   BatchStatus,
   CredentialNotVerified,
@@ -36,6 +38,7 @@ import {
   StatusChange,
   StatusListCredential,
   TokenCreated,
+  TokenList,
 } from './schemas.js';
 
 /** A query parameter or a request/response header. */
@@ -102,6 +105,11 @@ const IDEMPOTENT_REPLAYED: ParamDoc = {
   description: '`true` when this answer replays an earlier request with the same key or credential id; absent on a first request',
   schema: { type: 'string', enum: ['true'] },
 };
+/** Cursor pagination of the listings (src/http/pagination.ts). */
+const PAGE_PARAMS: ParamDoc[] = [
+  { name: 'limit', description: 'Items per page', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  { name: 'cursor', description: 'The `next` value of the previous page, unchanged, with the same filters' },
+];
 const CACHE_CONTROL: ParamDoc = { name: 'Cache-Control', description: 'How long a reader may cache the answer' };
 
 /** The claim-link token of the URL: a one-time bearer secret, never logged. */
@@ -220,7 +228,13 @@ export const ROUTES: RouteDoc[] = [
     tag: 'Awards',
     summary: 'List awards, newest first: filters `recipient` (DID or email), `achievement`, `status` (active, revoked, suspended); `limit` (1-200, default 50), `cursor`',
     scope: 'issue',
-    responses: { '200': '{items: [{id, credentialId, achievement, recipient, name, status, createdAt, links}], next: cursor or null}', '400': 'Invalid filter, limit or cursor (problem+json naming it)', ...AUTH_ERRORS },
+    query: [
+      { name: 'recipient', description: "The recipient's DID, or email address (compared as normalised)", example: 'ana.lopez@example.org' },
+      { name: 'achievement', description: 'An achievement code (GET /achievements)', example: 'formative-assessment' },
+      { name: 'status', description: 'What the status lists say now', schema: { type: 'string', enum: ['active', 'revoked', 'suspended'] } },
+      ...PAGE_PARAMS,
+    ],
+    responses: { '200': { description: 'A page of awards', schema: AwardList }, '400': 'Invalid filter, limit or cursor (problem+json naming it in `invalid-params`)', ...AUTH_ERRORS },
   },
   {
     method: 'post',
@@ -382,9 +396,25 @@ export const ROUTES: RouteDoc[] = [
     example: { name: 'student-information-system', scopes: ['issue'] },
     responses: { '201': { description: 'The token, with its secret (shown only here)', schema: TokenCreated, headers: [{ name: 'Cache-Control', description: '`no-store`: the secret must not be cached' }] }, ...JSON_ERRORS, ...AUTH_ERRORS },
   },
-  { method: 'get', path: '/tokens', tag: 'Service', summary: 'List API tokens (`limit`, `cursor`): id, name, scopes, origin, createdAt, revokedAt; never a secret or hash', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid limit or cursor', ...AUTH_ERRORS } },
+  {
+    method: 'get',
+    path: '/tokens',
+    tag: 'Service',
+    summary: 'List API tokens (`limit`, `cursor`): id, name, scopes, origin, createdAt, revokedAt; never a secret or hash',
+    scope: 'admin',
+    query: PAGE_PARAMS,
+    responses: { '200': { description: 'A page of tokens, oldest first', schema: TokenList }, '400': 'Invalid limit or cursor', ...AUTH_ERRORS },
+  },
   { method: 'delete', path: '/tokens/{id}', tag: 'Service', summary: 'Revoke an API token; the next request with it is refused', scope: 'admin', responses: { '204': 'Revoked', ...AUTH_ERRORS, '404': 'Unknown token', '409': 'The last active admin token' } },
-  { method: 'get', path: '/audit', tag: 'Service', summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid subject, limit or cursor', ...AUTH_ERRORS } },
+  {
+    method: 'get',
+    path: '/audit',
+    tag: 'Service',
+    summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail',
+    scope: 'admin',
+    query: [{ name: 'subject', description: 'Only the events of one subject: an award id, `token:<id>`, a request path', example: 'token:01b3c1f4-249e-4278-bd52-f82d617452a5' }, ...PAGE_PARAMS],
+    responses: { '200': { description: 'A page of audit events', schema: AuditLog }, '400': 'Invalid subject, limit or cursor', ...AUTH_ERRORS },
+  },
   {
     method: 'get',
     path: '/status/{listId}',

@@ -273,6 +273,56 @@ export const StatusChange = named('StatusChange', 'The award status after the ch
 
 export const CredentialStatusChange = named('CredentialStatusChange', 'VC-API: the credential status after the change.', z.strictObject({ credentialId: z.string(), ...statusChangeFields }));
 
+// ---- Listings (cursor pages: src/http/pagination.ts) ----
+
+const page = <T extends z.ZodType>(id: string, description: string, item: T) =>
+  named(
+    id,
+    `${description} One page: \`next\` is the cursor of the following page (pass it as \`cursor\`, with the same filters), or null on the last page.`,
+    z.strictObject({ items: z.array(item), next: z.string().nullable() }),
+  );
+
+export const AwardList = page(
+  'AwardList',
+  'Awards, newest first, without their credentials or claim secrets; `status` is what the status lists say now.',
+  z.strictObject({
+    id: z.string(),
+    credentialId: uri,
+    achievement: z.string(),
+    recipient: z.union([z.strictObject({ id: z.string() }), z.strictObject({ email: z.string() })]),
+    name: z.string().nullable(),
+    status: z.enum(['active', 'revoked', 'suspended']),
+    createdAt: dateTime,
+    links: z.strictObject({ award: uri, credential: uri.nullable().describe('The public credential URL, when the credential id is one of this service') }),
+  }),
+);
+
+export const TokenList = page(
+  'TokenList',
+  'API tokens, oldest first: never a secret or its hash.',
+  z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    origin: z.enum(['api', 'cli', 'env', 'generated']).describe('How the token was made: POST /tokens, the CLI, EDUCRED_ADMIN_TOKEN, or generated at first start'),
+    createdAt: dateTime,
+    revokedAt: dateTime.nullable(),
+  }),
+);
+
+export const AuditLog = page(
+  'AuditLog',
+  'Audit events, newest first: actors are token names, never tokens.',
+  z.strictObject({
+    id: z.int(),
+    time: dateTime,
+    actor: z.string(),
+    action: z.string(),
+    subject: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+  }),
+);
+
 // ---- Verification ----
 
 const Check = z.strictObject({

@@ -119,12 +119,14 @@ describe('the public verify API is usable from another origin', () => {
 describe('token routes, claim links and exchanges stay same-origin', () => {
   const tokenRoutes = (): Array<[string, string]> => [
     ['POST', '/awards'],
+    ['GET', '/awards'],
     ['GET', `/awards/${award.id as string}`],
     ['POST', '/awards/batch'],
     ['GET', '/awards/batch/some-batch'],
     ['POST', `/awards/${award.id as string}/revoke`],
     ['POST', '/tokens'],
     ['GET', '/tokens'],
+    ['DELETE', '/tokens/some-token'],
     ['GET', '/audit'],
     ['POST', '/credentials/issue'],
     ['POST', '/credentials/status'],

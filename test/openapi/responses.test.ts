@@ -143,6 +143,21 @@ describe('answers match the documented schemas', () => {
     await expectDocumented(await t.app.request(`/claim/${token}/download`, { method: 'POST' }), 'post', '/claim/{token}/download');
   });
 
+  it('the listings: awards (filtered, a second page), tokens, the audit log', async () => {
+    for (let i = 0; i < 3; i++) expect((await postJson(t.app, '/awards', freshAward())).status).toBe(201);
+    const first = await expectDocumented(await t.app.request('/awards?limit=2&achievement=formative-assessment', { headers: auth }), 'get', '/awards');
+    expect(first.items).toHaveLength(2);
+    expect(first.next).toEqual(expect.any(String));
+    await expectDocumented(await t.app.request(`/awards?limit=2&achievement=formative-assessment&cursor=${first.next as string}`, { headers: auth }), 'get', '/awards');
+    await expectDocumented(await t.app.request('/awards?status=revoked', { headers: auth }), 'get', '/awards');
+    const created = (await (await postJson(t.app, '/tokens', { name: 'listing', scopes: ['revoke'] })).json()) as Json;
+    const tokens = await expectDocumented(await t.app.request('/tokens', { headers: auth }), 'get', '/tokens');
+    expect(tokens.items.map((k: Json) => k.name)).toContain('listing');
+    expect((await t.app.request(`/tokens/${created.id as string}`, { method: 'DELETE', headers: auth })).status).toBe(204);
+    const audit = await expectDocumented(await t.app.request(`/audit?subject=token:${created.id as string}`, { headers: auth }), 'get', '/audit');
+    expect(audit.items.map((e: Json) => e.action)).toEqual(expect.arrayContaining(['token.created']));
+  });
+
   it('fails a body that does not match (the check can fail)', async () => {
     const res = new Response(JSON.stringify({ status: 'fine' }), { status: 200, headers: { 'Content-Type': 'application/json' } });
     await expect(expectDocumented(res, 'get', '/health')).rejects.toThrow(/get \/health 200 application\/json/);
