@@ -21,6 +21,7 @@ import {
   AwardList,
   AwardCreated,
   BatchStatus,
+  ClaimLinkCreated,
   CredentialNotVerified,
   CredentialStatusChange,
   CredentialVerification,
@@ -243,7 +244,12 @@ export const ROUTES: RouteDoc[] = [
     summary: 'A new claim link for an existing award (replaces its older unspent link)',
     description: 'No link is made for a badge that was collected, revoked or suspended: 409 with `awardStatus` naming why (`claimed`, `revoked`, `suspended`, `status-unknown`).',
     scope: 'issue',
-    responses: { '201': '{claimUrl, expiresAt}', ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The badge was collected, revoked or suspended' },
+    responses: {
+      '201': { description: 'The new claim link', schema: ClaimLinkCreated, headers: [{ name: 'Cache-Control', description: '`no-store`: the link is a bearer secret' }] },
+      ...AUTH_ERRORS,
+      '404': 'Unknown award',
+      '409': 'The badge was collected, revoked or suspended',
+    },
   },
   { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': { description: 'The award', schema: Award }, ...AUTH_ERRORS, '404': 'Unknown award' } },
   {

@@ -194,9 +194,19 @@ export const Health = named('Health', 'The service answers and its database answ
 // ---- Awards ----
 
 const claimFields = {
-  claimUrl: z.string().nullable().describe('The one-time claim link for the educator (null once the badge was claimed)'),
+  claimUrl: z.string().nullable().describe('The one-time claim link for the educator, or null when none is handed out (`claimUnavailable` says why)'),
   claimExpiresAt: dateTime.optional().describe('When the claim link expires'),
+  claimUnavailable: z
+    .enum(['claimed', 'revoked', 'suspended', 'status-unknown', 'no-live-link'])
+    .optional()
+    .describe('Why `claimUrl` is null: the badge was collected, is revoked or suspended, its status could not be read, or (batch rows) it has no live link (POST /awards/{id}/claim-links makes one)'),
 };
+
+export const ClaimLinkCreated = named(
+  'ClaimLinkCreated',
+  'A new one-time claim link for the award (it replaces the older unspent one). A bearer secret: shown to its owner, not cached.',
+  z.strictObject({ claimUrl: uri, expiresAt: dateTime }),
+);
 
 export const AwardCreated = named(
   'AwardCreated',
@@ -243,6 +253,9 @@ export const BatchStatus = named(
         credentialId: uri.nullable().optional(),
         duplicateOf: z.int().optional().describe('The line this row repeats'),
         problem: RowProblem.optional(),
+        // An awarded row carries its award's live claim link, or null and why.
+        ...claimFields,
+        claimUrl: claimFields.claimUrl.optional(),
       }),
     ),
     offset: z.int().min(0),

@@ -135,12 +135,18 @@ describe('answers match the documented schemas', () => {
     const plain = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:uuid:5f7c8a52-2b0e-4c4c-9d0a-3c1f0e9b1a01', type: ['VerifiableCredential'], issuer: t.runtime.issuer.identity.did, credentialSubject: { id: 'did:key:z6MkhTNL7i2etLerDK8Acz5t528giE5KA4p75T6ka1E1D74r' } };
     await expectDocumented(await postJson(t.app, '/credentials/issue', { credential: plain }), 'post', '/credentials/issue');
     await expectDocumented(await postJson(t.app, '/endorsements', { issuer: 'did:web:program.example.edu', issuerName: 'Program' }), 'post', '/endorsements');
-    const award = (await (await postJson(t.app, '/awards', freshAward())).json()) as Json;
+    const awardRequest = freshAward();
+    const award = (await (await postJson(t.app, '/awards', awardRequest)).json()) as Json;
     await expectDocumented(await t.app.request(new URL(award.credential.id as string).pathname), 'get', '/credentials/{id}');
+    const relinked = await expectDocumented(await postJson(t.app, `/awards/${award.id as string}/claim-links`, {}), 'post', '/awards/{id}/claim-links');
+    award.claimUrl = relinked.claimUrl;
     const token = new URL(award.claimUrl as string).pathname.split('/').pop()!;
     const request = await expectDocumented(await postJson(t.app, `/exchanges/${token}`, {}), 'post', '/exchanges/{token}');
     expect(request.verifiablePresentationRequest.challenge).toEqual(expect.any(String));
     await expectDocumented(await t.app.request(`/claim/${token}/download`, { method: 'POST' }), 'post', '/claim/{token}/download');
+    // Collected: a replay of the award hands out no link, and says why.
+    const replay = await expectDocumented(await postJson(t.app, '/awards', awardRequest), 'post', '/awards');
+    expect(replay).toMatchObject({ claimUrl: null, claimUnavailable: 'claimed' });
   });
 
   it('the listings: awards (filtered, a second page), tokens, the audit log', async () => {
