@@ -275,6 +275,7 @@ export const ROUTES: RouteDoc[] = [
     headers: [
       { name: 'Batch-Id', description: 'The batch id: 1 to 100 characters, letters, digits and `. _ : -` (not first). Without one, a new id is chosen.', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' }, example: 'spring-2026-cohort' },
       { name: 'Prefer', description: '`respond-async` (RFC 7240 §4.1) to get 202 at once, whatever the size', schema: { type: 'string' }, example: 'respond-async' },
+      { name: 'Notify', description: '`true` emails each awarded row its claim link (for a CSV upload; a JSON batch may say `"notify": true`, and the two must agree)', schema: { type: 'string', enum: ['true', 'false'] }, example: 'true' },
     ],
     responses: {
       '200': { description: 'The finished batch: counts and per-row results', schema: BatchStatus, headers: [LOCATION] },

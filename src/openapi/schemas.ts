@@ -202,6 +202,17 @@ const claimFields = {
     .describe('Why `claimUrl` is null: the badge was collected, is revoked or suspended, its status could not be read, or (batch rows) it has no live link (POST /awards/{id}/claim-links makes one)'),
 };
 
+const OUTBOX_STATES = ['pending', 'sent', 'failed', 'cancelled'] as const;
+
+const Notification = z
+  .strictObject({
+    state: z.enum(OUTBOX_STATES),
+    attempts: z.int().min(0),
+    sentAt: dateTime.optional(),
+    lastError: z.string().optional().describe('Why the last attempt failed (absent once sent)'),
+  })
+  .describe('Where the claim email is: queued with the award, sent by the delivery loop, retried with backoff');
+
 export const ClaimLinkCreated = named(
   'ClaimLinkCreated',
   'A new one-time claim link for the award (it replaces the older unspent one). A bearer secret: shown to its owner, not cached.',
@@ -211,7 +222,7 @@ export const ClaimLinkCreated = named(
 export const AwardCreated = named(
   'AwardCreated',
   'The award and its signed badge, with the one-time claim link for the educator.',
-  z.strictObject({ id: z.string().describe('The award id (GET /awards/{id})'), credential: OpenBadgeCredential, ...claimFields }),
+  z.strictObject({ id: z.string().describe('The award id (GET /awards/{id})'), credential: OpenBadgeCredential, ...claimFields, notification: Notification.optional() }),
 );
 
 export const Award = named(
@@ -223,6 +234,7 @@ export const Award = named(
     recipient: z.union([z.strictObject({ id: z.string(), name: z.string().optional() }), z.strictObject({ email: z.string(), name: z.string().nullable() })]),
     createdAt: dateTime,
     credential: OpenBadgeCredential,
+    notification: Notification.optional(),
   }),
 );
 
@@ -238,6 +250,8 @@ export const BatchStatus = named(
     state: z.enum(['running', 'done']),
     running: z.boolean().describe('A run of this batch is in progress in this process'),
     source: z.enum(['json', 'csv']),
+    notify: z.boolean().describe('Each awarded row is emailed its claim link'),
+    notifications: z.strictObject(Object.fromEntries(OUTBOX_STATES.map((st) => [st, z.int().min(0)])) as Record<(typeof OUTBOX_STATES)[number], z.ZodInt>).optional().describe('Claim emails of the batch by state (with notify)'),
     runs: z.int().min(1),
     total: z.int().min(0),
     processed: z.int().min(0),

@@ -229,7 +229,8 @@ describe('GET /docs', () => {
     expect(batch).toContain('<td><code>observations</code></td>');
     // The pipes of the observation format stay inside their cell.
     expect(batch).toMatch(/<td>The evidence: observations separated by <code>;<\/code>, each <code>date\|observer\|level<\/code> or <code>date\|observer\|level\|narrative<\/code>/);
-    expect((batch.match(/<tr>/g) ?? []).length).toBe(1 + CSV_COLUMNS.length + 4); // the column table's rows, then the parameter table's
+    const description = batch.slice(batch.indexOf('<div class="description">'), batch.indexOf('</div>', batch.indexOf('<div class="description">')));
+    expect((description.match(/<tr>/g) ?? []).length).toBe(1 + CSV_COLUMNS.length); // the header row, then one row per column
     const exchange = page.slice(page.indexOf('id="postExchangesToken"'));
     expect(exchange).toMatch(/<ol>\s*<li>Send <code>\{\}<\/code>/);
     expect(page).not.toMatch(/\*\*[A-Za-z]/);
