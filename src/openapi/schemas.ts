@@ -368,11 +368,16 @@ const TrustDecision = z.strictObject({
   policy: z.string().optional(),
 });
 
+const RequestedChecks = z
+  .strictObject({ checks: z.array(z.string()), verified: z.boolean() })
+  .describe('Present when `options.checks` narrowed the VC-API answer: only these checks decided it (`report.verified`, trust and approvals still use every check)');
+
 export const CredentialReport = named(
   'CredentialReport',
   `Every check of one credential (${CREDENTIAL_CHECKS.join(', ')}), with its reason, and the trust decision.`,
   z.strictObject({
     verified: z.boolean(),
+    requested: RequestedChecks.optional(),
     summary: z.looseObject({ id: z.string().optional(), type: z.array(z.string()), issuer: z.looseObject({ id: z.string(), name: z.string().optional() }).optional(), subject: z.string().optional() }),
     checks: z.array(Check),
     warnings: z.array(z.string()),
@@ -422,6 +427,7 @@ export const CredentialNotVerified = named(
 
 const PresentationReport = z.strictObject({
   verified: z.boolean(),
+  requested: RequestedChecks.optional(),
   holder: z.string().optional(),
   checks: z.array(Check).describe(`Presentation checks: ${PRESENTATION_CHECKS.join(', ')}`),
   warnings: z.array(z.string()),

@@ -108,6 +108,8 @@ describe('answers match the documented schemas', () => {
       'post',
       '/credentials/status',
     );
+    const narrowed = await expectDocumented(await postJson(t.app, '/credentials/verify', { verifiableCredential: award.credential, options: { checks: ['proof'] } }), 'post', '/credentials/verify');
+    expect(narrowed.report.requested).toMatchObject({ checks: expect.arrayContaining(['proof']), verified: true });
     const tampered = { ...award.credential, name: 'Another badge' };
     const notVerified = await expectDocumented(await postJson(t.app, '/credentials/verify', { verifiableCredential: tampered }), 'post', '/credentials/verify');
     expect(notVerified.type).toBe('urn:educred:problem:not-verified');
