@@ -17,6 +17,7 @@ import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
 import { docsRoutes } from './http/docs.js';
 import { endorsementRoutes } from './http/endorsements.js';
+import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
@@ -40,6 +41,8 @@ export function createApp(deps: AppDeps): Hono {
     // Claim tokens in the path are bearer secrets: the log keeps the route, not the token.
     logger.info({ method: c.req.method, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  // Outside secureHeaders, so public documents can say Cross-Origin-Resource-Policy: cross-origin.
+  app.use('*', crossOrigin({ issuerDid: deps.issuer.identity.did }));
   app.use('*', secureHeaders());
   app.use('*', pagePolicy());
   // Public routes that cost signature and JSON-LD work (verify) or guard one-time links (claim):

@@ -6,11 +6,13 @@ import { buildOpenApiDocument } from '../openapi/document.js';
 import { docsPage } from '../pages/docsPage.js';
 import { homePage } from '../pages/homePage.js';
 import { sendPage } from '../pages/layout.js';
+import { didWebDocumentPath } from '../signing/did.js';
 import type { AppDeps } from './deps.js';
 
 export function docsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const document = buildOpenApiDocument(deps.baseUrl);
+  const { did } = deps.issuer.identity;
+  const document = buildOpenApiDocument(deps.baseUrl, undefined, did.startsWith('did:web:') ? { didDocumentPath: didWebDocumentPath(did) } : {});
   const achievements = frameworkAchievements(deps.baseUrl, deps.framework).map((a) => ({
     code: a.humanCode,
     name: a.name,

@@ -1,16 +1,68 @@
 // Every HTTP route of the service, described once for the OpenAPI document. The request body
-// schemas are the zod schemas the routes validate with, so the documentation cannot drift from
-// the validation. A test compares this table with the routes the app mounts: a new route needs
-// a line here.
+// schemas are the zod schemas the routes validate with, and the answers are the schemas of
+// src/openapi/schemas.ts, so the documentation cannot drift: test/openapi compares this table
+// with the routes the app mounts (a new route needs an entry here, with the schema of each 2xx
+// answer), checks each example against its schema, and validates real answers against the
+// documented schemas.
 import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { AwardPostSchema } from '../mail/notify.js';
+import type { CSV_COLUMNS } from '../awards/batchCsv.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
 import { CredentialStatusRequestSchema, StatusReasonSchema } from '../http/status.js';
 import { CredentialVerifyRequestSchema, PresentationVerifyRequestSchema } from '../http/verify.js';
 import { TokenRequestSchema } from '../http/tokens.js';
 import type { Scope } from '../store/tokens.js';
+import {
+  Achievement,
+  AuditLog,
+  Award,
+  AwardList,
+  AwardCreated,
+  BatchStatus,
+  ClaimLinkCreated,
+  CredentialNotVerified,
+  CredentialStatusChange,
+  CredentialVerification,
+  DidDocument,
+  EndorsementCreated,
+  ExchangeAnswer,
+  Framework,
+  Health,
+  IssuedCredential,
+  OpenApiDocument,
+  OpenBadgeCredential,
+  PresentationNotVerified,
+  PresentationVerification,
+  Problem,
+  StatusChange,
+  StatusListCredential,
+  TokenCreated,
+  TokenList,
+} from './schemas.js';
+
+/** A query parameter or a request/response header. */
+export interface ParamDoc {
+  name: string;
+  description: string;
+  /** JSON Schema of the value (a string when absent). */
+  schema?: Record<string, unknown>;
+  required?: boolean;
+  example?: unknown;
+}
+
+/** One answer of a route. A plain string is a description only (no body, or an error as problem+json). */
+export interface ResponseDoc {
+  description: string;
+  /** The body: a schema of src/openapi/schemas.ts (named there) or any zod schema. */
+  schema?: z.ZodType;
+  /** Media type of this answer (the route's `produces`, or JSON, when absent). */
+  produces?: string;
+  /** The same answer is also a page for a browser (Accept: text/html). */
+  html?: boolean;
+  headers?: ParamDoc[];
+}
 
 export interface RouteDoc {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,13 +70,23 @@ export interface RouteDoc {
   path: string;
   tag: string;
   summary: string;
+  /** Markdown (CommonMark), rendered on /docs. */
   description?: string;
   /** Bearer token scope the route requires; absent for public routes. */
   scope?: Scope;
   body?: z.ZodType;
+  /** false when the body may be left out (true when absent). */
+  bodyRequired?: boolean;
+  /** An example request body (JSON); test/openapi checks it against `body`. */
+  example?: unknown;
+  /** The route also takes a CSV body (text/csv): its columns and an example file. */
+  csv?: { columns: Record<string, string>; example: string };
+  query?: ParamDoc[];
+  /** Request headers the route reads (besides Authorization, Content-Type and Accept). */
+  headers?: ParamDoc[];
   /** Media type of the success response (JSON when absent). */
   produces?: string;
-  responses: Record<string, string>;
+  responses: Record<string, string | ResponseDoc>;
 }
 
 /** The JSON form of a batch, for the document (the route reads it with src/awards/batchInput.ts). */
@@ -36,32 +98,125 @@ const BatchRequestDocSchema = z.union([
 const JSON_ERRORS = { '400': 'Invalid request (problem+json naming the field)', '415': 'Not application/json' };
 const AUTH_ERRORS = { '401': 'Missing or invalid bearer token', '403': 'Token lacks the scope' };
 
+// ---- Headers and parameters used by several routes ----
+
+const LOCATION: ParamDoc = { name: 'Location', description: 'Where the created resource (or the batch to poll) is' };
+const IDEMPOTENT_REPLAYED: ParamDoc = {
+  name: 'Idempotent-Replayed',
+  description: '`true` when this answer replays an earlier request with the same key or credential id; absent on a first request',
+  schema: { type: 'string', enum: ['true'] },
+};
+/** Cursor pagination of the listings (src/http/pagination.ts). */
+const PAGE_PARAMS: ParamDoc[] = [
+  { name: 'limit', description: 'Items per page', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  { name: 'cursor', description: 'The `next` value of the previous page, unchanged, with the same filters' },
+];
+const CACHE_CONTROL: ParamDoc = { name: 'Cache-Control', description: 'How long a reader may cache the answer' };
+
+/** The claim-link token of the URL: a one-time bearer secret, never logged. */
+const TOKEN_NOTE = 'The `{token}` of the URL is the one-time claim secret from the award; request logs keep the route, never the token.';
+
+// ---- Examples (checked against the request schemas by test/openapi/openapi.test.ts) ----
+
+const EXAMPLE_DID = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+const observation = (day: number, level = 'proficient') => ({ kind: 'observation', date: `2026-03-${String(day).padStart(2, '0')}`, observer: 'Dr. Maya Rivera', level });
+const AWARD_EXAMPLE = {
+  recipient: { id: EXAMPLE_DID, name: 'Ana Lopez' },
+  achievement: 'formative-assessment',
+  evidence: [
+    { ...observation(2), narrative: 'Used exit tickets to regroup students for the next lesson.' },
+    observation(9),
+    observation(16, 'exemplary'),
+    observation(23),
+    observation(30),
+  ],
+};
+const CREDENTIAL_EXAMPLE = {
+  '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+  id: 'https://badges.example.edu/credentials/6cdc0f14-a553-40f7-a8ab-2549a9d2a824',
+  type: ['VerifiableCredential', 'OpenBadgeCredential'],
+  issuer: { id: 'did:web:badges.example.edu', type: ['Profile'], name: 'Example Educator Preparation Program' },
+  validFrom: '2026-04-01T00:00:00Z',
+  credentialSubject: { id: EXAMPLE_DID, type: ['AchievementSubject'], achievement: { id: 'https://badges.example.edu/achievements/formative-assessment', type: ['Achievement'], name: 'Formative Assessment', criteria: { narrative: '…' } } },
+  proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', verificationMethod: 'did:web:badges.example.edu#key-1', proofPurpose: 'assertionMethod', proofValue: 'z…' },
+};
+
+/** The CSV columns of POST /awards/batch (src/awards/batchCsv.ts); the type makes the table complete. */
+export const CSV_COLUMN_DOCS: Record<(typeof CSV_COLUMNS)[number], string> = {
+  recipient_did: "The educator's DID (`did:key:…`, `did:web:…`). Give this or `recipient_email`, not both.",
+  recipient_email: "The educator's email address; the badge carries only its salted SHA-256 hash. Needs `recipient_name`.",
+  recipient_name: 'Display name. Required with `recipient_email`, optional with `recipient_did`.',
+  achievement: 'Achievement code, e.g. `formative-assessment` (GET /achievements lists them). Required.',
+  observations:
+    'The evidence: observations separated by `;`, each `date|observer|level` or `date|observer|level|narrative` ' +
+    '(level: beginning, developing, proficient, exemplary; a narrative cannot contain `;` or `|`). Give this or `evidence_json`.',
+  evidence_json: 'Instead of `observations`: the POST /awards `evidence` array as JSON (for free-text narratives).',
+  valid_until: 'Optional expiry of the badge, an ISO 8601 date-time.',
+};
+
+const fiveObservations = (level = 'proficient') => [1, 8, 15, 22, 29].map((d) => `2026-03-${String(d).padStart(2, '0')}|Dr. Maya Rivera|${level}`).join('; ');
+export const CSV_EXAMPLE = [
+  'recipient_did,recipient_email,recipient_name,achievement,observations,valid_until',
+  `${EXAMPLE_DID},,Ana Lopez,formative-assessment,"${fiveObservations()}",`,
+  `,ben.okafor@example.org,Ben Okafor,aligned-instruction,"${fiveObservations('exemplary')}",2030-06-30T00:00:00Z`,
+  '',
+].join('\r\n');
+
+/** A GFM table (a `|` inside a cell is escaped, code spans included: GFM §4.10). */
+const csvTable = (): string =>
+  ['| column | meaning |', '| --- | --- |', ...Object.entries(CSV_COLUMN_DOCS).map(([column, meaning]) => `| \`${column}\` | ${meaning.replace(/\|/g, '\\|')} |`)].join('\n');
+
 export const ROUTES: RouteDoc[] = [
-  { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': '{"status":"ok"}' } },
-  { method: 'get', path: '/openapi.json', tag: 'Service', summary: 'This OpenAPI 3.1 document', responses: { '200': 'The document' } },
-  { method: 'get', path: '/docs', tag: 'Service', summary: 'Interactive API reference (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
+  { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': { description: 'The service is up', schema: Health } } },
+  { method: 'get', path: '/openapi.json', tag: 'Service', summary: 'This OpenAPI 3.1 document', description: 'Public: readable from any origin (CORS).', responses: { '200': { description: 'The document', schema: OpenApiDocument } } },
+  { method: 'get', path: '/docs', tag: 'Service', summary: 'API reference (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
   { method: 'get', path: '/', tag: 'Pages', summary: 'Home page (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
-  { method: 'get', path: '/achievements', tag: 'Achievements', summary: 'The competency framework as OB 3.0 Achievements', responses: { '200': 'Array of Achievement' } },
-  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement', responses: { '200': 'Achievement', '404': 'Unknown code' } },
-  { method: 'get', path: '/achievements/{code}/image.svg', tag: 'Achievements', summary: 'Generated badge image of the achievement (its OB 3.0 image)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown code' } },
-  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules', responses: { '200': 'Framework', '404': 'Unknown framework' } },
+  {
+    method: 'get',
+    path: '/achievements',
+    tag: 'Achievements',
+    summary: 'The competency framework as OB 3.0 Achievements',
+    description: 'Public: readable from any origin (CORS), like every public document.',
+    responses: { '200': { description: 'Every Achievement of the framework', schema: z.array(Achievement) } },
+  },
+  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement', responses: { '200': { description: 'The Achievement', schema: Achievement }, '404': 'Unknown code' } },
+  {
+    method: 'get',
+    path: '/achievements/{code}/image.svg',
+    tag: 'Achievements',
+    summary: 'Generated badge image of the achievement (its OB 3.0 image)',
+    produces: 'image/svg+xml',
+    responses: { '200': { description: 'SVG', headers: [CACHE_CONTROL] }, '404': 'Unknown code' },
+  },
+  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules', responses: { '200': { description: 'The framework', schema: Framework }, '404': 'Unknown framework' } },
   {
     method: 'post',
     path: '/awards',
     tag: 'Awards',
     summary: 'Record mastery evidence and issue the badge',
     description:
-      'Checks the evidence against the mastery rule, signs an OpenBadgeCredential and returns it with a one-time `claimUrl` for the educator. ' +
-      'An `Idempotency-Key` header makes retries safe: a replay returns the same award and the same claim link while it is valid (a new one only when it expired). ' +
-      '`claimUrl` is null, with `claimUnavailable` saying why (`claimed`, `revoked`, `suspended`), when no link is handed out. ' +
-      'One badge per recipient, achievement and achieved level (not revoked): the same request again, with or without a key, returns the existing award (200, `Idempotent-Replayed: true`); a different request for it is a 409 `award-exists` naming it (`existingAwardId`, `existingAwardUrl`). ' +
-      'Observations count toward the mastery rule on distinct dates, and none may be dated after the award (its UTC date plus one day). ' +
+      'Checks the evidence against the mastery rule of the achievement (by default: at least **5 observations**, each rated **proficient** or better), ' +
+      'signs an `OpenBadgeCredential` and returns it with a one-time `claimUrl` for the educator.\n\n' +
+      'An `Idempotency-Key` header makes retries safe: a replay returns the same award, flagged `Idempotent-Replayed: true`, and the same claim link while it is valid (a new one only when it expired). ' +
+      'The same key with another body is a 409. `claimUrl` is null, with `claimUnavailable` saying why (`claimed`, `revoked`, `suspended`), when no link is handed out.\n\n' +
+      '**One badge per recipient, achievement and achieved level** (not revoked): the same request again, with or without a key, returns the existing award (200, `Idempotent-Replayed: true`); ' +
+      'a different request for it is a 409 `award-exists` naming it (`existingAwardId`, `existingAwardUrl`).\n\n' +
+      'Observations count toward the mastery rule on **distinct dates**, and none may be dated after the award (its UTC date plus one day).\n\n' +
       '`"notify": true` also emails the claim link to `recipient.email` (queued with the award, sent after it by the delivery loop and retried; `notification` shows its state).',
     scope: 'issue',
     body: AwardPostSchema,
+    example: AWARD_EXAMPLE,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'Any 1 to 255 visible ASCII characters (IETF draft-ietf-httpapi-idempotency-key-header); retrying with the same key and body issues nothing twice',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+        example: 'sis-2026-03-award-1842',
+      },
+    ],
     responses: {
-      '201': '{id, credential, claimUrl, claimExpiresAt} (or claimUrl null and claimUnavailable), and notification with notify',
-      '200': 'The existing award (a replay: the same request, or the same Idempotency-Key)',
+      '201': { description: 'The award, its signed badge and the claim link', schema: AwardCreated, headers: [LOCATION] },
+      '200': { description: 'The existing award (a replay: the same request, or the same Idempotency-Key)', schema: AwardCreated, headers: [LOCATION, IDEMPOTENT_REPLAYED] },
       ...JSON_ERRORS,
       ...AUTH_ERRORS,
       '409': 'Idempotency-Key reused with another body, or the recipient already holds this badge (award-exists)',
@@ -74,7 +229,13 @@ export const ROUTES: RouteDoc[] = [
     tag: 'Awards',
     summary: 'List awards, newest first: filters `recipient` (DID or email), `achievement`, `status` (active, revoked, suspended); `limit` (1-200, default 50), `cursor`',
     scope: 'issue',
-    responses: { '200': '{items: [{id, credentialId, achievement, recipient, name, status, createdAt, links}], next: cursor or null}', '400': 'Invalid filter, limit or cursor (problem+json naming it)', ...AUTH_ERRORS },
+    query: [
+      { name: 'recipient', description: "The recipient's DID, or email address (compared as normalised)", example: 'ana.lopez@example.org' },
+      { name: 'achievement', description: 'An achievement code (GET /achievements)', example: 'formative-assessment' },
+      { name: 'status', description: 'What the status lists say now', schema: { type: 'string', enum: ['active', 'revoked', 'suspended'] } },
+      ...PAGE_PARAMS,
+    ],
+    responses: { '200': { description: 'A page of awards', schema: AwardList }, '400': 'Invalid filter, limit or cursor (problem+json naming it in `invalid-params`)', ...AUTH_ERRORS },
   },
   {
     method: 'post',
@@ -83,26 +244,48 @@ export const ROUTES: RouteDoc[] = [
     summary: 'A new claim link for an existing award (replaces its older unspent link)',
     description: 'No link is made for a badge that was collected, revoked or suspended: 409 with `awardStatus` naming why (`claimed`, `revoked`, `suspended`, `status-unknown`).',
     scope: 'issue',
-    responses: { '201': '{claimUrl, expiresAt}', ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The badge was collected, revoked or suspended' },
+    responses: {
+      '201': { description: 'The new claim link', schema: ClaimLinkCreated, headers: [{ name: 'Cache-Control', description: '`no-store`: the link is a bearer secret' }] },
+      ...AUTH_ERRORS,
+      '404': 'Unknown award',
+      '409': 'The badge was collected, revoked or suspended',
+    },
   },
-  { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': 'Award', ...AUTH_ERRORS, '404': 'Unknown award' } },
+  { method: 'get', path: '/awards/{id}', tag: 'Awards', summary: 'An award with its current credential', scope: 'issue', responses: { '200': { description: 'The award', schema: Award }, ...AUTH_ERRORS, '404': 'Unknown award' } },
   {
     method: 'post',
     path: '/awards/batch',
     tag: 'Awards',
     summary: 'Bulk awards: a JSON array of award requests, or a CSV file (text/csv), up to 10,000 rows',
     description:
-      'Each row is validated and awarded on its own; a bad row is reported with its line and does not stop the others. ' +
-      'CSV columns: recipient_did or recipient_email (+ recipient_name), achievement, observations (`date|observer|level[|narrative]` entries separated by `;`) or evidence_json, valid_until. ' +
-      'A batch id (`Batch-Id` header, `batchId` query parameter, or `{"batchId", "awards"}` body) makes the batch resumable: submitting the same rows again under the same id issues nothing twice. ' +
-      'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a Location to poll. ' +
+      'Each row is validated and awarded on its own; a bad row is reported with its line and does not stop the others.\n\n' +
+      '**JSON**: an array of POST /awards bodies, or `{"batchId": "…", "awards": [...]}`.\n\n' +
+      '**CSV** (`Content-Type: text/csv`, UTF-8, RFC 4180 quoting, a header row; names case-insensitive, order free):\n\n' +
+      `${csvTable()}\n\n` +
+      'A **batch id** (the `Batch-Id` header, the `batchId` query parameter, or `batchId` in the JSON body; they must agree) makes the batch resumable: ' +
+      'submitting the same rows again under the same id issues nothing twice. ' +
+      'Without one, nothing is issued twice either: a row for a badge its recipient already holds reports that award (`existing`, the same request) or is `rejected` with the `award_exists` reason.\n\n' +
+      'Up to 100 rows are answered when done (200); larger batches, or `Prefer: respond-async`, are accepted with 202 and a `Location` to poll.\n\n' +
       '`"notify": true` (JSON) or a `Notify: true` header (CSV) emails each awarded row its claim link.',
     scope: 'issue',
     body: BatchRequestDocSchema,
+    example: [AWARD_EXAMPLE],
+    csv: { columns: CSV_COLUMN_DOCS, example: CSV_EXAMPLE },
+    query: [{ name: 'batchId', description: 'The batch id (instead of the `Batch-Id` header)', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' } }],
+    headers: [
+      { name: 'Batch-Id', description: 'The batch id: 1 to 100 characters, letters, digits and `. _ : -` (not first). Without one, a new id is chosen.', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$' }, example: 'spring-2026-cohort' },
+      { name: 'Prefer', description: '`respond-async` (RFC 7240 §4.1) to get 202 at once, whatever the size', schema: { type: 'string' }, example: 'respond-async' },
+      { name: 'Notify', description: '`true` emails each awarded row its claim link (for a CSV upload; a JSON batch may say `"notify": true`, and the two must agree)', schema: { type: 'string', enum: ['true', 'false'] }, example: 'true' },
+    ],
     responses: {
-      '200': 'The finished batch: counts and per-row results',
-      '202': 'Accepted; poll the Location',
+      '200': { description: 'The finished batch: counts and per-row results', schema: BatchStatus, headers: [LOCATION] },
+      '202': {
+        description: 'Accepted and running; poll the Location',
+        schema: BatchStatus,
+        headers: [LOCATION, { name: 'Retry-After', description: 'Seconds to wait before polling', schema: { type: 'integer' } }],
+      },
       ...JSON_ERRORS,
+      '415': 'Neither application/json nor text/csv',
       ...AUTH_ERRORS,
       '409': 'The batch id is running with other rows',
       '413': 'More than 10,000 rows, or the upload is too large',
@@ -113,44 +296,102 @@ export const ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/awards/batch/{batchId}',
     tag: 'Awards',
-    summary: 'Progress and per-row results of a batch (`offset`, `limit`, `rows=problems`)',
+    summary: 'Progress and per-row results of a batch',
     scope: 'issue',
-    responses: { '200': 'Batch status', ...AUTH_ERRORS, '404': 'Unknown batch' },
+    query: [
+      { name: 'offset', description: 'The first row to list (0-based); `nextOffset` of the answer gives the next page', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
+      { name: 'limit', description: 'How many rows to list', schema: { type: 'integer', minimum: 0, maximum: 10_000, default: 1000 } },
+      { name: 'rows', description: '`problems` lists only rows that are invalid, rejected, failed or duplicate', schema: { type: 'string', enum: ['all', 'problems'], default: 'all' } },
+    ],
+    responses: { '200': { description: 'The batch', schema: BatchStatus }, '400': 'A bad offset, limit or rows', ...AUTH_ERRORS, '404': 'Unknown batch' },
   },
   {
     method: 'get',
     path: '/credentials/{id}',
     tag: 'Credentials',
     summary: 'A badge: its JSON, or its public page for browsers (Accept: text/html)',
+    description: 'Public: readable from any origin (CORS), like every public document. A browser that asks for `text/html` gets the badge page instead.',
     produces: 'application/vc+ld+json',
-    responses: { '200': 'The credential (or the HTML page)', '404': 'Unknown credential' },
+    responses: { '200': { description: 'The credential (or the HTML page)', schema: OpenBadgeCredential, html: true }, '404': 'Unknown credential' },
   },
-  { method: 'get', path: '/credentials/{id}/badge.svg', tag: 'Credentials', summary: 'The badge image with the credential baked in (OB 3.0 §5.3.2)', produces: 'image/svg+xml', responses: { '200': 'Baked SVG', '404': 'Unknown credential' } },
+  {
+    method: 'get',
+    path: '/credentials/{id}/badge.svg',
+    tag: 'Credentials',
+    summary: 'The badge image with the credential baked in (OB 3.0 §5.3.2)',
+    produces: 'image/svg+xml',
+    responses: { '200': { description: 'Baked SVG', headers: [{ name: 'Content-Disposition', description: 'inline, with a file name' }] }, '404': 'Unknown credential' },
+  },
   {
     method: 'post',
     path: '/credentials/issue',
     tag: 'Credentials',
     summary: 'VC-API: sign a credential the caller built',
+    description: "`credential.issuer` must be this service's issuer DID. The credential is checked against the VC data model (and an OpenBadgeCredential against the OB 3.0 schema) before signing; a VC 2.0 credential gets status entries. Issuing the same credential `id` again returns the first signed credential, flagged `Idempotent-Replayed: true`.",
     scope: 'issue',
     body: IssueRequestSchema,
-    responses: { '201': '{verifiableCredential}', ...JSON_ERRORS, ...AUTH_ERRORS, '403': 'Token lacks the scope, or the type is not issued here (credential-type-forbidden)', '422': 'Credential rejected (credential-rejected, credential-type-refused)' },
+    example: { credential: { ...CREDENTIAL_EXAMPLE, proof: undefined }, options: { created: '2026-04-01T00:00:00Z' } },
+    responses: { '201': { description: 'The signed credential', schema: IssuedCredential, headers: [IDEMPOTENT_REPLAYED] }, ...JSON_ERRORS, ...AUTH_ERRORS, '403': 'Token lacks the scope, or the type is not issued here (credential-type-forbidden)', '409': 'The credential id was issued with other content', '422': 'Credential rejected (credential-rejected, credential-type-refused)' },
   },
-  { method: 'get', path: '/.well-known/did.json', tag: 'Identity', summary: "The issuer's did:web DID document (path-form did:web DIDs serve /<path>/did.json)", produces: 'application/did+json', responses: { '200': 'DID document', '404': 'The issuer is a did:key' } },
-  { method: 'post', path: '/endorsements', tag: 'Endorsements', summary: 'Sign an EndorsementCredential about a program issuer', scope: 'admin', body: EndorsementRequestSchema, responses: { '201': '{id, credential}', ...JSON_ERRORS, ...AUTH_ERRORS } },
-  { method: 'get', path: '/claim/{token}', tag: 'Claim', summary: 'Claim page for the educator (HTML)', produces: 'text/html', responses: { '200': 'The page', '404': 'Unknown link', '410': 'Link used, expired or replaced' } },
-  { method: 'post', path: '/claim/{token}/download', tag: 'Claim', summary: 'Download the credential (spends the link)', responses: { '200': 'The credential as an attachment', '404': 'Unknown link', '410': 'Link used, expired or replaced' } },
-  { method: 'get', path: '/claim/{token}/qr.svg', tag: 'Claim', summary: 'QR code of the claim link (SVG)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown link', '410': 'Link no longer usable' } },
-  { method: 'get', path: '/claim/{token}/qr.png', tag: 'Claim', summary: 'QR code of the claim link (PNG)', produces: 'image/png', responses: { '200': 'PNG', '404': 'Unknown link', '410': 'Link no longer usable' } },
-  { method: 'get', path: '/claim/{token}/wallet-qr.svg', tag: 'Claim', summary: 'QR code of the wallet deep link (SVG)', produces: 'image/svg+xml', responses: { '200': 'SVG', '404': 'Unknown link', '410': 'Link no longer usable' } },
+  {
+    method: 'get',
+    path: '/.well-known/did.json',
+    tag: 'Identity',
+    summary: "The issuer's did:web DID document (path-form did:web DIDs serve /<path>/did.json)",
+    description: 'Public: readable from any origin (CORS). A did:web with a path (`did:web:example.edu:programs:east`) is served at `/programs/east/did.json` instead.',
+    produces: 'application/did+json',
+    responses: { '200': { description: 'DID document', schema: DidDocument }, '404': 'The issuer is a did:key' },
+  },
+  {
+    method: 'post',
+    path: '/endorsements',
+    tag: 'Endorsements',
+    summary: 'Sign an EndorsementCredential about a program issuer',
+    scope: 'admin',
+    body: EndorsementRequestSchema,
+    example: { issuer: 'did:web:program.example.edu', issuerName: 'Example Educator Preparation Program', comment: 'Approved educator preparation program, 2026–2031.', validUntil: '2031-06-30T00:00:00Z' },
+    responses: { '201': { description: 'The signed endorsement', schema: EndorsementCreated }, ...JSON_ERRORS, ...AUTH_ERRORS },
+  },
+  { method: 'get', path: '/claim/{token}', tag: 'Claim', summary: 'Claim page for the educator (HTML)', description: TOKEN_NOTE, produces: 'text/html', responses: { '200': 'The page', '404': 'Unknown link', '410': 'Link used, expired or replaced' } },
+  {
+    method: 'post',
+    path: '/claim/{token}/download',
+    tag: 'Claim',
+    summary: 'Download the credential (spends the link)',
+    description: TOKEN_NOTE,
+    responses: {
+      '200': { description: 'The credential as an attachment', schema: OpenBadgeCredential, headers: [{ name: 'Content-Disposition', description: 'attachment, with a file name' }] },
+      '404': 'Unknown link',
+      '410': 'Link used, expired or replaced (an HTML page saying so)',
+    },
+  },
+  { method: 'get', path: '/claim/{token}/qr.svg', tag: 'Claim', summary: 'QR code of the claim link (SVG)', produces: 'image/svg+xml', responses: { '200': { description: 'SVG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
+  { method: 'get', path: '/claim/{token}/qr.png', tag: 'Claim', summary: 'QR code of the claim link (PNG)', produces: 'image/png', responses: { '200': { description: 'PNG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
+  { method: 'get', path: '/claim/{token}/wallet-qr.svg', tag: 'Claim', summary: 'QR code of the wallet deep link (SVG)', produces: 'image/svg+xml', responses: { '200': { description: 'SVG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
   {
     method: 'post',
     path: '/exchanges/{token}',
     tag: 'Claim',
-    summary: 'VC-API exchange: deliver the badge to a wallet after DID authentication',
+    summary: 'VC-API exchange for wallets: DID authentication, then the badge',
     description:
-      'Send `{}` to receive a `verifiablePresentationRequest` (DIDAuthentication, did:key); answer with `{"verifiablePresentation": ...}` signed for authentication with the challenge and domain; ' +
-      'receive `{"verifiablePresentation": {"verifiableCredential": [badge]}}`, bound to the wallet DID. A signed presentation posted as the whole body (LCW deep links) is answered with the bare credential.',
-    responses: { '200': 'A presentation request, or the delivered badge', '400': 'DID authentication failed', '403': 'Badge awarded to another DID', '404': 'Unknown exchange', '410': 'Link used, expired or replaced' },
+      '1. Send `{}` to receive a `verifiablePresentationRequest` (DIDAuthentication, did:key).\n' +
+      '2. Answer with `{"verifiablePresentation": …}` signed for authentication with its challenge and domain.\n' +
+      '3. Receive `{"verifiablePresentation": {"verifiableCredential": [badge]}}`, bound to the wallet DID.\n\n' +
+      'A signed presentation posted as the whole body (LCW deep links) is answered with the bare credential. ' +
+      'Wallet apps call this route; it is not open to other web origins (no CORS). ' +
+      TOKEN_NOTE,
+    body: z
+      .looseObject({ verifiablePresentation: z.record(z.string(), z.unknown()).optional() })
+      .describe('`{}` (or no body) to start; `{"verifiablePresentation": …}` to answer the request; or a signed presentation as the whole body'),
+    bodyRequired: false,
+    example: {},
+    responses: {
+      '200': { description: 'A presentation request, or the delivered badge', schema: ExchangeAnswer },
+      '400': 'DID authentication failed',
+      '403': 'Badge awarded to another DID',
+      '404': 'Unknown exchange',
+      '410': 'Link used, expired or replaced',
+    },
   },
   {
     method: 'post',
@@ -159,19 +400,48 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Create a scoped API token (the secret is shown once; only its hash is stored)',
     scope: 'admin',
     body: TokenRequestSchema,
-    responses: { '201': '{id, name, scopes, token}', ...JSON_ERRORS, ...AUTH_ERRORS },
+    example: { name: 'student-information-system', scopes: ['issue'] },
+    responses: { '201': { description: 'The token, with its secret (shown only here)', schema: TokenCreated, headers: [{ name: 'Cache-Control', description: '`no-store`: the secret must not be cached' }] }, ...JSON_ERRORS, ...AUTH_ERRORS },
   },
-  { method: 'get', path: '/tokens', tag: 'Service', summary: 'List API tokens (`limit`, `cursor`): id, name, scopes, origin, createdAt, revokedAt; never a secret or hash', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid limit or cursor', ...AUTH_ERRORS } },
+  {
+    method: 'get',
+    path: '/tokens',
+    tag: 'Service',
+    summary: 'List API tokens (`limit`, `cursor`): id, name, scopes, origin, createdAt, revokedAt; never a secret or hash',
+    scope: 'admin',
+    query: PAGE_PARAMS,
+    responses: { '200': { description: 'A page of tokens, oldest first', schema: TokenList }, '400': 'Invalid limit or cursor', ...AUTH_ERRORS },
+  },
   { method: 'delete', path: '/tokens/{id}', tag: 'Service', summary: 'Revoke an API token; the next request with it is refused', scope: 'admin', responses: { '204': 'Revoked', ...AUTH_ERRORS, '404': 'Unknown token', '409': 'The last active admin token' } },
-  { method: 'get', path: '/audit', tag: 'Service', summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail', scope: 'admin', responses: { '200': '{items, next}', '400': 'Invalid subject, limit or cursor', ...AUTH_ERRORS } },
+  {
+    method: 'get',
+    path: '/audit',
+    tag: 'Service',
+    summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail',
+    scope: 'admin',
+    query: [{ name: 'subject', description: 'Only the events of one subject: an award id, `token:<id>`, a request path', example: 'token:01b3c1f4-249e-4278-bd52-f82d617452a5' }, ...PAGE_PARAMS],
+    responses: { '200': { description: 'A page of audit events', schema: AuditLog }, '400': 'Invalid subject, limit or cursor', ...AUTH_ERRORS },
+  },
   {
     method: 'get',
     path: '/status/{listId}',
     tag: 'Status',
     summary: 'A signed BitstringStatusListCredential (W3C Bitstring Status List), cacheable for its ttl',
-    description: 'Public, no token, and the caller is not logged. `ETag` changes with every status change; `If-None-Match` answers 304.',
+    description: 'Public (readable from any origin, CORS), no token, and the caller is not logged. `ETag` changes with every status change; `If-None-Match` answers 304.',
     produces: 'application/vc+ld+json',
-    responses: { '200': 'The signed status list credential', '304': 'Not modified', '404': 'Unknown list' },
+    headers: [{ name: 'If-None-Match', description: 'An ETag of an earlier answer: 304 if the list has not changed since' }],
+    responses: {
+      '200': {
+        description: 'The signed status list credential',
+        schema: StatusListCredential,
+        headers: [
+          { name: 'ETag', description: 'The version of the list' },
+          { name: 'Cache-Control', description: '`public, max-age=<ttl in seconds>`' },
+        ],
+      },
+      '304': 'Not modified',
+      '404': 'Unknown list',
+    },
   },
   { method: 'post', path: '/status/{listId}/publish', tag: 'Status', summary: 'Publish the list (changes are published at once; this re-signs only a list that is behind)', scope: 'revoke', responses: { '204': 'Published', ...AUTH_ERRORS, '404': 'Unknown list' } },
   ...(['revoke', 'suspend', 'reinstate'] as const).map(
@@ -183,7 +453,15 @@ export const ROUTES: RouteDoc[] = [
       description: 'The reason is kept in the audit log, never in the public list. Answers once the re-signed list is published.',
       scope: 'revoke',
       body: StatusReasonSchema,
-      responses: { '200': '{id, action, changed, status: {revoked, suspended}}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown award', '409': 'The award is revoked (final)', '422': 'The award has no status entry for this purpose' },
+      example: { reason: { revoke: 'Awarded in error: observations belonged to another educator', suspend: 'Under review after a complaint', reinstate: 'Review closed' }[action] },
+      responses: {
+        '200': { description: 'The award status after the change', schema: StatusChange },
+        ...JSON_ERRORS,
+        ...AUTH_ERRORS,
+        '404': 'Unknown award',
+        '409': 'The award is revoked (final)',
+        '422': 'The award has no status entry for this purpose',
+      },
     }),
   ),
   {
@@ -191,10 +469,20 @@ export const ROUTES: RouteDoc[] = [
     path: '/credentials/status',
     tag: 'Status',
     summary: 'VC-API: change the status of a credential (revoked, suspended, unsuspended)',
-    description: '`credentialId` is the credential id, one of its status entry ids, or the award id.',
+    description:
+      '`credentialId` is the credential id, one of its status entry ids, or the award id. `credentialStatus` is either the status to reach ' +
+      '(`{"type": "BitstringStatusListCredential", "status": "revoked"}`) or the entry to set (`{"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}`).',
     scope: 'revoke',
     body: CredentialStatusRequestSchema,
-    responses: { '200': '{credentialId, id, action, changed, status}', ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown credential', '409': 'The credential is revoked (final)', '422': 'No status entry for this purpose' },
+    example: { credentialId: CREDENTIAL_EXAMPLE.id, credentialStatus: { type: 'BitstringStatusListCredential', status: 'revoked' }, reason: 'Awarded in error' },
+    responses: {
+      '200': { description: 'The credential status after the change', schema: CredentialStatusChange },
+      ...JSON_ERRORS,
+      ...AUTH_ERRORS,
+      '404': 'Unknown credential',
+      '409': 'The credential is revoked (final)',
+      '422': 'No status entry for this purpose',
+    },
   },
   {
     method: 'get',
@@ -203,6 +491,7 @@ export const ROUTES: RouteDoc[] = [
     summary: 'Verify page (HTML): paste or drop a badge, a presentation or a baked SVG',
     description: '`?url=` opens one of this service\'s own badges (the "Verify this badge" button of a badge page); other URLs are not fetched.',
     produces: 'text/html',
+    query: [{ name: 'url', description: "The id of one of this service's credentials" }],
     responses: { '200': 'The page', '400': 'A URL that is not one of this service\'s badges', '404': 'No such badge' },
   },
   {
@@ -219,18 +508,44 @@ export const ROUTES: RouteDoc[] = [
     tag: 'Verification',
     summary: 'VC-API: verify a credential (structure, schema, proof, dates, status, recipient, endorsements) and decide trust',
     description:
-      'Public. `options.recipient` ({did} or {email}) adds the recipient check; `options.rule` evaluates an approval rule of this verifier\'s trust policy. ' +
-      'The answer has the VC-API fields (`verified`, `checks`, `warnings`, `errors`) and `report`, with every check, its reason, and the trust decision.',
+      'Public, and usable from any web origin (CORS preflight: `POST` with `Content-Type`).\n\n' +
+      '- `options.recipient` (`{"did": …}` or `{"email": …}`) adds the recipient check;\n' +
+      "- `options.rule` evaluates an approval rule of this verifier's trust policy;\n" +
+      '- `options.checks` names the checks that decide `verified` (every check still runs and is reported).\n\n' +
+      'The answer has the VC-API members (`verified`, `checks`, `warnings`, `errors`) and `report`, with every check, its reason, and the trust decision. ' +
+      'Verified and trusted are two facts: an authentic badge from an issuer this verifier does not trust is verified, with a warning.',
     body: CredentialVerifyRequestSchema,
-    responses: { '200': 'Verified: {verified: true, checks, warnings, errors, report}', '400': 'Not verified (same shape, errors name the failed checks), or not a verification request (problem+json)', '415': 'Not application/json', '429': 'Rate limited' },
+    example: { verifiableCredential: CREDENTIAL_EXAMPLE, options: { recipient: { did: EXAMPLE_DID } } },
+    responses: {
+      '200': { description: 'Verified', schema: CredentialVerification },
+      '400': { description: 'Not verified (the same members; `errors` names the failed checks), or not a verification request', schema: z.union([CredentialNotVerified, Problem]), produces: 'application/problem+json' },
+      '415': 'Not application/json',
+      '429': 'Rate limited',
+    },
   },
   {
     method: 'post',
     path: '/presentations/verify',
     tag: 'Verification',
     summary: 'VC-API: verify a holder-signed presentation (challenge, domain, holder binding), each credential, and an approval rule',
-    description: 'Public. `options.challenge` and `options.domain` are checked against the holder\'s proof; `options.rule` names the approval rule to decide.',
+    description:
+      "Public, and usable from any web origin (CORS). `options.challenge` and `options.domain` are checked against the holder's proof; `options.rule` names the approval rule to decide.",
     body: PresentationVerifyRequestSchema,
-    responses: { '200': 'Verified: {verified: true, checks, warnings, errors, report, approval?}', '400': 'Not verified (same shape), or not a verification request (problem+json)', '415': 'Not application/json', '429': 'Rate limited' },
+    example: {
+      verifiablePresentation: {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiablePresentation'],
+        holder: EXAMPLE_DID,
+        verifiableCredential: [CREDENTIAL_EXAMPLE],
+        proof: { type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'authentication', challenge: 'c0ffee-2026', domain: 'state.example.gov', verificationMethod: `${EXAMPLE_DID}#${EXAMPLE_DID.slice(8)}`, proofValue: 'z…' },
+      },
+      options: { challenge: 'c0ffee-2026', domain: 'state.example.gov', rule: 'online-teaching' },
+    },
+    responses: {
+      '200': { description: 'Verified', schema: PresentationVerification },
+      '400': { description: 'Not verified (the same members), or not a verification request', schema: z.union([PresentationNotVerified, Problem]), produces: 'application/problem+json' },
+      '415': 'Not application/json',
+      '429': 'Rate limited',
+    },
   },
 ];

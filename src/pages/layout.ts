@@ -59,6 +59,12 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88re
 code{overflow-wrap:anywhere}
 pre{background:var(--bg);padding:.8rem;border-radius:8px;overflow:auto}
 details{margin:.6rem 0}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.6rem 0}
+th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
+th{color:var(--muted);font-weight:600}
+td:first-child code{white-space:nowrap}
+h3{font-size:1.05rem;margin:.2rem 0 .5rem}h4{font-size:.95rem;margin:1rem 0 .3rem}
 summary{cursor:pointer;font-weight:600}
 output{display:block;white-space:pre-wrap;overflow-wrap:anywhere;font:.85rem/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);border-radius:8px;padding:.5rem;margin-top:.5rem}
 output:empty{display:none}
