@@ -4,19 +4,12 @@
 import { html } from 'hono/html';
 import { badgeFacts, humanDate } from './badgeFacts.js';
 import type { Html, PageOptions } from './layout.js';
-import type { LiveStatus } from './liveStatus.js';
+import { STATUS_PILL, type LiveStatus } from './liveStatus.js';
 
-const PILL: Record<LiveStatus['state'], { label: string; tone: string }> = {
-  valid: { label: 'Valid', tone: 'ok' },
-  revoked: { label: 'Revoked', tone: 'bad' },
-  suspended: { label: 'Suspended', tone: 'warn' },
-  expired: { label: 'Expired', tone: 'warn' },
-  unknown: { label: 'Status unknown', tone: 'warn' },
-};
 
 export function badgePage(credential: Record<string, unknown>, status: LiveStatus): PageOptions {
   const f = badgeFacts(credential);
-  const pill = PILL[status.state];
+  const pill = STATUS_PILL[status.state];
   const verifyHref = f.id ? `/verify?url=${encodeURIComponent(f.id)}` : '/verify';
   const bakedHref = f.id ? `${new URL(f.id).pathname}/badge.svg` : undefined;
   const who = f.recipientName ?? 'An educator';

@@ -6,7 +6,7 @@ import type { ClaimGoneError } from '../claims/errors.js';
 import type { WalletLinks } from '../claims/claimLink.js';
 import { badgeFacts, evidenceSummary, humanDate } from './badgeFacts.js';
 import type { Html, PageOptions } from './layout.js';
-import type { LiveStatus } from './liveStatus.js';
+import { STATUS_PILL, type LiveStatus } from './liveStatus.js';
 
 export interface ClaimPageInput {
   token: string;
@@ -17,13 +17,6 @@ export interface ClaimPageInput {
   status: LiveStatus;
 }
 
-const PILL: Record<LiveStatus['state'], { label: string; tone: string }> = {
-  valid: { label: 'Valid', tone: 'ok' },
-  revoked: { label: 'Revoked', tone: 'bad' },
-  suspended: { label: 'Suspended', tone: 'warn' },
-  expired: { label: 'Expired', tone: 'warn' },
-  unknown: { label: 'Status unknown', tone: 'warn' },
-};
 
 /** Why a badge with this status is not offered; undefined when it is. */
 function notOffered(status: LiveStatus, expiresAt: string): Html | undefined {
@@ -42,7 +35,7 @@ function notOffered(status: LiveStatus, expiresAt: string): Html | undefined {
 export function claimPage(input: ClaimPageInput): PageOptions {
   const f = badgeFacts(input.credential);
   const base = `/claim/${encodeURIComponent(input.token)}`;
-  const pill = PILL[input.status.state];
+  const pill = STATUS_PILL[input.status.state];
   const refusal = notOffered(input.status, input.expiresAt);
   const about: Html = html`
 <h1>Your badge: ${f.achievementName}</h1>

@@ -92,3 +92,12 @@ export async function liveStatus(credential: Json, loadList: StatusListLoader, n
   }
   return { state: 'valid', detail: 'The issuer has not revoked or suspended this badge.' };
 }
+
+/** How a page shows each live status: its label and the tone of its pill. */
+export const STATUS_PILL: Record<LiveStatus['state'], { label: string; tone: string }> = {
+  valid: { label: 'Valid', tone: 'ok' },
+  revoked: { label: 'Revoked', tone: 'bad' },
+  suspended: { label: 'Suspended', tone: 'warn' },
+  expired: { label: 'Expired', tone: 'warn' },
+  unknown: { label: 'Status unknown', tone: 'warn' },
+};
