@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { configureRefusalAudit, REFUSAL_STRING_LIMIT, RefusalAudit } from '../../src/http/refusalAudit.js';
-import { createRuntime, ensureAdminToken } from '../../src/runtime.js';
+import { ensureAdminToken } from '../../src/runtime.js';
+import { createService } from '../../src/service.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -238,21 +238,28 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
 describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
   const TOKEN_A = 'admin-token-A-0123456789abcdef';
   const TOKEN_B = 'admin-token-B-0123456789abcdef';
+  /** Starts the service on a data folder as src/server.ts does (the composition root, then the admin token). */
   async function start(dataDir: string, adminToken: string | undefined) {
-    const config = loadConfig({ EDUCRED_DATA_DIR: dataDir, BASE_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...(adminToken ? { EDUCRED_ADMIN_TOKEN: adminToken } : {}) });
-    const runtime = await createRuntime(config, pino({ level: 'silent' }));
+    const config = loadConfig({
+      EDUCRED_DATA_DIR: dataDir,
+      BASE_URL: 'http://localhost:3000',
+      LOG_LEVEL: 'silent',
+      // Signing on this thread: the test restarts the service several times.
+      EDUCRED_SIGNING_WORKERS: '0',
+      ...(adminToken ? { EDUCRED_ADMIN_TOKEN: adminToken } : {}),
+    });
+    const service = await createService(config, pino({ level: 'silent' }));
     try {
-      const generated = ensureAdminToken(runtime.db, config.adminToken);
-      const app = createApp({ ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit });
+      const generated = ensureAdminToken(service.runtime.db, config.adminToken);
       // Any admin route will do: an accepted token reaches the route (404 for an unknown award), a refused one gets 401.
       const accepted = async (token: string): Promise<boolean> => {
-        const status = (await app.request('/awards/no-such-award', { headers: { Authorization: `Bearer ${token}` } })).status;
+        const status = (await service.app.request('/awards/no-such-award', { headers: { Authorization: `Bearer ${token}` } })).status;
         expect([401, 404]).toContain(status);
         return status === 404;
       };
-      return { runtime, generated, accepted };
+      return { runtime: service.runtime, generated, accepted, close: () => service.close() };
     } catch (error) {
-      runtime.db.close();
+      await service.close();
       throw error;
     }
   }
@@ -267,11 +274,11 @@ describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
     const first = await start(dataDir, undefined);
     const generated = first.generated!;
     expect(generated).toMatch(/^edc_/);
-    first.runtime.db.close();
+    await first.close();
 
     const withA = await start(dataDir, TOKEN_A);
     expect([await withA.accepted(TOKEN_A), await withA.accepted(generated)]).toEqual([true, true]);
-    withA.runtime.db.close();
+    await withA.close();
 
     const withB = await start(dataDir, TOKEN_B);
     expect([await withB.accepted(TOKEN_A), await withB.accepted(TOKEN_B), await withB.accepted(generated)]).toEqual([false, true, true]);
@@ -279,13 +286,13 @@ describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
     expect(rows).toEqual([{ actor: 'system', detail_json: JSON.stringify({ reason: 'EDUCRED_ADMIN_TOKEN changed' }) }]);
     const envTokens = withB.runtime.db.prepare("SELECT count(*) FROM api_tokens WHERE origin = 'env' AND revoked_at IS NULL").pluck().get();
     expect(envTokens).toBe(1);
-    withB.runtime.db.close();
+    await withB.close();
 
     // Going back to A does not bring a revoked token back: the start fails, saying why, and B stays.
     await expect(start(dataDir, TOKEN_A)).rejects.toThrow(/revoked; choose a new secret/);
     const again = await start(dataDir, TOKEN_B);
     expect([await again.accepted(TOKEN_A), await again.accepted(TOKEN_B)]).toEqual([false, true]);
-    again.runtime.db.close();
+    await again.close();
   });
 });
 
