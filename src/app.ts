@@ -19,6 +19,7 @@ import { docsRoutes } from './http/docs.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
+import { readyRoutes } from './http/ready.js';
 import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', (c, next) => (ownLimit.has(c.req.path) ? next() : globalBodyLimit(c, next)));
 
   app.route('/', healthRoutes(deps));
+  app.route('/', readyRoutes(deps));
   app.route('/', achievementRoutes(deps));
   app.route('/', batchRoutes(deps));
   app.route('/', awardRoutes(deps));

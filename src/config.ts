@@ -14,6 +14,13 @@ const EnvSchema = z.object({
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   EDUCRED_ADMIN_TOKEN: z.string().min(16, 'EDUCRED_ADMIN_TOKEN must be at least 16 characters').optional(),
   EDUCRED_DATA_DIR: z.string().min(1).default('./data'),
+  // PostgreSQL for several nodes (src/store/engine.ts); unset keeps SQLite in EDUCRED_DATA_DIR.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL (unset it to keep SQLite in EDUCRED_DATA_DIR)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  EDUCRED_BATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   EDUCRED_PROOF_SUITE: z.enum(PROOF_SUITES).default('eddsa-rdfc-2022'),
   EDUCRED_KEY_FILE: z.string().min(1).optional(),
   EDUCRED_DID_WEB_DOMAIN: z.string().min(1).optional(),
@@ -66,6 +73,10 @@ export interface Config {
   adminToken: string | undefined;
   dataDir: string;
   databaseFile: string;
+  /** PostgreSQL (DATABASE_URL), or undefined for SQLite in `databaseFile`. Holds a password: never log it. */
+  databaseUrl: string | undefined;
+  /** How long a node holds the batch rows it took (EDUCRED_BATCH_LEASE_SECONDS). */
+  batchLeaseSeconds: number;
   proofSuite: ProofSuiteName;
   /** The issuer key file; defaults to a generated dev key under the data folder. */
   keyFile: string;
@@ -132,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     adminToken: e.EDUCRED_ADMIN_TOKEN,
     dataDir,
     databaseFile: path.join(dataDir, 'educred.sqlite'),
+    databaseUrl: e.DATABASE_URL,
+    batchLeaseSeconds: e.EDUCRED_BATCH_LEASE_SECONDS,
     proofSuite: e.EDUCRED_PROOF_SUITE,
     keyFile: path.resolve(e.EDUCRED_KEY_FILE ?? path.join(dataDir, 'keys', 'issuer.json')),
     didWebDomain: e.EDUCRED_DID_WEB_DOMAIN,

@@ -9,10 +9,10 @@ import type { CompetencyFramework } from './competencies/framework.js';
 import type { MailDelivery } from './mail/delivery.js';
 import type { Issuer } from './signing/issuer.js';
 import { createSigningPool, withSigningPool, type SigningPool } from './signing/signingPool.js';
-import type { Db } from './store/db.js';
+import type { Store } from './store/store.js';
 
 export interface IssuanceDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
   baseUrl: string;
@@ -26,6 +26,8 @@ export interface IssuanceDeps {
 }
 
 export interface IssuanceOptions {
+  /** How long a node holds the batch rows it took (ms). */
+  batchLeaseMs?: number | undefined;
   /** Signing worker threads; 0 signs on the main thread. */
   workers: number;
   /** The issuer key file each worker imports (the key itself never crosses threads). */
@@ -55,7 +57,7 @@ export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Iss
       : undefined;
   const issuer = pool ? withSigningPool(deps.issuer, pool) : deps.issuer;
   // A few rows per worker keep every worker busy while the main thread stores finished awards.
-  const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4 });
+  const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4, leaseMs: options.batchLeaseMs });
   return {
     issuer,
     batches,

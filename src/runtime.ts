@@ -15,14 +15,15 @@ import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
-import { openDatabase, type Db } from './store/db.js';
-import { countActiveTokens, createToken, ensureEnvAdminToken, GENERATED_ADMIN_TOKEN_NAME } from './store/tokens.js';
+import { storeLocation } from './store/engine.js';
+import { openStore, type Store } from './store/store.js';
 import { createServiceVerifier } from './verify/fromConfig.js';
 import type { CachingVerifier } from './verify/verifier.js';
 
 export interface Runtime {
   config: Readonly<Config>;
-  db: Db;
+  /** The database (SQLite in the data dir, or PostgreSQL by DATABASE_URL), migrated. */
+  store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
   logger: Logger;
@@ -47,7 +48,7 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   if (created) logger.warn({ keyFile: config.keyFile }, 'generated a new development issuer key (keep it secret; use your own key in production)');
   else if (isKeyFileExposed(config.keyFile)) logger.warn({ keyFile: config.keyFile }, 'the issuer key file is readable by other users; chmod 600 it');
 
-  const db = openDatabase(config.databaseFile);
+  const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
   const extraContexts = loadExtraContexts(config.extraContextsDir);
   let issuer: Issuer | undefined;
   // The issuer resolves its own did:web offline; other DIDs are for the verifier to resolve.
@@ -72,12 +73,12 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
     url: config.issuerUrl,
     didWebDomain: config.didWebDomain,
   });
-  const status = createStatusAllocator({ db, baseUrl: config.baseUrl, issuerId: issuer.identity.did, purposes: config.statusPurposes });
-  const publisher = createStatusListPublisher({ db, issuer, baseUrl: config.baseUrl });
+  const status = createStatusAllocator({ store, baseUrl: config.baseUrl, issuerId: issuer.identity.did, purposes: config.statusPurposes });
+  const publisher = createStatusListPublisher({ store, issuer, baseUrl: config.baseUrl });
   const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
   const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
-  const mail = mailDeliveryFromConfig(config.mail, { db, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
-  return { config, db, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
+  const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
 }
 
 /**
@@ -85,11 +86,16 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
  * replaces an earlier environment token (revoked, audited); with none, the first start
  * generates one and returns it so the caller can print it once.
  */
-export function ensureAdminToken(db: Db, configured: string | undefined): string | undefined {
+export async function ensureAdminToken(store: Store, configured: string | undefined): Promise<string | undefined> {
   if (configured) {
-    ensureEnvAdminToken(db, configured);
+    await store.tokens.ensureEnvAdminToken(configured);
     return undefined;
   }
-  if (countActiveTokens(db) > 0) return undefined;
-  return createToken(db, GENERATED_ADMIN_TOKEN_NAME, ['admin'], undefined, 'generated').token;
+  return store.tokens.createFirstAdminToken();
+}
+
+/** Closes what a runtime opened: unused leased status indexes go back, then the database closes. */
+export async function closeRuntime(runtime: Runtime): Promise<void> {
+  await runtime.status.close().catch((error: unknown) => runtime.logger.warn({ err: error }, 'leased status indexes not returned'));
+  await runtime.store.close();
 }

@@ -12,7 +12,7 @@ export async function startServer(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const service = await createService(config, logger);
   const { runtime, issuance, app } = service;
-  const generatedToken = ensureAdminToken(runtime.db, config.adminToken);
+  const generatedToken = await ensureAdminToken(runtime.store, config.adminToken);
   // HTTPS when a certificate is configured (did:web issuers must be reachable over HTTPS).
   const tls = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
   const listen = { fetch: app.fetch, port: config.port, hostname: config.host, ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}) };
@@ -21,8 +21,10 @@ export async function startServer(): Promise<void> {
     const host = /^(0\.0\.0\.0|::)$/.test(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `${tls ? 'https' : 'http'}://${host}:${info.port}`;
     logger.info({ url, port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, issuer: runtime.issuer.identity.did, suite: config.proofSuite, signingWorkers: issuance.pool?.size ?? 0 }, 'educred listening');
-    // A batch a crash or a stop cut short carries on where it was (its progress is in SQLite).
-    issuance.batches.resumeUnfinished();
+    // A batch a crash or a stop cut short carries on where it was (its progress is in the
+    // database), and rows another node left behind (it died) are taken over as its leases end.
+    issuance.batches.resumeUnfinished().catch((error: unknown) => logger.error({ err: error }, 'resuming unfinished batches failed'));
+    issuance.batches.watch();
     // Claim emails queued before a stop or during a mail outage go out now, then as they fall due.
     runtime.mail?.start();
     if (generatedToken) {

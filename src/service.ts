@@ -47,7 +47,12 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
     if (options.adjust) base = await options.adjust(base, runtime);
     // Signing in worker threads for every award (single and batch): HTTP stays responsive while
     // a batch signs, and both cores work. The award transaction stays here, with the database.
-    const issuance = startIssuance(base, { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+    const issuance = startIssuance(base, {
+      workers: config.signingWorkers,
+      keyFile: config.keyFile,
+      extraContextsDir: config.extraContextsDir,
+      batchLeaseMs: config.batchLeaseSeconds * 1000,
+    });
     const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches };
     const app = createApp(deps);
     let closed: Promise<void> | undefined;
@@ -58,16 +63,17 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       app,
       close() {
         // The mail loop finishes the message it is sending and closes its SMTP connections first.
-        closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(() => {
-          // Refusals counted in memory since the last audit row are written before the database closes.
-          refusalAuditFor(runtime.db).flush();
-          runtime.db.close();
+        closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(async () => {
+          // Refusals counted in memory since the last audit row are written before the database
+          // closes, and status indexes leased for awards that never came are given back.
+          await Promise.allSettled([refusalAuditFor(runtime.store).flush(), runtime.status.close()]);
+          await runtime.store.close();
         });
         return closed;
       },
     };
   } catch (error) {
-    runtime.db.close();
+    await runtime.store.close();
     throw error;
   }
 }

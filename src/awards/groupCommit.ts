@@ -2,7 +2,7 @@
 // other are stored in one transaction, so a batch pays one fsync per group instead of one per
 // award (with synchronous=FULL the fsync was ~1 ms, more than the signature itself). Each award
 // still learns its own outcome, and a failing award is retried alone (storeAwards).
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { storeAwards, type AwardOutcome, type SignedAward } from './issueAward.js';
 
 export interface GroupCommitter {
@@ -23,7 +23,7 @@ interface Waiting {
   reject(error: Error): void;
 }
 
-export function createGroupCommitter(db: Db, options: GroupCommitOptions = {}): GroupCommitter {
+export function createGroupCommitter(store: Store, options: GroupCommitOptions = {}): GroupCommitter {
   const maxDelayMs = options.maxDelayMs ?? 10;
   const maxGroup = options.maxGroup ?? 64;
   let queue: Waiting[] = [];
@@ -35,17 +35,15 @@ export function createGroupCommitter(db: Db, options: GroupCommitOptions = {}): 
     const group = queue;
     queue = [];
     if (group.length === 0) return;
-    let outcomes: Array<AwardOutcome | Error>;
-    try {
-      outcomes = storeAwards(db, group.map((w) => w.signed));
-    } catch (error) {
-      outcomes = group.map(() => (error instanceof Error ? error : new Error(String(error))));
-    }
-    group.forEach((w, i) => {
-      const outcome = outcomes[i] ?? new Error('The award was not stored');
-      if (outcome instanceof Error) w.reject(outcome);
-      else w.resolve(outcome);
-    });
+    storeAwards(store, group.map((w) => w.signed)).then(
+      (outcomes) =>
+        group.forEach((w, i) => {
+          const outcome = outcomes[i] ?? new Error('The award was not stored');
+          if (outcome instanceof Error) w.reject(outcome);
+          else w.resolve(outcome);
+        }),
+      (error: unknown) => group.forEach((w) => w.reject(error instanceof Error ? error : new Error(String(error)))),
+    );
   };
 
   return {

@@ -12,9 +12,9 @@ import { buildOpenBadgeCredential, type CredentialRecipient } from '../credentia
 import { newSalt, normalizeEmail } from '../credentials/recipient.js';
 import { assertOpenBadgeSchemaValid } from '../credentials/openBadgeSchemaGate.js';
 import type { Issuer } from '../signing/issuer.js';
-import { recordAudit } from '../store/audit.js';
-import { findActiveAwards, findAwardByIdempotencyKey, insertAward, isOneBadgeViolation, type AwardRecord } from '../store/awards.js';
-import type { Db } from '../store/db.js';
+import type { AwardRecord } from '../store/awards.js';
+import { isUniqueConflict } from '../store/errors.js';
+import type { Repositories, Store } from '../store/store.js';
 import type { AwardRequest } from './awardRequest.js';
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
 
@@ -24,20 +24,20 @@ export interface StatusReservation {
   entries: Record<string, unknown>[];
   /**
    * Marks the indexes as used by the award; called inside the award's transaction. It must write
-   * only through the database: when a group of awards rolls back (src/awards/groupCommit.ts),
-   * each award is stored again on its own and `commit` is called again.
+   * only through `tx`: when a group of awards rolls back (src/awards/groupCommit.ts), each award
+   * is stored again on its own and `commit` is called again.
    */
-  commit(awardId: string): void;
+  commit(awardId: string, tx: Repositories): Promise<void>;
   /** Returns the indexes to the pool when the award is not stored. */
   release(): void;
 }
 
 export interface StatusAllocator {
-  reserve(): StatusReservation;
+  reserve(): Promise<StatusReservation>;
 }
 
 export interface AwardDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
   baseUrl: string;
@@ -52,7 +52,7 @@ export interface AwardContext {
    * Runs inside the award's transaction, after the award is stored: a bulk batch marks its row
    * here, so the row's state and the award commit (or vanish) together.
    */
-  onStored?: ((award: AwardRecord) => void) | undefined;
+  onStored?: ((award: AwardRecord, tx: Repositories) => Promise<void>) | undefined;
 }
 
 export interface AwardOutcome {
@@ -72,8 +72,8 @@ function requestHash(request: AwardRequest): string {
   return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
-function replay(db: Db, key: string, hash: string): AwardOutcome | undefined {
-  const existing = findAwardByIdempotencyKey(db, key);
+async function replay(store: Repositories, key: string, hash: string): Promise<AwardOutcome | undefined> {
+  const existing = await store.awards.findByIdempotencyKey(key);
   if (!existing) return undefined;
   if (existing.requestHash !== hash) throw new IdempotencyConflictError(key);
   return { award: existing, created: false };
@@ -96,11 +96,6 @@ function refuseHeldBadge(active: readonly AwardRecord[], achievementCode: string
   if (held) throw new AwardExistsError({ id: held.id, achievementCode, achievedLevel: level, createdAt: held.createdAt });
 }
 
-function isUniqueViolation(error: unknown, column: string): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && (e.message ?? '').includes(column);
-}
-
 /**
  * An award built and signed, not yet stored. `write` stores it (award, status entries, audit
  * row, the caller's `onStored`) and runs inside a transaction its caller opens, so several can
@@ -108,12 +103,12 @@ function isUniqueViolation(error: unknown, column: string): boolean {
  */
 export interface SignedAward {
   award: AwardRecord;
-  write(): void;
+  write(tx: Repositories): Promise<void>;
   /**
    * Returns the stored award of a lost race (two retries with one key, or the same request for
    * one badge twice), throws AwardExistsError when a different request won the badge, or rethrows.
    */
-  abandon(error: unknown): AwardOutcome;
+  abandon(error: unknown): Promise<AwardOutcome>;
 }
 
 /**
@@ -122,10 +117,10 @@ export interface SignedAward {
  * the same request for a badge the recipient holds), otherwise the signed award.
  */
 export async function prepareAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome | SignedAward> {
-  const { db, issuer, framework, baseUrl } = deps;
+  const { store, issuer, framework, baseUrl } = deps;
   const hash = requestHash(request);
   if (context.idempotencyKey) {
-    const previous = replay(db, context.idempotencyKey, hash);
+    const previous = await replay(store, context.idempotencyKey, hash);
     if (previous) return previous;
   }
 
@@ -137,7 +132,7 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
   }
 
   const key = recipientKey(request.recipient);
-  const active = findActiveAwards(db, key, competency.code);
+  const active = await store.awards.findActive(key, competency.code);
   // The same request for a badge already held answers with it, before the evidence is judged
   // again (as an Idempotency-Key replay does): the first answer stands.
   const replayed = sameRequest(active, hash);
@@ -154,7 +149,7 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       : { kind: 'email', email: normalizeEmail(request.recipient.email), salt: newSalt(), name: request.recipient.name };
   const issuedAt = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-  const reservation = deps.status?.reserve();
+  const reservation = await deps.status?.reserve();
   let credential;
   try {
     const unsigned = buildOpenBadgeCredential({
@@ -193,28 +188,28 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
   };
   return {
     award,
-    write() {
-      insertAward(db, award);
-      reservation?.commit(id);
-      recordAudit(db, {
+    async write(tx) {
+      await tx.awards.insert(award);
+      await reservation?.commit(id, tx);
+      await tx.audit.record({
         actor: context.actor,
         action: 'award.issued',
         subject: id,
         detail: { achievement: competency.code, credentialId: award.credentialId, suite: issuer.suite },
       });
-      context.onStored?.(award);
+      await context.onStored?.(award, tx);
     },
-    abandon(error) {
+    async abandon(error) {
       reservation?.release();
-      // Two concurrent retries with one key: the loser returns the winner's award.
-      if (context.idempotencyKey && isUniqueViolation(error, 'idempotency_key')) {
-        const winner = replay(db, context.idempotencyKey, hash);
+      // Two concurrent retries with one key (on one node or two): the loser returns the winner's award.
+      if (context.idempotencyKey && isUniqueConflict(error, 'award-idempotency-key')) {
+        const winner = await replay(store, context.idempotencyKey, hash);
         if (winner) return winner;
       }
       // Two concurrent requests for one badge: the loser returns the winner's award (the same
       // request) or is refused naming it.
-      if (isOneBadgeViolation(error)) {
-        const winners = findActiveAwards(db, key, competency.code);
+      if (isUniqueConflict(error, 'award-one-active-badge')) {
+        const winners = await store.awards.findActive(key, competency.code);
         const winner = sameRequest(winners, hash);
         if (winner) return winner;
         refuseHeldBadge(winners, competency.code, achievedLevel);
@@ -229,35 +224,37 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
  * and, if that fails, each in its own so one bad award cannot take the others with it. Returns,
  * in order, each award's outcome or the error that kept it out.
  */
-export function storeAwards(db: Db, signed: readonly SignedAward[]): Array<AwardOutcome | Error> {
+export async function storeAwards(store: Store, signed: readonly SignedAward[]): Promise<Array<AwardOutcome | Error>> {
   if (signed.length > 1) {
     try {
-      db.transaction(() => {
-        for (const s of signed) s.write();
-      }).immediate();
+      await store.transaction(async (tx) => {
+        for (const s of signed) await s.write(tx);
+      });
       return signed.map((s) => ({ award: s.award, created: true }));
     } catch {
       // Rolled back as a whole: fall through and store them one by one.
     }
   }
-  return signed.map((s) => {
+  const outcomes: Array<AwardOutcome | Error> = [];
+  for (const s of signed) {
     try {
-      db.transaction(() => s.write()).immediate();
-      return { award: s.award, created: true };
+      await store.transaction((tx) => s.write(tx));
+      outcomes.push({ award: s.award, created: true });
     } catch (error) {
       try {
-        return s.abandon(error);
+        outcomes.push(await s.abandon(error));
       } catch (final) {
-        return final instanceof Error ? final : new Error(String(final));
+        outcomes.push(final instanceof Error ? final : new Error(String(final)));
       }
     }
-  });
+  }
+  return outcomes;
 }
 
 export async function issueAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome> {
   const prepared = await prepareAward(deps, request, context);
   if (!('write' in prepared)) return prepared;
-  const [outcome] = storeAwards(deps.db, [prepared]);
+  const [outcome] = await storeAwards(deps.store, [prepared]);
   if (outcome === undefined || outcome instanceof Error) throw outcome ?? new Error('The award was not stored');
   return outcome;
 }

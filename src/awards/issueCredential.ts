@@ -12,9 +12,8 @@ import { openBadgeSchemaProblems } from '../credentials/openBadgeSchemaGate.js';
 import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
-import { recordAudit } from '../store/audit.js';
-import { findAwardByCredentialId, insertAward } from '../store/awards.js';
-import type { Db } from '../store/db.js';
+import { UniqueConflictError } from '../store/errors.js';
+import type { Store } from '../store/store.js';
 import { credentialStatusValue } from '../status/entries.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { Scope } from '../store/tokens.js';
@@ -72,7 +71,7 @@ export function checkCallerCredential(credential: JsonObject, issuerDid: string)
  * A caller's request ({type: 'BitstringStatusListEntry', statusPurpose}) is answered with them,
  * or refused when the service cannot allocate that purpose.
  */
-function reserveStatus(deps: IssueCredentialDeps, credential: JsonObject, request: StatusRequest): StatusReservation | undefined {
+async function reserveStatus(deps: IssueCredentialDeps, credential: JsonObject, request: StatusRequest): Promise<StatusReservation | undefined> {
   const v2 = asArray(credential['@context'])[0] === VC_V2_CONTEXT;
   const pointer = '/credentialStatus';
   if (request.requested.length > 0 && !v2) {
@@ -82,7 +81,7 @@ function reserveStatus(deps: IssueCredentialDeps, credential: JsonObject, reques
     throw rejected([{ pointer, detail: 'this service runs no status lists, so it cannot allocate a BitstringStatusListEntry: leave credentialStatus out' }]);
   }
   if (!v2 || !deps.status) return undefined;
-  const reservation = deps.status.reserve();
+  const reservation = await deps.status.reserve();
   const purposes = reservation.entries.map((e) => e.statusPurpose);
   const unknown = request.requested.filter((p) => !purposes.includes(p));
   if (unknown.length > 0) {
@@ -115,7 +114,7 @@ function describeSigningFailure(error: unknown): CredentialRejectedError {
 }
 
 export interface IssueCredentialDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   /** The framework whose achievements only POST /awards awards, and the service's URL. */
   framework: CompetencyFramework;
@@ -179,15 +178,15 @@ export async function issueCallerCredential(
   const hash = contentHash(credential);
   // A credential id names one credential: the same one asked again is returned again (a retry
   // is safe), a different one under that id is refused.
-  const replayed = (): IssuedCredential | undefined => {
-    const earlier = findAwardByCredentialId(deps.db, credentialId);
+  const replayed = async (): Promise<IssuedCredential | undefined> => {
+    const earlier = await deps.store.awards.findByCredentialId(credentialId);
     if (!earlier) return undefined;
     if (earlier.requestHash !== hash) throw new CredentialIdTakenError(credentialId);
     return { credential: earlier.credential, created: false };
   };
-  const earlier = replayed();
+  const earlier = await replayed();
   if (earlier) return earlier;
-  const reservation = reserveStatus(deps, credential, statusRequest);
+  const reservation = await reserveStatus(deps, credential, statusRequest);
   let signed: JsonObject;
   try {
     const withStatus = reservation ? { ...credential, credentialStatus: credentialStatusValue([...statusRequest.kept, ...reservation.entries]) } : credential;
@@ -197,8 +196,9 @@ export async function issueCallerCredential(
     throw describeSigningFailure(error);
   }
   const subject = asArray(signed.credentialSubject)[0] as { id?: unknown } | undefined;
-  const store = deps.db.transaction(() => {
-    insertAward(deps.db, {
+  const write = () =>
+    deps.store.transaction(async (tx) => {
+    await tx.awards.insert({
       id: awardId,
       credentialId,
       achievementCode: VC_API_ACHIEVEMENT_CODE,
@@ -211,8 +211,8 @@ export async function issueCallerCredential(
       requestHash: hash,
       createdAt: new Date().toISOString(),
     });
-    reservation?.commit(awardId);
-    recordAudit(deps.db, {
+    await reservation?.commit(awardId, tx);
+    await tx.audit.record({
       actor: options.actor,
       action: 'credential.issued',
       subject: credentialId,
@@ -220,12 +220,12 @@ export async function issueCallerCredential(
     });
   });
   try {
-    store.immediate();
+    await write();
   } catch (error) {
     reservation?.release();
     // Two concurrent requests with one credential id: the second gets the first's answer.
-    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      const winner = replayed();
+    if (error instanceof UniqueConflictError) {
+      const winner = await replayed();
       if (winner) return winner;
     }
     throw error;

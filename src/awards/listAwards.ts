@@ -5,8 +5,8 @@
 import { credentialUrl } from './issueAward.js';
 import { normalizeEmail } from '../credentials/recipient.js';
 import { getBit } from '../status/bitstring.js';
-import { allStatusListBits, awardIdsAtStatusEntries, listAwardSummaries, type AwardSummary } from '../store/awards.js';
-import type { Db } from '../store/db.js';
+import type { AwardSummary } from '../store/awards.js';
+import type { Repositories } from '../store/store.js';
 
 export const AWARD_STATUSES = ['active', 'revoked', 'suspended'] as const;
 export type AwardListStatus = (typeof AWARD_STATUSES)[number];
@@ -32,7 +32,7 @@ export interface AwardListItem {
 export class InvalidRecipientFilterError extends Error {}
 
 /** The award ids whose bit is set in a list of `purpose`. */
-function flaggedAwards(db: Db, lists: ReturnType<typeof allStatusListBits>, purpose: string): Set<string> {
+async function flaggedAwards(store: Repositories, lists: ReadonlyArray<{ id: string; purpose: string; bits: Uint8Array }>, purpose: string): Promise<Set<string>> {
   const entries: Array<{ listId: string; index: number }> = [];
   for (const list of lists) {
     if (list.purpose !== purpose) continue;
@@ -41,7 +41,7 @@ function flaggedAwards(db: Db, lists: ReturnType<typeof allStatusListBits>, purp
       for (let bit = 0; bit < 8; bit++) if (getBit(list.bits, i * 8 + bit)) entries.push({ listId: list.id, index: i * 8 + bit });
     });
   }
-  return new Set(awardIdsAtStatusEntries(db, entries));
+  return new Set(await store.statusLists.awardIdsAtEntries(entries));
 }
 
 function recipientQuery(recipient: string | undefined): { recipientDid?: string; recipientEmail?: string } {
@@ -52,16 +52,16 @@ function recipientQuery(recipient: string | undefined): { recipientDid?: string;
 }
 
 /** Up to `limit` awards, newest first, stored before position `beforeSeq`. */
-export function listAwards(
-  db: Db,
+export async function listAwards(
+  store: Repositories,
   baseUrl: string,
   filters: AwardListFilters,
   page: { beforeSeq?: number | undefined; limit: number },
-): Array<AwardListItem & { seq: number }> {
+): Promise<Array<AwardListItem & { seq: number }>> {
   const recipient = recipientQuery(filters.recipient);
-  const lists = allStatusListBits(db);
-  const revoked = flaggedAwards(db, lists, 'revocation');
-  const suspended = new Set([...flaggedAwards(db, lists, 'suspension')].filter((id) => !revoked.has(id)));
+  const lists = await store.statusLists.allBits();
+  const revoked = await flaggedAwards(store, lists, 'revocation');
+  const suspended = new Set([...(await flaggedAwards(store, lists, 'suspension'))].filter((id) => !revoked.has(id)));
   const statusQuery =
     filters.status === 'revoked'
       ? { onlyIds: [...revoked] }
@@ -70,7 +70,7 @@ export function listAwards(
         : filters.status === 'active'
           ? { exceptIds: [...revoked, ...suspended] }
           : {};
-  const rows = listAwardSummaries(db, { ...recipient, achievementCode: filters.achievement, ...statusQuery, beforeSeq: page.beforeSeq, limit: page.limit });
+  const rows = await store.awards.listSummaries({ ...recipient, achievementCode: filters.achievement, ...statusQuery, beforeSeq: page.beforeSeq, limit: page.limit });
   const statusOf = (id: string): AwardListStatus => (revoked.has(id) ? 'revoked' : suspended.has(id) ? 'suspended' : 'active');
   const ownCredentialUrl = (a: AwardSummary): string | null => (a.credentialId === credentialUrl(baseUrl, a.id) ? a.credentialId : null);
   return rows.map((a) => ({

@@ -4,10 +4,9 @@
 import type { LiveStatus } from '../pages/liveStatus.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
-import { recordAudit } from '../store/audit.js';
-import { findAward, type AwardRecord } from '../store/awards.js';
-import { replaceAwardCredential, spendClaimLink, type ClaimLinkRecord } from '../store/claimLinks.js';
-import type { Db } from '../store/db.js';
+import type { AwardRecord } from '../store/awards.js';
+import type { ClaimLinkRecord } from '../store/claimLinks.js';
+import type { Repositories, Store } from '../store/store.js';
 import { bindCredentialToHolder, subjectDid } from './bindCredential.js';
 import { liveClaimLink } from './claimLink.js';
 import { assertClaimable, awardLiveStatus, withholdsClaim } from './claimStatus.js';
@@ -15,7 +14,7 @@ import { verifyDidAuthentication } from './didAuth.js';
 import { AwardNotClaimableError, ClaimGoneError, RecipientMismatchError } from './errors.js';
 
 export interface ClaimDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   baseUrl: string;
   now?: () => Date;
@@ -29,18 +28,18 @@ export interface ClaimView {
 }
 
 /** The award behind a live link, with its live status (for the claim page). */
-export function openClaim(deps: ClaimDeps, token: string): ClaimView {
+export async function openClaim(deps: ClaimDeps, token: string): Promise<ClaimView> {
   const now = (deps.now ?? (() => new Date()))();
-  const link = liveClaimLink(deps.db, token, now);
-  const award = findAward(deps.db, link.awardId);
+  const link = await liveClaimLink(deps.store, token, now);
+  const award = await deps.store.awards.find(link.awardId);
   // The foreign key guarantees the award; a miss here is a broken database.
   if (!award) throw new Error(`Claim link refers to a missing award ${link.awardId}`);
-  return { link, award, status: awardLiveStatus(deps.db, award, now) };
+  return { link, award, status: await awardLiveStatus(deps.store, award, now) };
 }
 
 /** As openClaim, for a delivery step: throws AwardNotClaimableError for a revoked or suspended badge. */
-export function openDeliverableClaim(deps: ClaimDeps, token: string): ClaimView {
-  const view = openClaim(deps, token);
+export async function openDeliverableClaim(deps: ClaimDeps, token: string): Promise<ClaimView> {
+  const view = await openClaim(deps, token);
   if (withholdsClaim(view.status)) throw new AwardNotClaimableError(view.award.id, view.status.state);
   return view;
 }
@@ -48,17 +47,17 @@ export function openDeliverableClaim(deps: ClaimDeps, token: string): ClaimView 
 /** The domain a wallet's DID authentication is bound to: this service's host. */
 export const exchangeDomain = (baseUrl: string): string => new URL(baseUrl).host;
 
-function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardRecord, spentBy: string, now: Date, write: () => void): void {
-  deps.db.transaction(() => {
+async function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardRecord, spentBy: string, now: Date, write: (tx: Repositories) => Promise<void>): Promise<void> {
+  await deps.store.transaction(async (tx) => {
     // The last word on the status, in the transaction that spends: a revocation made while the
     // wallet was signing (or by another process) still stops the delivery.
-    assertClaimable(deps.db, award);
-    if (!spendClaimLink(deps.db, link.tokenHash, spentBy, now)) {
+    await assertClaimable(tx, award);
+    if (!(await tx.claimLinks.spend(link.tokenHash, spentBy, now))) {
       // Another claim won the race (or the link expired meanwhile).
       throw new ClaimGoneError('spent', now.toISOString());
     }
-    write();
-  }).immediate();
+    await write(tx);
+  });
 }
 
 /**
@@ -67,7 +66,7 @@ function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardRecord,
  * delivered only to that DID.
  */
 export async function claimWithWallet(deps: ClaimDeps, token: string, presentation: unknown): Promise<JsonObject> {
-  const { link, award } = openDeliverableClaim(deps, token);
+  const { link, award } = await openDeliverableClaim(deps, token);
   const holder = await verifyDidAuthentication(presentation, {
     challenge: link.challenge,
     domain: exchangeDomain(deps.baseUrl),
@@ -77,9 +76,9 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
   if (bound && bound !== holder) throw new RecipientMismatchError(bound, holder);
   const now = (deps.now ?? (() => new Date()))();
   const credential = bound ? award.credential : await bindCredentialToHolder(deps.issuer, award.credential, holder, now);
-  spendOrGone(deps, link, award, holder, now, () => {
-    if (!bound) replaceAwardCredential(deps.db, award.id, credential);
-    recordAudit(deps.db, {
+  await spendOrGone(deps, link, award, holder, now, async (tx) => {
+    if (!bound) await tx.awards.replaceCredential(award.id, credential);
+    await tx.audit.record({
       actor: `wallet:${holder}`,
       action: 'award.claimed',
       subject: award.id,
@@ -90,11 +89,11 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
 }
 
 /** Spends the link and returns the credential as stored (for "download credential (.json)"). */
-export function claimByDownload(deps: ClaimDeps, token: string): { award: AwardRecord; credential: JsonObject } {
-  const { link, award } = openDeliverableClaim(deps, token);
+export async function claimByDownload(deps: ClaimDeps, token: string): Promise<{ award: AwardRecord; credential: JsonObject }> {
+  const { link, award } = await openDeliverableClaim(deps, token);
   const now = (deps.now ?? (() => new Date()))();
-  spendOrGone(deps, link, award, 'download', now, () => {
-    recordAudit(deps.db, { actor: 'claim-link', action: 'award.claimed', subject: award.id, detail: { via: 'download', credentialId: award.credentialId } });
+  await spendOrGone(deps, link, award, 'download', now, async (tx) => {
+    await tx.audit.record({ actor: 'claim-link', action: 'award.claimed', subject: award.id, detail: { via: 'download', credentialId: award.credentialId } });
   });
   return { award, credential: award.credential };
 }

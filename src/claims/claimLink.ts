@@ -4,8 +4,8 @@
 // presented token. No link is made or handed out for a badge that was collected, revoked or
 // suspended (src/claims/claimStatus.ts).
 import type { KeyObject } from 'node:crypto';
-import { findClaimLink, findLiveClaimLinkOfAward, findSpentClaimLink, hashClaimToken, insertClaimLink, newClaimLinkId, type ClaimLinkRecord } from '../store/claimLinks.js';
-import type { Db } from '../store/db.js';
+import { hashClaimToken, newClaimLinkId, type ClaimLinkRecord } from '../store/claimLinks.js';
+import type { Repositories, Store } from '../store/store.js';
 import { deriveClaimToken } from './claimSecret.js';
 import { claimBlock, type StatusListCache } from './claimStatus.js';
 import { ClaimGoneError, ClaimNotFoundError, type ClaimUnavailableReason } from './errors.js';
@@ -14,7 +14,7 @@ export const DEFAULT_CLAIM_TTL_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ClaimLinkDeps {
-  db: Db;
+  store: Store;
   baseUrl: string;
   /** The secret tokens are derived from (src/claims/claimSecret.ts). */
   claimSecret: KeyObject;
@@ -49,22 +49,22 @@ function rebuild(deps: ClaimLinkDeps, record: ClaimLinkRecord): ClaimLink | unde
 }
 
 /** Why an award gets no link, before looking at its links: collected, revoked, suspended. */
-function withheld(deps: ClaimLinkDeps, awardId: string, lists?: StatusListCache): ClaimUnavailableReason | undefined {
-  if (findSpentClaimLink(deps.db, awardId)) return 'claimed';
-  const block = claimBlock(deps.db, awardId, lists);
+async function withheld(store: Repositories, awardId: string, lists?: StatusListCache): Promise<ClaimUnavailableReason | undefined> {
+  if (await store.claimLinks.findSpent(awardId)) return 'claimed';
+  const block = await claimBlock(store, awardId, lists);
   return block === 'unknown' ? 'status-unknown' : block;
 }
 
 /**
  * Stores a new link for an award (replacing its older unspent one) without any check: for a
- * new award inside its own transaction (`onStored`), or after the checks below.
+ * new award inside its own transaction (`onStored`, through `tx`), or after the checks below.
  */
-export function addClaimLink(deps: ClaimLinkDeps, awardId: string): ClaimLink {
+export async function addClaimLink(deps: ClaimLinkDeps, awardId: string, tx: Repositories = deps.store): Promise<ClaimLink> {
   const now = nowOf(deps);
   const expires = new Date(now.getTime() + (deps.claimTtlDays ?? DEFAULT_CLAIM_TTL_DAYS) * DAY_MS);
   const linkId = newClaimLinkId();
   const token = deriveClaimToken(deps.claimSecret, linkId);
-  const record = insertClaimLink(deps.db, { awardId, linkId, tokenHash: hashClaimToken(token), createdAt: now, expiresAt: expires });
+  const record = await tx.claimLinks.insert({ awardId, linkId, tokenHash: hashClaimToken(token), createdAt: now, expiresAt: expires });
   return { url: claimPageUrl(deps.baseUrl, token), token, expiresAt: record.expiresAt };
 }
 
@@ -73,11 +73,11 @@ export function addClaimLink(deps: ClaimLinkDeps, awardId: string): ClaimLink {
  * collected, revoked or suspended badge the reason instead, and `no-live-link` when its link
  * expired, was never made, or was made before link ids (then only a new link helps).
  */
-export function currentClaimLink(deps: ClaimLinkDeps, awardId: string, lists?: StatusListCache): AwardClaimLink {
+export async function currentClaimLink(deps: ClaimLinkDeps, awardId: string, lists?: StatusListCache, tx: Repositories = deps.store): Promise<AwardClaimLink> {
   const now = nowOf(deps);
-  const reason = withheld(deps, awardId, lists);
+  const reason = await withheld(tx, awardId, lists);
   if (reason) return { unavailable: reason };
-  const live = findLiveClaimLinkOfAward(deps.db, awardId, now);
+  const live = await tx.claimLinks.findLiveOfAward(awardId, now);
   const link = live && rebuild(deps, live);
   return link ? { link, created: false } : { unavailable: 'no-live-link' };
 }
@@ -86,30 +86,29 @@ export function currentClaimLink(deps: ClaimLinkDeps, awardId: string, lists?: S
  * The award's live link, or a new one when it has none that can be rebuilt: what a replay of
  * POST /awards, a batch row and the CLI hand out, so the link sent first keeps working.
  */
-export function ensureClaimLink(deps: ClaimLinkDeps, awardId: string): AwardClaimLink {
-  return deps.db
-    .transaction((): AwardClaimLink => {
-      const current = currentClaimLink(deps, awardId);
-      if (current.link || current.unavailable !== 'no-live-link') return current;
-      return { link: addClaimLink(deps, awardId), created: true };
-    })
-    .immediate();
+export async function ensureClaimLink(deps: ClaimLinkDeps, awardId: string, tx?: Repositories): Promise<AwardClaimLink> {
+  const ensure = async (t: Repositories): Promise<AwardClaimLink> => {
+    const current = await currentClaimLink(deps, awardId, undefined, t);
+    if (current.link || current.unavailable !== 'no-live-link') return current;
+    return { link: await addClaimLink(deps, awardId, t), created: true };
+  };
+  return tx ? ensure(tx) : deps.store.transaction(ensure);
 }
 
 /** A new link for the award, replacing its older unspent one (POST /awards/:id/claim-links). */
-export function replaceClaimLink(deps: ClaimLinkDeps, awardId: string): ClaimLinkOutcome<ClaimUnavailableReason> {
-  return deps.db
-    .transaction((): ClaimLinkOutcome<ClaimUnavailableReason> => {
-      const reason = withheld(deps, awardId);
-      return reason ? { unavailable: reason } : { link: addClaimLink(deps, awardId), created: true };
-    })
-    .immediate();
+export async function replaceClaimLink(deps: ClaimLinkDeps, awardId: string): Promise<ClaimLinkOutcome<ClaimUnavailableReason>> {
+  return deps.store.transaction(async (tx): Promise<ClaimLinkOutcome<ClaimUnavailableReason>> => {
+    const reason = await withheld(tx, awardId);
+    return reason ? { unavailable: reason } : { link: await addClaimLink(deps, awardId, tx), created: true };
+  });
 }
 
 /** currentClaimLink for many awards (a batch's rows), reading each status list once. */
-export function currentClaimLinks(deps: ClaimLinkDeps, awardIds: readonly string[]): Map<string, AwardClaimLink> {
+export async function currentClaimLinks(deps: ClaimLinkDeps, awardIds: readonly string[]): Promise<Map<string, AwardClaimLink>> {
   const lists: StatusListCache = new Map();
-  return new Map(awardIds.map((id) => [id, currentClaimLink(deps, id, lists)]));
+  const links = new Map<string, AwardClaimLink>();
+  for (const id of awardIds) links.set(id, await currentClaimLink(deps, id, lists));
+  return links;
 }
 
 /** The claim fields of an award answer: `claimUrl` and `claimExpiresAt`, or `claimUrl: null` and `claimUnavailable`. */
@@ -118,8 +117,8 @@ export function claimLinkFields(claim: AwardClaimLink): { claimUrl: string | nul
 }
 
 /** The live link for a token, or the reason it cannot be used. */
-export function liveClaimLink(db: Db, token: string, now = new Date()): ClaimLinkRecord {
-  const link = findClaimLink(db, token);
+export async function liveClaimLink(store: Repositories, token: string, now = new Date()): Promise<ClaimLinkRecord> {
+  const link = await store.claimLinks.find(token);
   if (!link) throw new ClaimNotFoundError();
   if (link.spentAt) throw new ClaimGoneError('spent', link.spentAt);
   if (link.replacedAt) throw new ClaimGoneError('replaced', link.replacedAt);

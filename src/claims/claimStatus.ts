@@ -7,8 +7,7 @@
 import type { LiveStatus } from '../pages/liveStatus.js';
 import { getBit } from '../status/bitstring.js';
 import type { AwardRecord } from '../store/awards.js';
-import type { Db } from '../store/db.js';
-import { readStatusBits, statusEntriesOfAward } from '../store/statusLists.js';
+import type { Repositories } from '../store/store.js';
 import { AwardNotClaimableError } from './errors.js';
 
 export type ClaimBlock = 'revoked' | 'suspended' | 'unknown';
@@ -17,10 +16,10 @@ export type ClaimBlock = 'revoked' | 'suspended' | 'unknown';
 export type StatusListCache = Map<string, Uint8Array | undefined>;
 
 /** What keeps the award from being claimed, from its status entries' bits; undefined when nothing does. */
-export function claimBlock(db: Db, awardId: string, lists: StatusListCache = new Map()): ClaimBlock | undefined {
+export async function claimBlock(store: Repositories, awardId: string, lists: StatusListCache = new Map()): Promise<ClaimBlock | undefined> {
   let suspended = false;
-  for (const entry of statusEntriesOfAward(db, awardId)) {
-    if (!lists.has(entry.listId)) lists.set(entry.listId, readStatusBits(db, entry.listId)?.bits);
+  for (const entry of await store.statusLists.entriesOfAward(awardId)) {
+    if (!lists.has(entry.listId)) lists.set(entry.listId, (await store.statusLists.readBits(entry.listId))?.bits);
     const bits = lists.get(entry.listId);
     if (!bits || entry.index >= bits.length * 8) return 'unknown';
     if (!getBit(bits, entry.index)) continue;
@@ -37,8 +36,8 @@ const BLOCKED: Record<ClaimBlock, LiveStatus> = {
 };
 
 /** The award's live status for the claim page, in the words of the badge page (src/pages/liveStatus.ts). */
-export function awardLiveStatus(db: Db, award: AwardRecord, now = new Date()): LiveStatus {
-  const block = claimBlock(db, award.id);
+export async function awardLiveStatus(store: Repositories, award: AwardRecord, now = new Date()): Promise<LiveStatus> {
+  const block = await claimBlock(store, award.id);
   if (block) return BLOCKED[block];
   const validUntil = award.credential.validUntil;
   if (typeof validUntil === 'string' && Date.parse(validUntil) <= now.getTime()) {
@@ -52,7 +51,7 @@ export const withholdsClaim = (status: LiveStatus): status is LiveStatus & { sta
   status.state === 'revoked' || status.state === 'suspended' || status.state === 'unknown';
 
 /** Throws AwardNotClaimableError unless the award may be delivered now. */
-export function assertClaimable(db: Db, award: AwardRecord): void {
-  const block = claimBlock(db, award.id);
+export async function assertClaimable(store: Repositories, award: AwardRecord): Promise<void> {
+  const block = await claimBlock(store, award.id);
   if (block) throw new AwardNotClaimableError(award.id, block);
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { InvalidEndorsementError, issueEndorsement } from '../endorsements/issueEndorsement.js';
-import { createRuntime } from '../runtime.js';
+import { closeRuntime, createRuntime } from '../runtime.js';
 import { CliError, loadCliConfig, printJson, stderrLogger } from './io.js';
 
 interface EndorseCliOptions {
@@ -25,12 +25,12 @@ export async function endorseFromCli(options: EndorseCliOptions, env: NodeJS.Pro
   const config = loadCliConfig(env);
   const runtime = await createRuntime(config, stderrLogger());
   try {
-    return await issueEndorsement({ db: runtime.db, issuer: runtime.issuer, baseUrl: config.baseUrl }, parsed.data, 'cli');
+    return await issueEndorsement({ store: runtime.store, issuer: runtime.issuer, baseUrl: config.baseUrl }, parsed.data, 'cli');
   } catch (error) {
     if (error instanceof InvalidEndorsementError) throw new CliError(`--${error.field}: ${error.message}`, 1, { cause: error });
     throw error;
   } finally {
-    runtime.db.close();
+    await closeRuntime(runtime);
   }
 }
 

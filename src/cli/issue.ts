@@ -9,9 +9,9 @@ import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryN
 import { issueAward } from '../awards/issueAward.js';
 import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { assertNotifiable, NOT_CONFIGURED_MESSAGE, NotifyError } from '../mail/notify.js';
-import { createRuntime } from '../runtime.js';
+import { closeRuntime, createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
-import { findClaimEmail, queueClaimEmail } from '../store/mailOutbox.js';
+import type { Repositories } from '../store/store.js';
 import { CliError, loadCliConfig, readJsonFile, stderrLogger, writeResults } from './io.js';
 import { addCsvOptions, csvExitCode, csvSummaryLines, issueCsvFromCli } from './issueCsv.js';
 
@@ -122,30 +122,30 @@ export async function issueFromCli(options: IssueOptions): Promise<IssueResult> 
     // a replay gets the live one back), as POST /awards. With --notify the claim email is queued
     // in that transaction too.
     const deps = serviceDeps(runtime);
-    const onStored = (award: { id: string }): void => {
-      addClaimLink(deps, award.id);
-      if (options.notify) queueClaimEmail(runtime.db, award.id);
+    const onStored = async (award: { id: string }, tx: Repositories): Promise<void> => {
+      await addClaimLink(deps, award.id, tx);
+      if (options.notify) await tx.mail.queueClaimEmail(award.id);
     };
     const outcome = await issueAward(deps, request, { actor: 'cli', idempotencyKey: options.idempotencyKey, onStored });
     const result: IssueResult = {
       id: outcome.award.id,
       credential: outcome.award.credential,
       ...(outcome.created ? {} : { replayed: true as const }),
-      ...claimLinkFields(ensureClaimLink(deps, outcome.award.id)),
+      ...claimLinkFields(await ensureClaimLink(deps, outcome.award.id)),
     };
     if (!options.notify || !runtime.mail) return result;
-    if (!outcome.created) queueClaimEmail(runtime.db, outcome.award.id);
+    if (!outcome.created) await runtime.store.mail.queueClaimEmail(outcome.award.id);
     // One delivery attempt before exiting; what the mail server did not take stays queued for
     // the server's delivery loop (and the award stands either way).
     await runtime.mail.deliverDue();
-    const row = findClaimEmail(runtime.db, outcome.award.id);
+    const row = await runtime.store.mail.findClaimEmail(outcome.award.id);
     return { ...result, notification: { state: row?.state ?? 'missing', attempts: row?.attempts ?? 0, ...(row?.state !== 'sent' && row?.lastError ? { lastError: row.lastError } : {}) } };
   } catch (error) {
     if (USER_ERRORS.some((type) => error instanceof type)) throw new CliError((error as Error).message, 1, { cause: error });
     throw error;
   } finally {
     await runtime.mail?.close();
-    runtime.db.close();
+    await closeRuntime(runtime);
   }
 }
 

@@ -13,12 +13,11 @@ import { NothingToIssueError } from '../awards/batchRunner.js';
 import { claimLinkFields, currentClaimLinks } from '../claims/claimLink.js';
 import { startIssuance } from '../issuance.js';
 import { NOT_CONFIGURED_MESSAGE } from '../mail/notify.js';
-import { createRuntime } from '../runtime.js';
+import { closeRuntime, createRuntime } from '../runtime.js';
 import { serviceDeps } from '../service.js';
-import { findAward } from '../store/awards.js';
-import { listRows, rowCounts, type RowState } from '../store/batches.js';
-import type { Db } from '../store/db.js';
-import { claimEmailCountsForBatch, type OutboxState } from '../store/mailOutbox.js';
+import type { RowState } from '../store/batches.js';
+import type { OutboxState } from '../store/mailOutbox.js';
+import type { Repositories } from '../store/store.js';
 import { CliError, loadCliConfig, stderrLogger } from './io.js';
 import { createProgressBar, type ProgressStream } from './progress.js';
 
@@ -55,8 +54,8 @@ export interface AwardedRow {
 }
 
 /** The award's recipient as the program knows them: the email, or the DID. */
-const recipientOf = (db: Db, awardId: string): string => {
-  const award = findAward(db, awardId);
+const recipientOf = async (store: Repositories, awardId: string): Promise<string> => {
+  const award = await store.awards.find(awardId);
   return award?.recipientEmail ?? award?.recipientDid ?? '';
 };
 
@@ -96,12 +95,17 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
   if (options.notify && !config.mail) throw new CliError(`--notify: ${NOT_CONFIGURED_MESSAGE}`);
   const logger = stderrLogger();
   const runtime = await createRuntime(config, logger);
-  const issuance = startIssuance(serviceDeps(runtime), { workers: config.signingWorkers, keyFile: config.keyFile, extraContextsDir: config.extraContextsDir });
+  const issuance = startIssuance(serviceDeps(runtime), {
+    workers: config.signingWorkers,
+    keyFile: config.keyFile,
+    extraContextsDir: config.extraContextsDir,
+    batchLeaseMs: config.batchLeaseSeconds * 1000,
+  });
   try {
     let submitted;
     const progress = createProgressBar(rows.length, `batch ${batchId}`, progressStream);
     try {
-      submitted = issuance.batches.submit(
+      submitted = await issuance.batches.submit(
         { batchId, actor: 'cli', source: 'csv', rows, notify: options.notify },
         { onRow: (state) => progress.tick(state === 'rejected' || state === 'failed') },
       );
@@ -113,35 +117,38 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
       throw error;
     }
     // Invalid and duplicate rows are decided on submission: count them on the bar at once.
-    const onSubmit = rowCounts(runtime.db, batchId);
+    const onSubmit = await runtime.store.batches.rowCounts(batchId);
     for (let i = 0; i < onSubmit.invalid; i++) progress.tick(true);
     for (let i = 0; i < onSubmit.duplicate; i++) progress.tick(false);
     await submitted.done;
     progress.finish();
-    const problems = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS, problemsOnly: true }).map((r) => ({
+    const problems = (await runtime.store.batches.listRows(batchId, { offset: 0, limit: MAX_BATCH_ROWS, problemsOnly: true })).map((r) => ({
       line: r.line,
       state: r.state,
       detail: r.problem?.detail ?? r.state,
     }));
     const claims = serviceDeps(runtime);
-    const rowsAwarded = listRows(runtime.db, batchId, { offset: 0, limit: MAX_BATCH_ROWS }).filter((r): r is typeof r & { awardId: string } => r.awardId !== null);
-    const links = currentClaimLinks(claims, rowsAwarded.map((r) => r.awardId));
-    const awarded = rowsAwarded.map((r) => ({
+    const rowsAwarded = (await runtime.store.batches.listRows(batchId, { offset: 0, limit: MAX_BATCH_ROWS })).filter((r): r is typeof r & { awardId: string } => r.awardId !== null);
+    const links = await currentClaimLinks(claims, rowsAwarded.map((r) => r.awardId));
+    const awarded = [];
+    for (const r of rowsAwarded) {
+      awarded.push({
       line: r.line,
       state: r.state,
       awardId: r.awardId,
       credentialId: r.credentialId,
-      recipient: recipientOf(runtime.db, r.awardId),
+      recipient: await recipientOf(runtime.store, r.awardId),
       ...claimLinkFields(links.get(r.awardId) ?? { unavailable: 'no-live-link' }),
-    }));
+      });
+    }
     // One delivery attempt before exiting; unsent messages stay queued for the server's loop.
     if (options.notify) await runtime.mail?.deliverDue();
-    const notifications = options.notify ? { notifications: claimEmailCountsForBatch(runtime.db, batchId) } : {};
-    return { batchId, file: options.csv, total: rows.length, counts: rowCounts(runtime.db, batchId), problems, awarded, ...notifications };
+    const notifications = options.notify ? { notifications: await runtime.store.mail.claimEmailCountsForBatch(batchId) } : {};
+    return { batchId, file: options.csv, total: rows.length, counts: await runtime.store.batches.rowCounts(batchId), problems, awarded, ...notifications };
   } finally {
     await issuance.close();
     await runtime.mail?.close();
-    runtime.db.close();
+    await closeRuntime(runtime);
   }
 }
 

@@ -2,7 +2,7 @@
 // the local database (as POST /awards/:id/revoke does over HTTP), audits the reason, and signs
 // the changed status list at once so the running server publishes it on its next request.
 import type { Command } from 'commander';
-import { createRuntime } from '../runtime.js';
+import { closeRuntime, createRuntime } from '../runtime.js';
 import { NoStatusEntryError, RevocationFinalError, StatusListIssuerChangedError, UnknownAwardError } from '../status/errors.js';
 import { createStatusListPublisher } from '../status/publisher.js';
 import { changeAwardStatus, type StatusAction, type StatusChangeOutcome } from '../status/statusChanges.js';
@@ -14,9 +14,9 @@ export async function changeStatusFromCli(awardId: string, action: StatusAction,
   const config = loadCliConfig(env);
   const runtime = await createRuntime(config, stderrLogger());
   try {
-    const outcome = changeAwardStatus(runtime.db, { awardId, action, reason: why, actor: 'cli' });
+    const outcome = await changeAwardStatus(runtime.store, { awardId, action, reason: why, actor: 'cli' });
     if (outcome.published) {
-      const publisher = createStatusListPublisher({ db: runtime.db, issuer: runtime.issuer, baseUrl: config.baseUrl });
+      const publisher = createStatusListPublisher({ store: runtime.store, issuer: runtime.issuer, baseUrl: config.baseUrl });
       await publisher.publish(outcome.published.listId, outcome.published.version);
     }
     return outcome;
@@ -26,7 +26,7 @@ export async function changeStatusFromCli(awardId: string, action: StatusAction,
     }
     throw error;
   } finally {
-    runtime.db.close();
+    await closeRuntime(runtime);
   }
 }
 

@@ -4,9 +4,9 @@
 // `educred tokens revoke <id>` revokes one (as DELETE /tokens/:id), audited.
 import type { Command } from 'commander';
 import { tokenView } from '../http/tokens.js';
-import { recordAudit } from '../store/audit.js';
-import { openDatabase, type Db } from '../store/db.js';
-import { createToken, LastAdminTokenError, listTokens, revokeToken, SCOPES, UnknownTokenError, type Scope, type TokenRecord } from '../store/tokens.js';
+import { storeLocation } from '../store/engine.js';
+import { openStore, type Store } from '../store/store.js';
+import { LastAdminTokenError, SCOPES, UnknownTokenError, type Scope, type TokenRecord } from '../store/tokens.js';
 import { CliError, loadCliConfig, printJson } from './io.js';
 
 export interface CreateTokenOptions {
@@ -22,44 +22,43 @@ export function parseScopes(text: string | undefined): Scope[] {
   return scopes as Scope[];
 }
 
-export function createTokenFromCli(options: CreateTokenOptions, env: NodeJS.ProcessEnv = process.env): { id: string; name: string; scopes: Scope[]; token: string } {
+async function withStore<T>(env: NodeJS.ProcessEnv, work: (store: Store) => Promise<T>): Promise<T> {
+  const config = loadCliConfig(env);
+  const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function createTokenFromCli(options: CreateTokenOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ id: string; name: string; scopes: Scope[]; token: string }> {
   const name = options.name?.trim();
   if (!name || name.length > 100) throw new CliError('--name is required (1 to 100 characters): who or what will use the token');
   const scopes = parseScopes(options.scopes);
-  const config = loadCliConfig(env);
-  const db = openDatabase(config.databaseFile);
-  try {
-    const { token, record } = createToken(db, name, scopes, undefined, 'cli');
-    recordAudit(db, { actor: 'cli', action: 'token.created', subject: `token:${record.id}`, detail: { name, scopes } });
-    return { id: record.id, name, scopes, token };
-  } finally {
-    db.close();
-  }
+  return withStore(env, (store) =>
+    store.transaction(async (tx) => {
+      const { token, record } = await tx.tokens.create(name, scopes, undefined, 'cli');
+      await tx.audit.record({ actor: 'cli', action: 'token.created', subject: `token:${record.id}`, detail: { name, scopes } });
+      return { id: record.id, name, scopes, token };
+    }),
+  );
 }
 
-function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Db) => T): T {
-  const db = openDatabase(loadCliConfig(env).databaseFile);
-  try {
-    return work(db);
-  } finally {
-    db.close();
-  }
-}
-
-export function listTokensFromCli(env: NodeJS.ProcessEnv = process.env): TokenRecord[] {
-  return withDatabase(env, (db) => {
+export async function listTokensFromCli(env: NodeJS.ProcessEnv = process.env): Promise<TokenRecord[]> {
+  return withStore(env, async (store) => {
     const all: TokenRecord[] = [];
-    for (let page = listTokens(db, { limit: 500 }); page.length > 0; page = listTokens(db, { afterSeq: page.at(-1)?.seq, limit: 500 })) {
+    for (let page = await store.tokens.list({ limit: 500 }); page.length > 0; page = await store.tokens.list({ afterSeq: page.at(-1)?.seq, limit: 500 })) {
       for (const { seq: _seq, ...token } of page) all.push(token);
     }
     return all;
   });
 }
 
-export function revokeTokenFromCli(id: string, env: NodeJS.ProcessEnv = process.env): { token: TokenRecord; changed: boolean } {
-  return withDatabase(env, (db) => {
+export async function revokeTokenFromCli(id: string, env: NodeJS.ProcessEnv = process.env): Promise<{ token: TokenRecord; changed: boolean }> {
+  return withStore(env, async (store) => {
     try {
-      return revokeToken(db, id, 'cli');
+      return await store.tokens.revoke(id, 'cli');
     } catch (error) {
       if (error instanceof UnknownTokenError || error instanceof LastAdminTokenError) throw new CliError(error.message, 1, { cause: error });
       throw error;
@@ -82,23 +81,23 @@ export function register(program: Command): void {
     .description('create a scoped API token and print it once (the database keeps only its hash)')
     .requiredOption('--name <name>', 'who or what uses the token, e.g. "registrar import"')
     .requiredOption('--scopes <list>', `comma-separated scopes: ${SCOPES.join(', ')}`)
-    .action((options: CreateTokenOptions) => {
-      printJson(createTokenFromCli(options));
+    .action(async (options: CreateTokenOptions) => {
+      printJson(await createTokenFromCli(options));
     });
   tokens
     .command('list')
     .description('list the API tokens: id, name, scopes, created, revoked (never a secret or hash)')
     .option('--json', 'print the tokens as JSON')
-    .action((options: { json?: boolean }) => {
-      const list = listTokensFromCli();
+    .action(async (options: { json?: boolean }) => {
+      const list = await listTokensFromCli();
       if (options.json) printJson(list.map(tokenView));
       else process.stdout.write(formatTokens(list) + '\n');
     });
   tokens
     .command('revoke <id>')
     .description('revoke an API token at once (the last active admin token cannot be revoked)')
-    .action((id: string) => {
-      const { token, changed } = revokeTokenFromCli(id);
+    .action(async (id: string) => {
+      const { token, changed } = await revokeTokenFromCli(id);
       printJson({ ...tokenView(token), changed });
     });
 }

@@ -3,12 +3,11 @@
 // re-issues endorsements on its review cycle rather than revoking them one by one.
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
-import { recordAudit } from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { buildEndorsementCredential, type EndorsementRequest } from './endorsementCredential.js';
 
 export interface EndorsementDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   baseUrl: string;
   now?: () => Date;
@@ -30,7 +29,7 @@ export async function issueEndorsement(deps: EndorsementDeps, request: Endorseme
   }
   const unsigned = buildEndorsementCredential({ ...request, endorser: deps.issuer.profile, baseUrl: deps.baseUrl, now });
   const credential = await deps.issuer.sign(unsigned);
-  recordAudit(deps.db, {
+  await deps.store.audit.record({
     actor,
     action: 'endorsement.issued',
     subject: credential.id as string,

@@ -2,7 +2,6 @@
 // `token:<id>`, a request path), a page at a time (src/http/pagination.ts). Actors are token
 // names, never tokens.
 import { Hono } from 'hono';
-import { listAudit } from '../store/audit.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { encodeCursor, pageLimit, queryText, readCursor, toPage } from './pagination.js';
@@ -10,11 +9,11 @@ import { encodeCursor, pageLimit, queryText, readCursor, toPage } from './pagina
 export function auditRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/audit', requireScope(deps.db, 'admin'), (c) => {
+  app.get('/audit', requireScope(deps.store, 'admin'), async (c) => {
     const filters = { subject: queryText(c, 'subject', 2048) };
     const limit = pageLimit(c);
     const beforeId = readCursor(c, 'audit', filters);
-    const rows = listAudit(deps.db, { subject: filters.subject, beforeId, limit: limit + 1 });
+    const rows = await deps.store.audit.list({ subject: filters.subject, beforeId, limit: limit + 1 });
     return c.json(
       toPage(
         rows,

@@ -2,42 +2,42 @@
 // on every request, so a revoked token is refused at once. Refused requests are audited without
 // the presented secret, aggregated per client and reason (src/http/refusalAudit.ts).
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Db } from '../store/db.js';
-import { findToken, type ApiToken, type Scope } from '../store/tokens.js';
+import type { Store } from '../store/store.js';
+import type { ApiToken, Scope } from '../store/tokens.js';
 import { HttpProblem, problemResponse } from './problem.js';
 import { peerAddress } from './rateLimit.js';
 import { refusalAuditFor } from './refusalAudit.js';
 
 export type AuthVariables = { token: ApiToken };
 
-function refuse(db: Db, c: Context, reason: string, actor = 'anonymous'): void {
-  refusalAuditFor(db).record({ client: peerAddress(c), reason, path: c.req.path, actor });
+function refuse(store: Store, c: Context, reason: string, actor = 'anonymous'): Promise<void> {
+  return refusalAuditFor(store).record({ client: peerAddress(c), reason, path: c.req.path, actor });
 }
 
 /** Requires a bearer token holding `scope` (the `admin` scope holds every scope). */
-export function requireScope(db: Db, scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
+export function requireScope(store: Store, scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { 'WWW-Authenticate': `Bearer realm="educred", scope="${scope}"` };
     if (!match?.[1]) {
-      refuse(db, c, header ? 'malformed authorization header' : 'missing token');
+      await refuse(store, c, header ? 'malformed authorization header' : 'missing token');
       return problemResponse(
         c,
         new HttpProblem(401, 'unauthorized', 'Authentication required', 'Send an admin token as "Authorization: Bearer <token>"'),
         challenge,
       );
     }
-    const token = findToken(db, match[1]);
+    const token = await store.tokens.find(match[1]);
     if (!token) {
-      refuse(db, c, 'unknown or revoked token');
+      await refuse(store, c, 'unknown or revoked token');
       return problemResponse(c, new HttpProblem(401, 'unauthorized', 'Authentication required', 'The bearer token is not valid'), {
         ...challenge,
         'WWW-Authenticate': `${challenge['WWW-Authenticate']}, error="invalid_token"`,
       });
     }
     if (!token.scopes.includes(scope) && !token.scopes.includes('admin')) {
-      refuse(db, c, `token '${token.name}' lacks scope '${scope}'`, `token:${token.name}`);
+      await refuse(store, c, `token '${token.name}' lacks scope '${scope}'`, `token:${token.name}`);
       return problemResponse(
         c,
         new HttpProblem(403, 'forbidden', 'Insufficient scope', `This request needs a token with the '${scope}' scope`),

@@ -10,7 +10,7 @@ import { encodeCursor, invalidParam, pageLimit, queryText, readCursor, toPage } 
 export function awardListRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/awards', requireScope(deps.db, 'issue'), (c) => {
+  app.get('/awards', requireScope(deps.store, 'issue'), async (c) => {
     const filters = { recipient: queryText(c, 'recipient', 2048), achievement: queryText(c, 'achievement', 200), status: queryText(c, 'status', 20) };
     if (filters.status !== undefined && !(AWARD_STATUSES as readonly string[]).includes(filters.status)) {
       throw invalidParam('status', `unknown status '${filters.status}': the statuses are ${AWARD_STATUSES.join(', ')}`);
@@ -19,7 +19,7 @@ export function awardListRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables 
     const beforeSeq = readCursor(c, 'awards', filters);
     let rows;
     try {
-      rows = listAwards(deps.db, deps.baseUrl, { ...filters, status: filters.status as AwardListStatus | undefined }, { beforeSeq, limit: limit + 1 });
+      rows = await listAwards(deps.store, deps.baseUrl, { ...filters, status: filters.status as AwardListStatus | undefined }, { beforeSeq, limit: limit + 1 });
     } catch (error) {
       if (error instanceof InvalidRecipientFilterError) throw invalidParam('recipient', error.message);
       throw error;

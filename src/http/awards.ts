@@ -5,9 +5,8 @@ import { awardUrl, issueAward } from '../awards/issueAward.js';
 import { addClaimLink, claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { shortfallPointer } from '../competencies/mastery.js';
 import { assertMailConfigured, assertNotifiable, AwardPostSchema, NotifyError } from '../mail/notify.js';
-import { findAward, type AwardRecord } from '../store/awards.js';
-import type { Db } from '../store/db.js';
-import { findClaimEmail, queueClaimEmail } from '../store/mailOutbox.js';
+import type { AwardRecord } from '../store/awards.js';
+import type { Repositories } from '../store/store.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -16,14 +15,13 @@ import { badRequest, HttpProblem, notFound, unprocessable } from './problem.js';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** Where the award's claim email is (pending, sent, failed, cancelled), for the program to see. */
-export function notificationView(db: Db, awardId: string): Record<string, unknown> | undefined {
-  const row = findClaimEmail(db, awardId);
+export async function notificationView(store: Repositories, awardId: string): Promise<Record<string, unknown> | undefined> {
+  const row = await store.mail.findClaimEmail(awardId);
   if (!row) return undefined;
   return { state: row.state, attempts: row.attempts, ...(row.sentAt ? { sentAt: row.sentAt } : {}), ...(row.state !== 'sent' && row.lastError ? { lastError: row.lastError } : {}) };
 }
 
-export function awardView(award: AwardRecord, db?: Db): Record<string, unknown> {
-  const notification = db && notificationView(db, award.id);
+export function awardView(award: AwardRecord, notification?: Record<string, unknown>): Record<string, unknown> {
   return {
     id: award.id,
     achievement: award.achievementCode,
@@ -70,7 +68,7 @@ function toProblem(baseUrl: string, error: unknown): never {
 export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.post('/awards', requireScope(deps.db, 'issue'), async (c) => {
+  app.post('/awards', requireScope(deps.store, 'issue'), async (c) => {
     const idempotencyKey = c.req.header('idempotency-key');
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw badRequest('The Idempotency-Key header must be 1 to 255 visible ASCII characters');
@@ -87,19 +85,19 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     }
     // A new award's claim link (and, with notify, its claim email) is stored in the award's own
     // transaction: the message exists exactly when the award does. A replay gets the live link back.
-    const onStored = (award: AwardRecord): void => {
-      addClaimLink(deps, award.id);
-      if (notify) queueClaimEmail(deps.db, award.id);
+    const onStored = async (award: AwardRecord, tx: Repositories): Promise<void> => {
+      await addClaimLink(deps, award.id, tx);
+      if (notify) await tx.mail.queueClaimEmail(award.id);
     };
     const outcome = await issueAward(deps, request, { actor: `token:${c.get('token').name}`, idempotencyKey, onStored }).catch((error: unknown) => toProblem(deps.baseUrl, error));
-    const claim = claimLinkFields(ensureClaimLink(deps, outcome.award.id));
+    const claim = claimLinkFields(await ensureClaimLink(deps, outcome.award.id));
     if (notify) {
       // A replay asks for the same award's email: queued once (a no-op when it already is).
-      if (!outcome.created) queueClaimEmail(deps.db, outcome.award.id);
+      if (!outcome.created) await deps.store.mail.queueClaimEmail(outcome.award.id);
       // Sent after this answer, by the delivery loop: a mail outage never fails or slows the award.
       deps.mail?.wake();
     }
-    const notification = notify ? notificationView(deps.db, outcome.award.id) : undefined;
+    const notification = notify ? await notificationView(deps.store, outcome.award.id) : undefined;
     const body = { id: outcome.award.id, credential: outcome.award.credential, ...claim, ...(notification ? { notification } : {}) };
     // A replay (the same Idempotency-Key, or the same request for a badge already held) returns
     // the existing award: 200, flagged by a header (IETF Idempotency-Key draft).
@@ -109,10 +107,10 @@ export function awardRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     });
   });
 
-  app.get('/awards/:id', requireScope(deps.db, 'issue'), (c) => {
-    const award = findAward(deps.db, c.req.param('id'));
+  app.get('/awards/:id', requireScope(deps.store, 'issue'), async (c) => {
+    const award = await deps.store.awards.find(c.req.param('id'));
     if (!award) throw notFound(`No award '${c.req.param('id')}'`);
-    return c.json(awardView(award, deps.db));
+    return c.json(awardView(award, await notificationView(deps.store, award.id)));
   });
 
   return app;

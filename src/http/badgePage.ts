@@ -5,7 +5,6 @@ import { credentialUrl } from '../awards/issueAward.js';
 import { badgePage } from '../pages/badgePage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
 import { createStatusBitReader, liveStatus, type StatusListLoader } from '../pages/liveStatus.js';
-import { findAwardByCredentialId } from '../store/awards.js';
 import type { AppDeps } from './deps.js';
 
 /** q-value of the best Accept entry matching one of `types` (0 when none is listed). */
@@ -46,7 +45,7 @@ export function badgePageRoutes(deps: AppDeps, local: (path: string) => Promise<
   app.get('/credentials/:id', async (c, next) => {
     c.header('Vary', 'Accept');
     if (!prefersHtml(c.req.header('accept'))) return next();
-    const award = findAwardByCredentialId(deps.db, credentialUrl(deps.baseUrl, c.req.param('id')));
+    const award = await deps.store.awards.findByCredentialId(credentialUrl(deps.baseUrl, c.req.param('id')));
     if (!award) return messagePage(c, 404, 'No badge at this address', ['Check the link; badge addresses are long and easy to cut short.']);
     return sendPage(c, badgePage(award.credential, await liveStatus(award.credential, loadList, new Date(), bits)));
   });

@@ -5,14 +5,13 @@ import { achievementBadgeSvg } from '../badges/badgeImage.js';
 import { bakeSvg } from '../badges/baking.js';
 import { credentialUrl } from '../awards/issueAward.js';
 import { findCompetency } from '../competencies/framework.js';
-import { findAwardByCredentialId } from '../store/awards.js';
 import type { AppDeps } from './deps.js';
 import { notFound } from './problem.js';
 
 // An SVG may carry script; these headers keep a badge opened directly from running any.
 const SVG_HEADERS = { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" };
 
-export function badgeRoutes({ db, baseUrl, framework }: AppDeps): Hono {
+export function badgeRoutes({ store, baseUrl, framework }: AppDeps): Hono {
   const app = new Hono();
 
   app.get('/achievements/:code/image.svg', (c) => {
@@ -22,8 +21,8 @@ export function badgeRoutes({ db, baseUrl, framework }: AppDeps): Hono {
     return c.body(svg, 200, { ...SVG_HEADERS, 'Cache-Control': 'public, max-age=86400' });
   });
 
-  app.get('/credentials/:id/badge.svg', (c) => {
-    const award = findAwardByCredentialId(db, credentialUrl(baseUrl, c.req.param('id')));
+  app.get('/credentials/:id/badge.svg', async (c) => {
+    const award = await store.awards.findByCredentialId(credentialUrl(baseUrl, c.req.param('id')));
     const competency = award && findCompetency(framework, award.achievementCode);
     if (!award || !competency) throw notFound(`No credential '${c.req.param('id')}'`);
     const svg = achievementBadgeSvg({ name: competency.name, number: competency.number, frameworkName: framework.name });

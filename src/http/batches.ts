@@ -9,9 +9,8 @@ import { awardRowsFromCsv, CsvFormatError } from '../awards/batchCsv.js';
 import { awardRowsFromJson, BATCH_ID, BatchInputError, BatchTooLargeError, MAX_BATCH_ROWS, type RawBatchRow } from '../awards/batchInput.js';
 import { BatchBusyError, createBatchRunner, NothingToIssueError, type BatchRunner } from '../awards/batchRunner.js';
 import { claimLinkFields, currentClaimLinks, type ClaimLinkDeps } from '../claims/claimLink.js';
-import { findBatch, listRows, rowCounts, type BatchRecord } from '../store/batches.js';
+import type { BatchRecord } from '../store/batches.js';
 import { assertMailConfigured, NotifyError } from '../mail/notify.js';
-import { claimEmailCountsForBatch } from '../store/mailOutbox.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -24,11 +23,11 @@ export const DEFAULT_BATCH_SYNC_ROWS = 100;
 const MAX_PAGE = 10_000;
 
 /** Each awarded row carries its award's live claim link (`claimUrl`, `claimExpiresAt`), or `claimUrl: null` and why. */
-export function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: BatchRecord, page: { offset: number; limit: number; problemsOnly: boolean }): Record<string, unknown> {
-  const { db } = claims;
-  const counts = rowCounts(db, batch.id);
-  const pageRows = listRows(db, batch.id, page);
-  const links = currentClaimLinks(claims, pageRows.flatMap((r) => (r.awardId ? [r.awardId] : [])));
+export async function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: BatchRecord, page: { offset: number; limit: number; problemsOnly: boolean }): Promise<Record<string, unknown>> {
+  const { store } = claims;
+  const counts = await store.batches.rowCounts(batch.id);
+  const pageRows = await store.batches.listRows(batch.id, page);
+  const links = await currentClaimLinks(claims, pageRows.flatMap((r) => (r.awardId ? [r.awardId] : [])));
   const rows = pageRows.map((r) => ({
     line: r.line,
     state: r.state,
@@ -43,7 +42,7 @@ export function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batch: Bat
     running: runner.isRunning(batch.id),
     source: batch.source,
     notify: batch.notify,
-    ...(batch.notify ? { notifications: claimEmailCountsForBatch(db, batch.id) } : {}),
+    ...(batch.notify ? { notifications: await store.mail.claimEmailCountsForBatch(batch.id) } : {}),
     runs: batch.runs,
     total: batch.total,
     processed: batch.total - counts.pending,
@@ -144,7 +143,7 @@ export function batchRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
 
   app.post(
     '/awards/batch',
-    requireScope(deps.db, 'issue'),
+    requireScope(deps.store, 'issue'),
     bodyLimit({
       maxSize,
       onError: () => {
@@ -157,7 +156,7 @@ export function batchRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       const notify = chooseNotify(c, input.notify, deps.mail);
       let submitted;
       try {
-        submitted = runner.submit({ batchId, actor: `token:${c.get('token').name}`, source: input.source, rows: input.rows, notify });
+        submitted = await runner.submit({ batchId, actor: `token:${c.get('token').name}`, source: input.source, rows: input.rows, notify });
       } catch (error) {
         if (error instanceof NothingToIssueError) {
           throw unprocessable('nothing-to-issue', 'No row can be awarded', error.message, { rows: error.problems.map((p) => ({ line: p.line, problem: p.problem })) });
@@ -169,20 +168,20 @@ export function batchRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       const respondAsync = /\brespond-async\b/i.test(c.req.header('prefer') ?? '') || input.rows.length > syncRows;
       if (respondAsync) {
         submitted.done.catch((error: unknown) => deps.logger.error({ err: error, batchId }, 'batch run failed'));
-        const view = batchView(deps, runner, findBatch(deps.db, batchId) ?? submitted.batch, { offset: 0, limit: 0, problemsOnly: false });
+        const view = await batchView(deps, runner, (await deps.store.batches.find(batchId)) ?? submitted.batch, { offset: 0, limit: 0, problemsOnly: false });
         return c.json(view, 202, { Location: location, 'Retry-After': '2' });
       }
       await submitted.done;
-      const batch = findBatch(deps.db, batchId) ?? submitted.batch;
+      const batch = (await deps.store.batches.find(batchId)) ?? submitted.batch;
       // The rows carry claim links (bearer secrets): no cache keeps them.
-      return c.json(batchView(deps, runner, batch, { offset: 0, limit: MAX_PAGE, problemsOnly: false }), 200, { Location: location, 'Cache-Control': 'no-store' });
+      return c.json(await batchView(deps, runner, batch, { offset: 0, limit: MAX_PAGE, problemsOnly: false }), 200, { Location: location, 'Cache-Control': 'no-store' });
     },
   );
 
-  app.get('/awards/batch/:batchId', requireScope(deps.db, 'issue'), (c) => {
-    const batch = findBatch(deps.db, c.req.param('batchId'));
+  app.get('/awards/batch/:batchId', requireScope(deps.store, 'issue'), async (c) => {
+    const batch = await deps.store.batches.find(c.req.param('batchId'));
     if (!batch) throw notFound(`No batch '${c.req.param('batchId')}'`);
-    return c.json(batchView(deps, runner, batch, pageOf(c)), 200, { 'Cache-Control': 'no-store' });
+    return c.json(await batchView(deps, runner, batch, pageOf(c)), 200, { 'Cache-Control': 'no-store' });
   });
 
   return app;

@@ -9,8 +9,6 @@ import { deliveryPresentation, didAuthenticationRequest, parseExchangeMessage } 
 import { qrPng, qrSvg } from '../claims/qrCode.js';
 import { claimGoneLines, claimPage } from '../pages/claimPage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
-import { recordAudit } from '../store/audit.js';
-import { findAward } from '../store/awards.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
@@ -44,15 +42,15 @@ const fileName = (code: string): string => `${code.replace(/[^a-z0-9-]/gi, '') |
 export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.post('/awards/:id/claim-links', requireScope(deps.db, 'issue'), (c) => {
-    const award = findAward(deps.db, c.req.param('id'));
+  app.post('/awards/:id/claim-links', requireScope(deps.store, 'issue'), async (c) => {
+    const award = await deps.store.awards.find(c.req.param('id'));
     if (!award) throw notFound(`No award '${c.req.param('id')}'`);
-    const claim = replaceClaimLink(deps, award.id);
+    const claim = await replaceClaimLink(deps, award.id);
     if (!claim.link) {
       const reason = claim.unavailable;
       throw notClaimable(reason, reason === 'claimed' ? `Award '${award.id}' was already collected: no new claim link is needed` : `No claim link: award '${award.id}' is ${reason}`);
     }
-    recordAudit(deps.db, { actor: `token:${c.get('token').name}`, action: 'award.claim_link_created', subject: award.id, detail: { expiresAt: claim.link.expiresAt } });
+    await deps.store.audit.record({ actor: `token:${c.get('token').name}`, action: 'award.claim_link_created', subject: award.id, detail: { expiresAt: claim.link.expiresAt } });
     // The link is a bearer secret shown to its owner: not for caches.
     return c.json({ claimUrl: claim.link.url, expiresAt: claim.link.expiresAt }, 201, { 'Cache-Control': 'no-store' });
   });
@@ -60,7 +58,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token', async (c) => {
     const token = c.req.param('token');
     try {
-      const { link, award, status } = openClaim(deps, token);
+      const { link, award, status } = await openClaim(deps, token);
       return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), expiresAt: link.expiresAt, status }));
     } catch (error) {
       if (error instanceof ClaimNotFoundError) {
@@ -71,9 +69,9 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     }
   });
 
-  app.post('/claim/:token/download', (c) => {
+  app.post('/claim/:token/download', async (c) => {
     try {
-      const { award, credential } = claimByDownload(deps, c.req.param('token'));
+      const { award, credential } = await claimByDownload(deps, c.req.param('token'));
       return c.body(JSON.stringify(credential, null, 2), 200, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Disposition': `attachment; filename="${fileName(award.achievementCode)}"`,
@@ -90,7 +88,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token/qr.svg', async (c) => {
     const token = c.req.param('token');
     try {
-      openClaim(deps, token);
+      await openClaim(deps, token);
     } catch (error) {
       toProblem(error);
     }
@@ -101,7 +99,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token/qr.png', async (c) => {
     const token = c.req.param('token');
     try {
-      openClaim(deps, token);
+      await openClaim(deps, token);
     } catch (error) {
       toProblem(error);
     }
@@ -114,7 +112,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     const token = c.req.param('token');
     let challenge: string;
     try {
-      challenge = openDeliverableClaim(deps, token).link.challenge;
+      challenge = (await openDeliverableClaim(deps, token)).link.challenge;
     } catch (error) {
       return toProblem(error);
     }
@@ -128,7 +126,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     if (message.kind === 'invalid') throw badRequest(message.reason);
     try {
       if (message.kind === 'start') {
-        const { link } = openDeliverableClaim(deps, token);
+        const { link } = await openDeliverableClaim(deps, token);
         return c.json(didAuthenticationRequest(deps.baseUrl, token, link.challenge, exchangeDomain(deps.baseUrl)));
       }
       const credential = await claimWithWallet(deps, token, message.presentation);

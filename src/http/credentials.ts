@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { PROOF_SUITES } from '../config.js';
 import { CredentialIdTakenError, CredentialRejectedError, issueCallerCredential } from '../awards/issueCredential.js';
 import { CredentialTypeRefusedError } from '../awards/callerCredentialPolicy.js';
-import { findAwardByCredentialId } from '../store/awards.js';
 import { credentialUrl } from '../awards/issueAward.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
@@ -28,13 +27,13 @@ export const IssueRequestSchema = z.object({
 export function credentialRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.get('/credentials/:id', (c) => {
-    const award = findAwardByCredentialId(deps.db, credentialUrl(deps.baseUrl, c.req.param('id')));
+  app.get('/credentials/:id', async (c) => {
+    const award = await deps.store.awards.findByCredentialId(credentialUrl(deps.baseUrl, c.req.param('id')));
     if (!award) throw notFound(`No credential '${c.req.param('id')}'`);
     return c.json(award.credential, 200, { 'Content-Type': 'application/vc+ld+json; charset=utf-8' });
   });
 
-  app.post('/credentials/issue', requireScope(deps.db, 'issue'), async (c) => {
+  app.post('/credentials/issue', requireScope(deps.store, 'issue'), async (c) => {
     const { credential, options } = await readValidated(c, IssueRequestSchema);
     try {
       const { credential: verifiableCredential, created } = await issueCallerCredential(deps, credential, {

@@ -7,11 +7,11 @@ import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { Issuer } from '../signing/issuer.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import type { Verifier } from '../verify/types.js';
 
 export interface AppDeps {
-  db: Db;
+  store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
   baseUrl: string;

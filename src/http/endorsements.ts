@@ -10,7 +10,7 @@ import { badRequest } from './problem.js';
 
 export function endorsementRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.post('/endorsements', requireScope(deps.db, 'admin'), async (c) => {
+  app.post('/endorsements', requireScope(deps.store, 'admin'), async (c) => {
     const request = await readValidated(c, EndorsementRequestSchema);
     try {
       const credential = await issueEndorsement(deps, request, `token:${c.get('token').name}`);

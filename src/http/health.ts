@@ -1,11 +1,11 @@
-// Liveness: answers once the database answers.
+// Liveness: answers once the database answers. Readiness (src/http/ready.ts) asks more.
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 
 export function healthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get('/health', (c) => {
-    deps.db.prepare('SELECT 1').get();
+  app.get('/health', async (c) => {
+    await deps.store.ping();
     return c.json({ status: 'ok' });
   });
   return app;

@@ -3,8 +3,8 @@
 // written at once; the ones after it in the same window are counted in memory and written as
 // one row with their count when the window ends. Keys are bounded (beyond the bound, refusals
 // fall into one "other clients" key) and every stored string is cut to a fixed length.
-import { recordAudit } from '../store/audit.js';
-import type { Db } from '../store/db.js';
+import type { AuditEvent } from '../store/audit.js';
+import type { Store } from '../store/store.js';
 import { redactSecrets } from '../logger.js';
 
 /** No string a refusal row stores (path, reason, client, actor) is longer than this. */
@@ -49,7 +49,7 @@ export class RefusalAudit {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     options: RefusalAuditOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 60_000;
@@ -57,12 +57,11 @@ export class RefusalAudit {
     this.now = options.now ?? Date.now;
   }
 
-  record(input: Refusal): void {
+  /** Counts a refusal; the first of its key in a window is written before this settles. */
+  record(input: Refusal): Promise<void> {
     const window = Math.floor(this.now() / this.windowMs);
-    if (window !== this.window) {
-      this.flush();
-      this.window = window;
-    }
+    const flushed = window !== this.window ? this.flush() : Promise.resolve();
+    this.window = window;
     let refusal: Refusal = {
       client: truncate(input.client),
       reason: truncate(input.reason),
@@ -79,32 +78,35 @@ export class RefusalAudit {
       pending.refusal = refusal;
       pending.count += 1;
       this.schedule();
-      return;
+      return flushed;
     }
     this.keys.set(key, { refusal, count: 0 });
-    this.write(refusal, 1, false);
+    return Promise.all([flushed, this.write(refusal, 1, false)]).then(() => undefined);
   }
 
   /** Writes the counts held in memory (at the end of a window, or when the service stops). */
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const held = [...this.keys.values()].filter((p) => p.count > 0);
     this.keys.clear();
-    if (held.length === 0 || !this.db.open) return;
-    this.db.transaction(() => {
-      for (const p of held) this.write(p.refusal, p.count, true);
-    })();
+    if (held.length === 0 || !this.store.isOpen) return;
+    await this.store.audit.recordMany(held.map((p) => ({ event: this.event(p.refusal, p.count, true), at: new Date() })));
   }
 
-  private write(refusal: Refusal, count: number, repeated: boolean): void {
+  private event(refusal: Refusal, count: number, repeated: boolean): AuditEvent {
     const windowStart = new Date(this.window * this.windowMs).toISOString();
-    recordAudit(this.db, {
+    return {
       actor: refusal.actor,
       action: 'auth.refused',
       subject: refusal.path,
       detail: { reason: refusal.reason, client: refusal.client, count, windowStart, ...(repeated ? { repeated: true } : {}) },
-    });
+    };
+  }
+
+  private async write(refusal: Refusal, count: number, repeated: boolean): Promise<void> {
+    if (!this.store.isOpen) return;
+    await this.store.audit.record(this.event(refusal, count, repeated));
   }
 
   private schedule(): void {
@@ -112,32 +114,29 @@ export class RefusalAudit {
     const untilWindowEnd = (this.window + 1) * this.windowMs - this.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      try {
-        this.flush();
-      } catch {
-        // The database went away (the service is stopping): the held counts are lost, nothing else.
-      }
+      // The database went away (the service is stopping): the held counts are lost, nothing else.
+      this.flush().catch(() => {});
     }, Math.max(0, untilWindowEnd));
     this.timer.unref();
   }
 }
 
-const audits = new WeakMap<Db, RefusalAudit>();
+const audits = new WeakMap<Store, RefusalAudit>();
 
 /** The refusal audit of a database: one per database, shared by every route that checks tokens. */
-export function refusalAuditFor(db: Db): RefusalAudit {
-  let audit = audits.get(db);
+export function refusalAuditFor(store: Store): RefusalAudit {
+  let audit = audits.get(store);
   if (!audit) {
-    audit = new RefusalAudit(db);
-    audits.set(db, audit);
+    audit = new RefusalAudit(store);
+    audits.set(store, audit);
   }
   return audit;
 }
 
 /** Replaces the refusal audit of a database with one of these options (the earlier one is flushed first). */
-export function configureRefusalAudit(db: Db, options: RefusalAuditOptions): RefusalAudit {
-  audits.get(db)?.flush();
-  const audit = new RefusalAudit(db, options);
-  audits.set(db, audit);
+export async function configureRefusalAudit(store: Store, options: RefusalAuditOptions): Promise<RefusalAudit> {
+  await audits.get(store)?.flush();
+  const audit = new RefusalAudit(store, options);
+  audits.set(store, audit);
   return audit;
 }

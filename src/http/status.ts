@@ -60,7 +60,7 @@ export function statusRoutes(deps: AppDeps, publisher: StatusListPublisher = cre
   const change = async (awardId: string, action: StatusAction, reason: string, actor: string): Promise<StatusChangeOutcome> => {
     let outcome: StatusChangeOutcome;
     try {
-      outcome = changeAwardStatus(deps.db, { awardId, action, reason, actor });
+      outcome = await changeAwardStatus(deps.store, { awardId, action, reason, actor });
       if (outcome.published) await publisher.publish(outcome.published.listId, outcome.published.version);
     } catch (error) {
       toProblem(error);
@@ -84,22 +84,22 @@ export function statusRoutes(deps: AppDeps, publisher: StatusListPublisher = cre
   app.get('/status/:listId', (c) => send(c, c.req.param('listId')));
 
   // Publishing is immediate here (every change re-signs); this signs only if the list is behind.
-  app.post('/status/:listId/publish', requireScope(deps.db, 'revoke'), async (c) => {
+  app.post('/status/:listId/publish', requireScope(deps.store, 'revoke'), async (c) => {
     const listId = c.req.param('listId');
     if (!STATUS_LIST_ID.test(listId) || !(await publisher.publish(listId).catch(toProblem))) throw notFound(`No status list '${listId}'`);
     return c.body(null, 204);
   });
 
   for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
-    app.post(`/awards/:id/${action}`, requireScope(deps.db, 'revoke'), async (c) => {
+    app.post(`/awards/:id/${action}`, requireScope(deps.store, 'revoke'), async (c) => {
       const { reason } = await readValidated(c, StatusReasonSchema);
       return c.json(view(await change(c.req.param('id'), action, reason, `token:${c.get('token').name}`)));
     });
   }
 
-  app.post('/credentials/status', requireScope(deps.db, 'revoke'), async (c) => {
+  app.post('/credentials/status', requireScope(deps.store, 'revoke'), async (c) => {
     const request = await readValidated(c, CredentialStatusRequestSchema);
-    const awardId = findAwardIdForCredential(deps.db, deps.baseUrl, request.credentialId);
+    const awardId = await findAwardIdForCredential(deps.store, deps.baseUrl, request.credentialId);
     if (!awardId) throw notFound(`No credential '${request.credentialId}'`);
     const actor = `token:${c.get('token').name}`;
     let last: StatusChangeOutcome | undefined;

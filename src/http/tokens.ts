@@ -4,8 +4,7 @@
 // show a hash or a secret.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { recordAudit } from '../store/audit.js';
-import { createToken, LastAdminTokenError, listTokens, revokeToken, SCOPES, UnknownTokenError, type TokenRecord } from '../store/tokens.js';
+import { LastAdminTokenError, SCOPES, UnknownTokenError, type TokenRecord } from '../store/tokens.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
@@ -20,21 +19,25 @@ export const TokenRequestSchema = z.strictObject({
 export function tokenRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
-  app.post('/tokens', requireScope(deps.db, 'admin'), async (c) => {
+  app.post('/tokens', requireScope(deps.store, 'admin'), async (c) => {
     const request = await readValidated(c, TokenRequestSchema);
     const scopes = [...new Set(request.scopes)];
-    const { token, record } = createToken(deps.db, request.name, scopes);
-    recordAudit(deps.db, { actor: `token:${c.get('token').name}`, action: 'token.created', subject: `token:${record.id}`, detail: { name: record.name, scopes } });
+    const actor = `token:${c.get('token').name}`;
+    const { token, record } = await deps.store.transaction(async (tx) => {
+      const created = await tx.tokens.create(request.name, scopes);
+      await tx.audit.record({ actor, action: 'token.created', subject: `token:${created.record.id}`, detail: { name: created.record.name, scopes } });
+      return created;
+    });
     // no-store: the one response that carries the secret must not sit in a cache.
     return c.json({ id: record.id, name: record.name, scopes, token }, 201, { 'Cache-Control': 'no-store' });
   });
 
-  app.get('/tokens', requireScope(deps.db, 'admin'), (c) => {
+  app.get('/tokens', requireScope(deps.store, 'admin'), async (c) => {
     const limit = pageLimit(c);
     const afterSeq = readCursor(c, 'tokens', {});
     return c.json(
       toPage(
-        listTokens(deps.db, { afterSeq, limit: limit + 1 }),
+        await deps.store.tokens.list({ afterSeq, limit: limit + 1 }),
         limit,
         (r) => r.seq,
         ({ seq: _seq, ...token }) => tokenView(token),
@@ -43,10 +46,10 @@ export function tokenRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     );
   });
 
-  app.delete('/tokens/:id', requireScope(deps.db, 'admin'), (c) => {
+  app.delete('/tokens/:id', requireScope(deps.store, 'admin'), async (c) => {
     const id = c.req.param('id');
     try {
-      revokeToken(deps.db, id, `token:${c.get('token').name}`);
+      await deps.store.tokens.revoke(id, `token:${c.get('token').name}`);
     } catch (error) {
       if (error instanceof UnknownTokenError) throw notFound(error.message);
       if (error instanceof LastAdminTokenError) throw new HttpProblem(409, 'last-admin-token', 'Last admin token', error.message, { tokenId: id });

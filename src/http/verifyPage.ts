@@ -9,7 +9,6 @@ import { bodyLimit } from 'hono/body-limit';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
-import { findAwardByCredentialId } from '../store/awards.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { prefersHtml } from './badgePage.js';
 import { parseJsonBody } from './body.js';
@@ -89,7 +88,7 @@ export function verifyPageRoutes(deps: AppDeps): Hono {
     if (!url.startsWith(`${deps.baseUrl}/credentials/`)) {
       return showForm(c, { ...baseState(), error: "Only this service's own badge links open here. For another badge, paste its JSON or choose its file." }, 400);
     }
-    const award = findAwardByCredentialId(deps.db, url);
+    const award = await deps.store.awards.findByCredentialId(url);
     if (!award) return showForm(c, { ...baseState(), error: 'No badge of this service has that address.' }, 404);
     const verification = await deps.verifier.verifyDocument(award.credential);
     return sendPage(c, verifyResultPage(verification, baseState()));

@@ -3,9 +3,8 @@
 // loses nothing (the rows wait in SQLite) and never fails or slows an award. After the last
 // attempt a row is marked failed and logged; its state is shown by GET /awards/:id.
 import type { Logger } from 'pino';
-import { findAward } from '../store/awards.js';
-import type { Db } from '../store/db.js';
-import { leaseDueRows, markGivenUp, markRetry, markSent, nextDueAt, releaseLease, type OutboxRecord } from '../store/mailOutbox.js';
+import type { OutboxRecord } from '../store/mailOutbox.js';
+import type { Store } from '../store/store.js';
 import { composeClaimMessage } from './claimMessage.js';
 import { describeSendError, type MailTransport } from './transport.js';
 
@@ -16,7 +15,7 @@ export interface MailClaimLink {
 }
 
 export interface MailDeliveryDeps {
-  db: Db;
+  store: Store;
   transport: MailTransport;
   from: string;
   logger: Logger;
@@ -24,7 +23,7 @@ export interface MailDeliveryDeps {
    * The award's live claim link, composed at send time, or why there is none to send (the badge
    * was collected, revoked, ...): then the message is cancelled.
    */
-  claimLinkFor(awardId: string): MailClaimLink | { unavailable: string };
+  claimLinkFor(awardId: string): Promise<MailClaimLink | { unavailable: string }>;
   /** Strings never to log or store (the SMTP password). */
   secrets?: readonly string[] | undefined;
   now?: (() => Date) | undefined;
@@ -73,7 +72,7 @@ const unreachable = (error: unknown): boolean => {
 type Outcome = keyof DeliveryReport;
 
 export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
-  const { db, transport, logger } = deps;
+  const { store, transport, logger } = deps;
   const clock = deps.now ?? (() => new Date());
   const maxAttempts = Math.max(1, deps.maxAttempts ?? 10);
   const retryBaseMs = Math.max(1, deps.retryBaseMs ?? 60_000);
@@ -92,31 +91,31 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
   const backoff = (attempts: number): number => Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempts - 1));
 
   /** A failed attempt: retried after the backoff, or given up after the last attempt. */
-  function failedAttempt(row: OutboxRecord, reason: string): Outcome {
+  async function failedAttempt(row: OutboxRecord, reason: string): Promise<Outcome> {
     const now = clock();
     if (row.attempts >= maxAttempts) {
-      markGivenUp(db, row.id, 'failed', reason, now);
+      await store.mail.markGivenUp(row.id, 'failed', reason, now);
       logger.error({ outboxId: row.id, awardId: row.awardId, attempts: row.attempts, reason }, 'claim email failed for good; the award stands, send its claim link another way');
       return 'failed';
     }
     const next = new Date(now.getTime() + backoff(row.attempts));
-    markRetry(db, row.id, reason, next, now);
+    await store.mail.markRetry(row.id, reason, next, now);
     logger.warn({ outboxId: row.id, awardId: row.awardId, attempt: row.attempts, nextAttemptAt: next.toISOString(), reason }, 'claim email not sent; will retry');
     return 'retrying';
   }
 
   /** Sends one leased row; `reason` is set when the server could not be reached at all. */
   async function deliverOne(row: OutboxRecord): Promise<{ outcome: Outcome; unreachable?: string }> {
-    const award = findAward(db, row.awardId);
+    const award = await store.awards.find(row.awardId);
     if (!award?.recipientEmail) {
       const reason = 'the award has no recipient email address';
-      markGivenUp(db, row.id, 'failed', reason, clock());
+      await store.mail.markGivenUp(row.id, 'failed', reason, clock());
       logger.error({ outboxId: row.id, awardId: row.awardId }, `claim email given up: ${reason}`);
       return { outcome: 'failed' };
     }
-    const link = deps.claimLinkFor(award.id);
+    const link = await deps.claimLinkFor(award.id);
     if ('unavailable' in link) {
-      markGivenUp(db, row.id, 'cancelled', `no claim link to send: ${link.unavailable}`, clock());
+      await store.mail.markGivenUp(row.id, 'cancelled', `no claim link to send: ${link.unavailable}`, clock());
       logger.info({ outboxId: row.id, awardId: award.id, reason: link.unavailable }, 'claim email not sent: the award has no claim link to hand out');
       return { outcome: 'cancelled' };
     }
@@ -130,13 +129,13 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
     });
     try {
       const { messageId } = await transport.send(message);
-      markSent(db, row.id, messageId, clock());
+      await store.mail.markSent(row.id, messageId, clock());
       logger.info({ outboxId: row.id, awardId: award.id, attempt: row.attempts }, 'claim email sent');
       return { outcome: 'sent' };
     } catch (error) {
       // The claim URL and the SMTP password are cut out of anything logged or stored.
       const reason = describeSendError(error, [...secrets, link.url, new URL(link.url).pathname.split('/').pop() ?? '']);
-      return { outcome: failedAttempt(row, reason), ...(unreachable(error) ? { unreachable: reason } : {}) };
+      return { outcome: await failedAttempt(row, reason), ...(unreachable(error) ? { unreachable: reason } : {}) };
     }
   }
 
@@ -146,12 +145,12 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
     const start = clock();
     if (start.getTime() < pausedUntil) return report;
     for (;;) {
-      const rows = leaseDueRows(db, start, new Date(clock().getTime() + leaseMs), LEASE_GROUP);
+      const rows = await store.mail.leaseDue(start, new Date(clock().getTime() + leaseMs), LEASE_GROUP);
       if (rows.length === 0) return report;
       for (const [i, row] of rows.entries()) {
         if (closed) {
           // Stopping: the rows not tried are due again at once, for the next start.
-          for (const rest of rows.slice(i)) releaseLease(db, rest.id, clock());
+          for (const rest of rows.slice(i)) await store.mail.releaseLease(rest.id, clock());
           return report;
         }
         let result;
@@ -166,7 +165,7 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
         if (result.unreachable !== undefined) {
           // The server is down: the other leased rows would wait for the same timeout each.
           // They share this attempt's fate (counted, retried after the backoff) and the pass ends.
-          for (const rest of rows.slice(i + 1)) report[failedAttempt(rest, `not tried: ${result.unreachable}`)]++;
+          for (const rest of rows.slice(i + 1)) report[await failedAttempt(rest, `not tried: ${result.unreachable}`)]++;
           // The rows not leased yet wait too, instead of one timeout each in the next passes.
           pausedUntil = clock().getTime() + retryBaseMs;
           return report;
@@ -195,7 +194,7 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
       logger.error({ err: error }, 'claim email delivery pass failed');
     }
     if (closed) return;
-    const next = nextDueAt(db);
+    const next = await store.mail.nextDueAt();
     schedule(next === undefined ? pollMs : Math.max(Date.parse(next), pausedUntil) - clock().getTime());
   }
 

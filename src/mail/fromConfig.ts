@@ -4,12 +4,12 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ensureClaimLink } from '../claims/claimLink.js';
 import type { MailConfig } from '../config.js';
-import type { Db } from '../store/db.js';
+import type { Store } from '../store/store.js';
 import { createMailDelivery, type MailClaimLink, type MailDelivery, type MailDeliveryDeps } from './delivery.js';
 import { createMailTransport, describeSmtpUrl, smtpSecrets, type MailTransportOptions } from './transport.js';
 
 export interface MailRuntimeDeps {
-  db: Db;
+  store: Store;
   baseUrl: string;
   /** The claim-link secret (src/claims/claimSecret.ts): a live link's URL is rebuilt from it. */
   claimSecret: KeyObject;
@@ -22,9 +22,9 @@ export interface MailRuntimeDeps {
  * the POST /awards answer showed, rebuilt from its link id), or a new one when it has expired.
  * None for a badge that was collected, revoked or suspended meanwhile (the message is cancelled).
  */
-export function claimLinkForMail(deps: Omit<MailRuntimeDeps, 'logger'>, now?: () => Date): (awardId: string) => MailClaimLink | { unavailable: string } {
-  return (awardId) => {
-    const claim = ensureClaimLink({ db: deps.db, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, ...(now ? { now } : {}) }, awardId);
+export function claimLinkForMail(deps: Omit<MailRuntimeDeps, 'logger'>, now?: () => Date): (awardId: string) => Promise<MailClaimLink | { unavailable: string }> {
+  return async (awardId) => {
+    const claim = await ensureClaimLink({ store: deps.store, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, ...(now ? { now } : {}) }, awardId);
     return claim.link ? { url: claim.link.url, expiresAt: claim.link.expiresAt } : { unavailable: claim.unavailable };
   };
 }
@@ -40,7 +40,7 @@ export function mailDeliveryFromConfig(
   deps.logger.info({ smtp: describeSmtpUrl(mail.smtpUrl) }, 'claim emails go through this SMTP server');
   return createMailDelivery({
     ...tuning,
-    db: deps.db,
+    store: deps.store,
     transport: createMailTransport(mail.smtpUrl, transport),
     from: mail.from,
     logger: deps.logger,

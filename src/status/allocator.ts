@@ -1,26 +1,21 @@
 // Status list index allocation for awards: each credential gets one random free index per
 // purpose (revocation, suspension) in its issuer's current list, and a new list starts when one
-// fills. Indexes are held in memory from `reserve()` (before signing) and written by `commit()`
-// inside the award's transaction; the table's primary key (list_id, idx) is the final guard.
-import { randomUUID } from 'node:crypto';
+// fills. Several nodes (and the CLI beside the server) share the lists, so indexes are leased
+// from the database a few at a time (src/store/statusLists.ts leaseIndexes: chosen at random
+// among the free ones under the lists' lock, and marked allocated before the lock is released).
+// No process learns what the others took; the database alone knows. A leased index is
+// embedded in a credential by `reserve()` before signing and stored by `commit()` inside the
+// award's transaction, where the PRIMARY KEY (list_id, list_index) is the final guard. An index
+// a process leased and never used (it crashed) stays allocated and unused: harmless, never reused.
 import type { StatusAllocator, StatusReservation } from '../awards/issueAward.js';
-import type { Db } from '../store/db.js';
-import {
-  entriesAfter,
-  insertStatusEntry,
-  insertStatusList,
-  lastEntryRowid,
-  openStatusLists,
-  STATUS_PURPOSES,
-  takenIndexes,
-  type StatusPurpose,
-} from '../store/statusLists.js';
+import type { Repositories, Store } from '../store/store.js';
+import { STATUS_PURPOSES, type StatusPurpose } from '../store/statusLists.js';
 import { MIN_STATUS_LIST_LENGTH } from './bitstring.js';
 import { statusEntry } from './entries.js';
 import { pickFreeIndex, type RandomInt } from './indexPicker.js';
 
 export interface StatusAllocatorOptions {
-  db: Db;
+  store: Store;
   baseUrl: string;
   /** The issuer DID the lists belong to (one set of lists per issuer and purpose). */
   issuerId: string;
@@ -31,112 +26,115 @@ export interface StatusAllocatorOptions {
   /** Unit tests of allocation only: lists below the spec minimum, to fill them quickly. */
   allowSmallListsForTests?: boolean | undefined;
   random?: RandomInt | undefined;
+  /**
+   * Indexes leased per trip to the database (default 32): one lease serves this many awards, so
+   * a burst costs one short locked transaction per 32 awards per purpose.
+   */
+  leaseSize?: number | undefined;
 }
 
-/** What this process knows of one list: which indexes are taken (stored or reserved). */
-interface ListState {
-  id: string;
+interface HeldIndex {
+  listId: string;
   purpose: StatusPurpose;
-  size: number;
-  taken: Uint8Array;
-  free: number;
+  index: number;
 }
 
 export interface StatusAllocatorWithStats extends StatusAllocator {
   readonly purposes: readonly StatusPurpose[];
-  /** Free indexes of the current list per purpose (for tests and the bench). */
-  freeInCurrentList(purpose: StatusPurpose): number | undefined;
+  /** Indexes this process holds for coming awards, per purpose (for tests and the bench). */
+  heldIndexes(purpose: StatusPurpose): number;
+  /** Gives the held, unused indexes back to the lists (a graceful stop). */
+  close(): Promise<void>;
 }
 
-const mark = (list: ListState, index: number): boolean => {
-  const mask = 0x80 >> (index & 7);
-  const byte = list.taken[index >> 3] ?? 0;
-  if (byte & mask) return false;
-  list.taken[index >> 3] = byte | mask;
-  list.free--;
-  return true;
-};
-
-const unmark = (list: ListState, index: number): void => {
-  const mask = 0x80 >> (index & 7);
-  const byte = list.taken[index >> 3] ?? 0;
-  if (!(byte & mask)) return;
-  list.taken[index >> 3] = byte & ~mask;
-  list.free++;
-};
+/** Marks and returns `count` random free indexes of `allocated` (index 0: the first byte's high bit). */
+function chooseRandom(random: RandomInt | undefined) {
+  return (allocated: Uint8Array, size: number, free: number, count: number): number[] => {
+    const chosen: number[] = [];
+    let left = free;
+    for (let i = 0; i < count; i++) {
+      const index = pickFreeIndex(allocated, size, left, random);
+      if (index === undefined) break;
+      allocated[index >> 3] = (allocated[index >> 3] ?? 0) | (0x80 >> (index & 7));
+      left--;
+      chosen.push(index);
+    }
+    return chosen;
+  };
+}
 
 export function createStatusAllocator(options: StatusAllocatorOptions): StatusAllocatorWithStats {
-  const { db, baseUrl, issuerId } = options;
+  const { store, baseUrl, issuerId } = options;
   const purposes = options.purposes ?? STATUS_PURPOSES;
   const listSize = options.listSize ?? MIN_STATUS_LIST_LENGTH;
+  const leaseSize = Math.max(1, options.leaseSize ?? 32);
   if (!Number.isInteger(listSize) || listSize % 8 !== 0 || listSize <= 0) throw new RangeError(`listSize must be a positive multiple of 8 (got ${listSize})`);
   if (listSize < MIN_STATUS_LIST_LENGTH && !options.allowSmallListsForTests) {
     throw new RangeError(`A status list must hold at least ${MIN_STATUS_LIST_LENGTH} entries (W3C Bitstring Status List); got ${listSize}`);
   }
-  const lists = new Map<string, ListState>();
-  const current = new Map<StatusPurpose, ListState>();
-  // Entries stored up to this rowid are reflected in `lists`: another process (the CLI beside
-  // the server) may allocate from the same list, and we must not pick what it stored.
-  let seenRowid = lastEntryRowid(db);
+  const choose = chooseRandom(options.random);
+  /** Leased, not yet embedded in a credential; taken from the end (they were drawn at random). */
+  const pools = new Map<StatusPurpose, HeldIndex[]>(purposes.map((p) => [p, []]));
+  /** One lease trip per purpose at a time: awards arriving meanwhile wait for it. */
+  const leasing = new Map<StatusPurpose, Promise<void>>();
 
-  const load = (row: { id: string; purpose: StatusPurpose; size: number }): ListState => {
-    const state: ListState = { id: row.id, purpose: row.purpose, size: row.size, taken: new Uint8Array(row.size / 8), free: row.size };
-    for (const index of takenIndexes(db, row.id)) mark(state, index);
-    lists.set(row.id, state);
-    return state;
+  const refill = (purpose: StatusPurpose): Promise<void> => {
+    let trip = leasing.get(purpose);
+    if (!trip) {
+      trip = store.statusLists
+        .leaseIndexes({ issuer: issuerId, purpose, count: leaseSize, newListSize: listSize, choose })
+        .then((lease) => {
+          const pool = pools.get(purpose) ?? [];
+          for (const index of lease.indexes) pool.push({ listId: lease.listId, purpose, index });
+          pools.set(purpose, pool);
+        })
+        .finally(() => leasing.delete(purpose));
+      leasing.set(purpose, trip);
+    }
+    return trip;
   };
 
-  const catchUp = (): void => {
-    for (const entry of entriesAfter(db, seenRowid)) {
-      const list = lists.get(entry.listId);
-      if (list) mark(list, entry.index);
-      seenRowid = entry.rowid;
+  const take = async (purpose: StatusPurpose): Promise<HeldIndex> => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const held = pools.get(purpose)?.pop();
+      if (held) return held;
+      await refill(purpose);
     }
-  };
-
-  const listWithRoom = (purpose: StatusPurpose): ListState => {
-    const held = current.get(purpose);
-    if (held && held.free > 0) return held;
-    for (const row of openStatusLists(db, issuerId, purpose)) {
-      const state = lists.get(row.id) ?? load(row);
-      if (state.free > 0) {
-        current.set(purpose, state);
-        return state;
-      }
-    }
-    // Every list of this purpose is full (or none exists yet): start a new one.
-    const id = randomUUID();
-    insertStatusList(db, { id, issuer: issuerId, purpose, size: listSize });
-    const state = load({ id, purpose, size: listSize });
-    current.set(purpose, state);
-    return state;
+    throw new Error(`No status list index could be leased for ${purpose}`);
   };
 
   return {
     purposes,
-    freeInCurrentList: (purpose) => current.get(purpose)?.free,
-    reserve(): StatusReservation {
-      catchUp();
-      const held: Array<{ list: ListState; index: number }> = [];
-      for (const purpose of purposes) {
-        const list = listWithRoom(purpose);
-        const index = pickFreeIndex(list.taken, list.size, list.free, options.random);
-        if (index === undefined || !mark(list, index)) throw new Error(`Status list ${list.id} has no free index although ${list.free} were counted`);
-        held.push({ list, index });
+    heldIndexes: (purpose) => pools.get(purpose)?.length ?? 0,
+    async reserve(): Promise<StatusReservation> {
+      const held: HeldIndex[] = [];
+      try {
+        for (const purpose of purposes) held.push(await take(purpose));
+      } catch (error) {
+        for (const h of held) pools.get(h.purpose)?.push(h);
+        throw error;
       }
       let released = false;
       return {
-        entries: held.map(({ list, index }) => statusEntry(baseUrl, list.id, list.purpose, index)),
-        commit(awardId) {
-          for (const { list, index } of held) insertStatusEntry(db, { listId: list.id, index, awardId, purpose: list.purpose });
+        entries: held.map((h) => statusEntry(baseUrl, h.listId, h.purpose, h.index)),
+        async commit(awardId: string, tx: Repositories) {
+          for (const h of held) await tx.statusLists.insertEntry({ listId: h.listId, index: h.index, awardId, purpose: h.purpose });
         },
         release() {
-          // The credential that carried these indexes was never stored nor sent: they are free again.
+          // The credential that carried these indexes was never stored nor sent: this process
+          // may hand them to its next award (they stay allocated to it in the database).
           if (released) return;
           released = true;
-          for (const { list, index } of held) unmark(list, index);
+          for (const h of held) pools.get(h.purpose)?.push(h);
         },
       };
+    },
+    async close() {
+      const byList = new Map<string, number[]>();
+      for (const pool of pools.values()) {
+        for (const h of pool.splice(0)) byList.set(h.listId, [...(byList.get(h.listId) ?? []), h.index]);
+      }
+      for (const [listId, indexes] of byList) await store.statusLists.returnIndexes(listId, indexes);
     },
   };
 }

@@ -2,14 +2,13 @@
 // when its bits changed (the signed JSON and the version it was signed at are kept in the
 // database), so a busy GET costs a read, and a burst of changes costs one or two signatures.
 import type { Issuer } from '../signing/issuer.js';
-import type { Db } from '../store/db.js';
-import { findStatusList, readStatusBits, signedStatusList, storeSignedStatusList } from '../store/statusLists.js';
+import type { Store } from '../store/store.js';
 import { statusListUrl } from './entries.js';
 import { StatusListIssuerChangedError } from './errors.js';
 import { buildStatusListCredential, DEFAULT_STATUS_LIST_TTL_MS } from './statusListCredential.js';
 
 export interface StatusListPublisherOptions {
-  db: Db;
+  store: Store;
   issuer: Pick<Issuer, 'identity' | 'sign'>;
   baseUrl: string;
   ttlMs?: number | undefined;
@@ -34,7 +33,7 @@ export interface StatusListPublisher {
 }
 
 export function createStatusListPublisher(options: StatusListPublisherOptions): StatusListPublisher {
-  const { db, issuer, baseUrl } = options;
+  const { store, issuer, baseUrl } = options;
   const ttlMs = options.ttlMs ?? DEFAULT_STATUS_LIST_TTL_MS;
   const now = options.now ?? (() => new Date());
   // One signature per list at a time: requests arriving meanwhile wait for it, then check again.
@@ -42,21 +41,21 @@ export function createStatusListPublisher(options: StatusListPublisherOptions): 
 
   const signLatest = async (listId: string, listIssuer: string, purpose: 'revocation' | 'suspension'): Promise<void> => {
     if (listIssuer !== issuer.identity.did) throw new StatusListIssuerChangedError(listId, listIssuer, issuer.identity.did);
-    const snapshot = readStatusBits(db, listId);
-    if (!snapshot) return;
-    const unsigned = buildStatusListCredential({ listUrl: statusListUrl(baseUrl, listId), issuer: listIssuer, purpose, bits: snapshot.bits, validFrom: now(), ttlMs });
-    const signed = await issuer.sign(unsigned);
-    storeSignedStatusList(db, listId, JSON.stringify(signed), snapshot.version);
+    // Once per version for every node: under the list's lock, and only if no node signed it yet.
+    await store.statusLists.signOnce(listId, async (snapshot) => {
+      const unsigned = buildStatusListCredential({ listUrl: statusListUrl(baseUrl, listId), issuer: listIssuer, purpose, bits: snapshot.bits, validFrom: now(), ttlMs });
+      return JSON.stringify(await issuer.sign(unsigned));
+    });
   };
 
   return {
     ttlMs,
     async publish(listId, minVersion) {
       for (;;) {
-        const list = findStatusList(db, listId);
+        const list = await store.statusLists.findList(listId);
         if (!list) return undefined;
         const wanted = Math.max(list.version, minVersion ?? 0);
-        const signed = signedStatusList(db, listId);
+        const signed = await store.statusLists.signed(listId);
         if (signed && signed.version >= wanted) return { listId, json: signed.json, version: signed.version, ttlMs };
         let pending = signing.get(listId);
         if (!pending) {

@@ -1,6 +1,6 @@
 // The audit log: who did what to which award or list, and why. Reasons for status changes
 // live here, never in the public status list.
-import type { Db } from './db.js';
+import type { Executor } from './engine.js';
 
 export interface AuditEvent {
   actor: string;
@@ -18,33 +18,43 @@ export interface AuditRow {
   detail: Record<string, unknown> | null;
 }
 
-export function recordAudit(db: Db, event: AuditEvent, at = new Date()): void {
-  db.prepare('INSERT INTO audit_events (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)').run(
-    at.toISOString(),
-    event.actor,
-    event.action,
-    event.subject ?? null,
-    event.detail ? JSON.stringify(event.detail) : null,
-  );
-}
+const COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'detail_json'] as const;
 
-export function auditTrail(db: Db, subject: string): AuditRow[] {
-  const rows = db
-    .prepare('SELECT id, at, actor, action, subject, detail_json FROM audit_events WHERE subject = ? ORDER BY id')
-    .all(subject) as Array<Omit<AuditRow, 'detail'> & { detail_json: string | null }>;
-  return rows.map(({ detail_json, ...r }) => ({ ...r, detail: detail_json ? (JSON.parse(detail_json) as Record<string, unknown>) : null }));
-}
+const fromRow = ({ detail_json, ...r }: { id: number; at: string; actor: string; action: string; subject: string | null; detail_json: string | null }): AuditRow => ({
+  ...r,
+  id: Number(r.id),
+  detail: detail_json ? (JSON.parse(detail_json) as Record<string, unknown>) : null,
+});
 
-/** Audit rows newest first, optionally of one subject, before the position `beforeId` (a page of GET /audit). */
-export function listAudit(db: Db, page: { subject?: string | undefined; beforeId?: number | undefined; limit: number }): AuditRow[] {
-  const where = ['id < ?'];
-  const params: Array<string | number> = [page.beforeId ?? Number.MAX_SAFE_INTEGER];
-  if (page.subject !== undefined) {
-    where.push('subject = ?');
-    params.push(page.subject);
+export class AuditRepository {
+  constructor(private readonly q: Executor) {}
+
+  async record(event: AuditEvent, at = new Date()): Promise<void> {
+    await this.q
+      .insertInto('audit_events')
+      .values({ at: at.toISOString(), actor: event.actor, action: event.action, subject: event.subject ?? null, detail_json: event.detail ? JSON.stringify(event.detail) : null })
+      .execute();
   }
-  const rows = db
-    .prepare(`SELECT id, at, actor, action, subject, detail_json FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`)
-    .all(...params, page.limit) as Array<Omit<AuditRow, 'detail'> & { detail_json: string | null }>;
-  return rows.map(({ detail_json, ...r }) => ({ ...r, detail: detail_json ? (JSON.parse(detail_json) as Record<string, unknown>) : null }));
+
+  /** Several rows in one statement (the refusal audit's window of counts). */
+  async recordMany(events: ReadonlyArray<{ event: AuditEvent; at: Date }>): Promise<void> {
+    if (events.length === 0) return;
+    await this.q
+      .insertInto('audit_events')
+      .values(events.map(({ event, at }) => ({ at: at.toISOString(), actor: event.actor, action: event.action, subject: event.subject ?? null, detail_json: event.detail ? JSON.stringify(event.detail) : null })))
+      .execute();
+  }
+
+  async trail(subject: string): Promise<AuditRow[]> {
+    const rows = await this.q.selectFrom('audit_events').select(COLUMNS).where('subject', '=', subject).orderBy('id').execute();
+    return rows.map(fromRow);
+  }
+
+  /** Audit rows newest first, optionally of one subject, before the position `beforeId` (a page of GET /audit). */
+  async list(page: { subject?: string | undefined; beforeId?: number | undefined; limit: number }): Promise<AuditRow[]> {
+    let select = this.q.selectFrom('audit_events').select(COLUMNS).where('id', '<', page.beforeId ?? Number.MAX_SAFE_INTEGER);
+    if (page.subject !== undefined) select = select.where('subject', '=', page.subject);
+    const rows = await select.orderBy('id', 'desc').limit(page.limit).execute();
+    return rows.map(fromRow);
+  }
 }

@@ -1,7 +1,10 @@
 // The awards repository: one row per issued credential, with the recipient as the program
 // knows it (the email stays here, the credential carries only its salted hash). An active award
 // (not revoked) is unique per recipient key, achievement and achieved level (migration 5).
-import type { Db } from './db.js';
+import { sql } from 'kysely';
+import { inJsonArray, seqOf, type Engine, type Executor } from './engine.js';
+import { translateStoreError } from './errors.js';
+import type { AwardsTable } from './schema.js';
 
 export interface AwardRecord {
   id: string;
@@ -23,22 +26,10 @@ export interface AwardRecord {
   revokedAt?: string | null | undefined;
 }
 
-interface AwardRow {
-  id: string;
-  credential_id: string;
-  achievement_code: string;
-  recipient_did: string | null;
-  recipient_email: string | null;
-  recipient_name: string | null;
-  email_salt: string | null;
-  credential_json: string;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  created_at: string;
-  recipient_key: string | null;
-  achieved_level: string | null;
-  revoked_at: string | null;
-}
+type AwardRow = Pick<
+  AwardsTable,
+  'id' | 'credential_id' | 'achievement_code' | 'recipient_did' | 'recipient_email' | 'recipient_name' | 'email_salt' | 'credential_json' | 'idempotency_key' | 'request_hash' | 'created_at' | 'recipient_key' | 'achieved_level' | 'revoked_at'
+>;
 
 const fromRow = (r: AwardRow): AwardRecord => ({
   id: r.id,
@@ -57,71 +48,11 @@ const fromRow = (r: AwardRow): AwardRecord => ({
   revokedAt: r.revoked_at,
 });
 
-export function insertAward(db: Db, a: AwardRecord): void {
-  db.prepare(
-    `INSERT INTO awards (id, credential_id, achievement_code, recipient_did, recipient_email, recipient_name,
-       email_salt, credential_json, idempotency_key, request_hash, created_at, recipient_key, achieved_level)
-     VALUES (@id, @credentialId, @achievementCode, @recipientDid, @recipientEmail, @recipientName,
-       @emailSalt, @credentialJson, @idempotencyKey, @requestHash, @createdAt, @recipientKey, @achievedLevel)`,
-  ).run({
-    id: a.id,
-    credentialId: a.credentialId,
-    achievementCode: a.achievementCode,
-    recipientDid: a.recipientDid,
-    recipientEmail: a.recipientEmail,
-    recipientName: a.recipientName,
-    emailSalt: a.emailSalt,
-    credentialJson: JSON.stringify(a.credential),
-    idempotencyKey: a.idempotencyKey,
-    requestHash: a.requestHash,
-    createdAt: a.createdAt,
-    recipientKey: a.recipientKey ?? null,
-    achievedLevel: a.achievedLevel ?? null,
-  });
-}
 
-/**
- * The recipient's awards of an achievement that are not revoked, oldest first (awards issued
- * twice before the one-badge rule included, so the rule holds for them too).
- */
-export function findActiveAwards(db: Db, recipientKey: string, achievementCode: string): AwardRecord[] {
-  const rows = db
-    .prepare('SELECT * FROM awards WHERE recipient_key = ? AND achievement_code = ? AND revoked_at IS NULL ORDER BY created_at, rowid')
-    .all(recipientKey, achievementCode) as AwardRow[];
-  return rows.map(fromRow);
-}
-
-/** Records a revocation on the award row (call inside the revocation's transaction). */
-export function markAwardRevoked(db: Db, awardId: string, at: Date): void {
-  db.prepare('UPDATE awards SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at.toISOString(), awardId);
-}
-
-/** True when `error` is the one-active-badge index refusing a second award. */
-export function isOneBadgeViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && (e.message ?? '').includes('awards.recipient_key');
-}
-
-export function findAward(db: Db, id: string): AwardRecord | undefined {
-  const row = db.prepare('SELECT * FROM awards WHERE id = ?').get(id) as AwardRow | undefined;
-  return row && fromRow(row);
-}
-
-export function findAwardByCredentialId(db: Db, credentialId: string): AwardRecord | undefined {
-  const row = db.prepare('SELECT * FROM awards WHERE credential_id = ?').get(credentialId) as AwardRow | undefined;
-  return row && fromRow(row);
-}
-
-export function findAwardByIdempotencyKey(db: Db, key: string): AwardRecord | undefined {
-  const row = db.prepare('SELECT * FROM awards WHERE idempotency_key = ?').get(key) as AwardRow | undefined;
-  return row && fromRow(row);
-}
-
-export function countAwards(db: Db): number {
-  return db.prepare('SELECT count(*) FROM awards').pluck().get() as number;
-}
-
-// ---- Listing awards (GET /awards): filters, status sets, cursor positions. ----
+const AWARD_COLUMNS = [
+  'id', 'credential_id', 'achievement_code', 'recipient_did', 'recipient_email', 'recipient_name', 'email_salt',
+  'credential_json', 'idempotency_key', 'request_hash', 'created_at', 'recipient_key', 'achieved_level', 'revoked_at',
+] as const;
 
 /** An award as a listing shows it: no credential body, no salt, no idempotency data. */
 export interface AwardSummary {
@@ -149,42 +80,121 @@ export interface AwardListQuery {
   limit: number;
 }
 
-/** Awards newest first, every given filter applied (they combine). */
-export function listAwardSummaries(db: Db, query: AwardListQuery): AwardSummary[] {
-  const where = ['rowid < ?'];
-  const params: Array<string | number> = [query.beforeSeq ?? Number.MAX_SAFE_INTEGER];
-  const add = (clause: string, value: string | number): void => {
-    where.push(clause);
-    params.push(value);
-  };
-  if (query.recipientDid !== undefined) add('recipient_did = ?', query.recipientDid);
-  if (query.recipientEmail !== undefined) add('recipient_email = ?', query.recipientEmail);
-  if (query.achievementCode !== undefined) add('achievement_code = ?', query.achievementCode);
-  if (query.onlyIds !== undefined) add('id IN (SELECT value FROM json_each(?))', JSON.stringify(query.onlyIds));
-  if (query.exceptIds !== undefined && query.exceptIds.length > 0) add('id NOT IN (SELECT value FROM json_each(?))', JSON.stringify(query.exceptIds));
-  return db
-    .prepare(
-      `SELECT rowid AS seq, id, credential_id AS credentialId, achievement_code AS achievementCode, recipient_did AS recipientDid,
-              recipient_email AS recipientEmail, recipient_name AS recipientName, created_at AS createdAt
-       FROM awards WHERE ${where.join(' AND ')} ORDER BY rowid DESC LIMIT ?`,
-    )
-    .all(...params, query.limit) as AwardSummary[];
-}
+export class AwardsRepository {
+  constructor(
+    private readonly q: Executor,
+    private readonly engine: Engine,
+  ) {}
 
-/** Every status list's bits with its purpose (few rows: one list holds 131,072 awards). */
-export function allStatusListBits(db: Db): Array<{ id: string; purpose: string; bits: Uint8Array }> {
-  const rows = db.prepare('SELECT id, purpose, bits FROM status_lists').all() as Array<{ id: string; purpose: string; bits: Buffer }>;
-  return rows.map((r) => ({ id: r.id, purpose: r.purpose, bits: new Uint8Array(r.bits) }));
-}
+  private select() {
+    return this.q.selectFrom('awards').select(AWARD_COLUMNS);
+  }
 
-/** The awards holding these status entries (list id and index). */
-export function awardIdsAtStatusEntries(db: Db, entries: ReadonlyArray<{ listId: string; index: number }>): string[] {
-  if (entries.length === 0) return [];
-  return db
-    .prepare(
-      `SELECT e.award_id FROM json_each(?) j
-       JOIN status_entries e ON e.list_id = json_extract(j.value, '$[0]') AND e.list_index = json_extract(j.value, '$[1]')`,
-    )
-    .pluck()
-    .all(JSON.stringify(entries.map((e) => [e.listId, e.index]))) as string[];
+  /** Stores an award; a uniqueness refusal (idempotency key, one active badge) is a UniqueConflictError. */
+  async insert(a: AwardRecord): Promise<void> {
+    try {
+      await this.q
+        .insertInto('awards')
+        .values({
+          id: a.id,
+          credential_id: a.credentialId,
+          achievement_code: a.achievementCode,
+          recipient_did: a.recipientDid,
+          recipient_email: a.recipientEmail,
+          recipient_name: a.recipientName,
+          email_salt: a.emailSalt,
+          credential_json: JSON.stringify(a.credential),
+          idempotency_key: a.idempotencyKey,
+          request_hash: a.requestHash,
+          created_at: a.createdAt,
+          recipient_key: a.recipientKey ?? null,
+          achieved_level: a.achievedLevel ?? null,
+          revoked_at: null,
+          legacy_duplicate_of: null,
+        })
+        .execute();
+    } catch (error) {
+      throw translateStoreError(error);
+    }
+  }
+
+  /**
+   * The recipient's awards of an achievement that are not revoked, oldest first (awards issued
+   * twice before the one-badge rule included, so the rule holds for them too).
+   */
+  async findActive(recipientKey: string, achievementCode: string): Promise<AwardRecord[]> {
+    const rows = await this.select()
+      .where('recipient_key', '=', recipientKey)
+      .where('achievement_code', '=', achievementCode)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy(seqOf(this.engine))
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Records a revocation on the award row (call inside the revocation's transaction). */
+  async markRevoked(awardId: string, at: Date): Promise<void> {
+    await this.q.updateTable('awards').set({ revoked_at: at.toISOString() }).where('id', '=', awardId).where('revoked_at', 'is', null).execute();
+  }
+
+  async find(id: string): Promise<AwardRecord | undefined> {
+    const row = await this.select().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findByCredentialId(credentialId: string): Promise<AwardRecord | undefined> {
+    const row = await this.select().where('credential_id', '=', credentialId).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<AwardRecord | undefined> {
+    const row = await this.select().where('idempotency_key', '=', key).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.q.selectFrom('awards').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Replaces an award's stored credential with a newer version of the same credential (same id,
+   * new `validFrom`, per OB 3.0): a claim binding an email-only award to a wallet DID.
+   */
+  async replaceCredential(awardId: string, credential: Record<string, unknown>): Promise<void> {
+    await this.q.updateTable('awards').set({ credential_json: JSON.stringify(credential) }).where('id', '=', awardId).execute();
+  }
+
+  /** Awards newest first, every given filter applied (they combine). */
+  async listSummaries(query: AwardListQuery): Promise<AwardSummary[]> {
+    const seq = seqOf(this.engine);
+    let select = this.q
+      .selectFrom('awards')
+      .select([
+        seq.as('seq'),
+        'id',
+        'credential_id as credentialId',
+        'achievement_code as achievementCode',
+        'recipient_did as recipientDid',
+        'recipient_email as recipientEmail',
+        'recipient_name as recipientName',
+        'created_at as createdAt',
+      ])
+      .where(seq, '<', query.beforeSeq ?? Number.MAX_SAFE_INTEGER);
+    if (query.recipientDid !== undefined) select = select.where('recipient_did', '=', query.recipientDid);
+    if (query.recipientEmail !== undefined) select = select.where('recipient_email', '=', query.recipientEmail);
+    if (query.achievementCode !== undefined) select = select.where('achievement_code', '=', query.achievementCode);
+    if (query.onlyIds !== undefined) select = select.where(inJsonArray(this.engine, 'id', query.onlyIds));
+    if (query.exceptIds !== undefined && query.exceptIds.length > 0) select = select.where(sql<boolean>`NOT ${inJsonArray(this.engine, 'id', query.exceptIds)}`);
+    const rows = await select.orderBy(seq, 'desc').limit(query.limit).execute();
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  /** Every award's id, credential and status entries, a page at a time in insertion order (`educred db check`). */
+  async page(afterSeq: number, limit: number): Promise<Array<{ seq: number; id: string; credential: Record<string, unknown> }>> {
+    const seq = seqOf(this.engine);
+    const rows = await this.q.selectFrom('awards').select([seq.as('seq'), 'id', 'credential_json']).where(seq, '>', afterSeq).orderBy(seq).limit(limit).execute();
+    return rows.map((r) => ({ seq: Number(r.seq), id: r.id, credential: JSON.parse(r.credential_json) as Record<string, unknown> }));
+  }
 }

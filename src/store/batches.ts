@@ -1,7 +1,10 @@
 // The award-batches repository: a bulk award job and one row per input line, so that a batch
 // can be watched while it runs and resumed after a restart. A row's request is stored as
-// validated; its idempotency key is what makes a re-run issue nothing twice.
-import type { Db } from './db.js';
+// validated; its idempotency key is what makes a re-run issue nothing twice. A pending row is
+// leased by the node awarding it (`leased_by`, `lease_until`): nodes sharing the database take
+// rows the others do not hold, and the rows of a node that died are taken when its lease ends.
+import { sql } from 'kysely';
+import { atomic, type Engine, type Executor } from './engine.js';
 
 export const ROW_STATES = ['pending', 'issued', 'existing', 'invalid', 'rejected', 'duplicate', 'failed'] as const;
 /**
@@ -59,38 +62,38 @@ export interface BatchRowRecord {
   problem: RowProblem | null;
 }
 
-interface BatchRow {
+type BatchRow = {
   id: string;
   actor: string;
-  source: BatchSource;
+  source: string;
   input_hash: string;
   total: number;
-  state: BatchState;
+  state: string;
   runs: number;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
   notify: number;
-}
+};
 
-interface RowRow {
+type RowRow = {
   line: number;
-  state: RowState;
+  state: string;
   request_json: string | null;
   idempotency_key: string | null;
   award_id: string | null;
   credential_id: string | null;
   duplicate_of: number | null;
   errors_json: string | null;
-}
+};
 
 const batchFromRow = (r: BatchRow): BatchRecord => ({
   id: r.id,
   actor: r.actor,
-  source: r.source,
+  source: r.source as BatchSource,
   inputHash: r.input_hash,
   total: r.total,
-  state: r.state,
+  state: r.state as BatchState,
   runs: r.runs,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -100,7 +103,7 @@ const batchFromRow = (r: BatchRow): BatchRecord => ({
 
 const rowFromRow = (r: RowRow): BatchRowRecord => ({
   line: r.line,
-  state: r.state,
+  state: r.state as RowState,
   request: r.request_json === null ? null : (JSON.parse(r.request_json) as unknown),
   idempotencyKey: r.idempotency_key,
   awardId: r.award_id,
@@ -109,103 +112,214 @@ const rowFromRow = (r: RowRow): BatchRowRecord => ({
   problem: r.errors_json === null ? null : (JSON.parse(r.errors_json) as RowProblem),
 });
 
-export function findBatch(db: Db, id: string): BatchRecord | undefined {
-  const row = db.prepare('SELECT * FROM award_batches WHERE id = ?').get(id) as BatchRow | undefined;
-  return row && batchFromRow(row);
+const BATCH_COLUMNS = ['id', 'actor', 'source', 'input_hash', 'total', 'state', 'runs', 'created_at', 'updated_at', 'finished_at', 'notify'] as const;
+const PROBLEM_STATES: readonly RowState[] = ['invalid', 'rejected', 'failed', 'duplicate'];
+
+/** The node awarding a row, and until when it holds it. */
+export interface RowLease {
+  node: string;
+  until: Date;
 }
 
-/**
- * Stores a submission of a batch in one transaction: a new batch, or a re-run of an existing
- * one whose rows are replaced (their awards stay; the idempotency keys find them again).
- */
-export function startBatch(
-  db: Db,
-  batch: { id: string; actor: string; source: BatchSource; inputHash: string; notify?: boolean | undefined },
-  rows: readonly NewBatchRow[],
-  now = new Date(),
-): BatchRecord {
-  const at = now.toISOString();
-  const insertRow = db.prepare(
-    `INSERT INTO award_batch_rows (batch_id, line, state, request_json, idempotency_key, duplicate_of, errors_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO award_batches (id, actor, source, input_hash, total, state, runs, created_at, updated_at, notify)
-       VALUES (@id, @actor, @source, @inputHash, @total, 'running', 1, @at, @at, @notify)
-       ON CONFLICT (id) DO UPDATE SET actor = excluded.actor, source = excluded.source, input_hash = excluded.input_hash,
-         total = excluded.total, state = 'running', runs = runs + 1, updated_at = excluded.updated_at, finished_at = NULL, notify = excluded.notify`,
-    ).run({ id: batch.id, actor: batch.actor, source: batch.source, inputHash: batch.inputHash, total: rows.length, at, notify: batch.notify ? 1 : 0 });
-    db.prepare('DELETE FROM award_batch_rows WHERE batch_id = ?').run(batch.id);
-    for (const r of rows) {
-      insertRow.run(
-        batch.id,
-        r.line,
-        r.state,
-        r.request === undefined ? null : JSON.stringify(r.request),
-        r.idempotencyKey ?? null,
-        r.duplicateOf ?? null,
-        r.problem ? JSON.stringify(r.problem) : null,
-      );
-    }
-  }).immediate();
-  const stored = findBatch(db, batch.id);
-  if (!stored) throw new Error(`Batch ${batch.id} vanished after it was stored`);
-  return stored;
-}
+export class BatchesRepository {
+  constructor(
+    private readonly q: Executor,
+    private readonly engine: Engine,
+  ) {}
 
-export function pendingRows(db: Db, batchId: string): BatchRowRecord[] {
-  return (
-    db
-      .prepare(
-        `SELECT line, state, request_json, idempotency_key, award_id, NULL AS credential_id, duplicate_of, errors_json
-         FROM award_batch_rows WHERE batch_id = ? AND state = 'pending' ORDER BY line`,
+  async find(id: string): Promise<BatchRecord | undefined> {
+    const row = await this.q.selectFrom('award_batches').select(BATCH_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && batchFromRow(row);
+  }
+
+  /**
+   * Stores a submission of a batch in one transaction: a new batch, or a re-run of an existing
+   * one whose rows are replaced (their awards stay; the idempotency keys find them again). The
+   * pending rows are leased to the submitting node, which starts on them at once.
+   */
+  async start(
+    batch: { id: string; actor: string; source: BatchSource; inputHash: string; notify?: boolean | undefined },
+    rows: readonly NewBatchRow[],
+    lease: RowLease,
+    now = new Date(),
+  ): Promise<BatchRecord> {
+    const at = now.toISOString();
+    return atomic(this.q, async (trx) => {
+      await trx
+        .insertInto('award_batches')
+        .values({ id: batch.id, actor: batch.actor, source: batch.source, input_hash: batch.inputHash, total: rows.length, state: 'running', runs: 1, created_at: at, updated_at: at, finished_at: null, notify: batch.notify ? 1 : 0 })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            actor: (eb) => eb.ref('excluded.actor'),
+            source: (eb) => eb.ref('excluded.source'),
+            input_hash: (eb) => eb.ref('excluded.input_hash'),
+            total: (eb) => eb.ref('excluded.total'),
+            state: 'running',
+            runs: sql<number>`award_batches.runs + 1`,
+            updated_at: (eb) => eb.ref('excluded.updated_at'),
+            finished_at: null,
+            notify: (eb) => eb.ref('excluded.notify'),
+          }),
+        )
+        .execute();
+      await trx.deleteFrom('award_batch_rows').where('batch_id', '=', batch.id).execute();
+      const values = rows.map((r) => ({
+        batch_id: batch.id,
+        line: r.line,
+        state: r.state,
+        request_json: r.request === undefined ? null : JSON.stringify(r.request),
+        idempotency_key: r.idempotencyKey ?? null,
+        award_id: null,
+        duplicate_of: r.duplicateOf ?? null,
+        errors_json: r.problem ? JSON.stringify(r.problem) : null,
+        leased_by: r.state === 'pending' ? lease.node : null,
+        lease_until: r.state === 'pending' ? lease.until.toISOString() : null,
+      }));
+      // A statement per 500 rows keeps within both engines' limits on bound parameters.
+      for (let i = 0; i < values.length; i += 500) await trx.insertInto('award_batch_rows').values(values.slice(i, i + 500)).execute();
+      const stored = await new BatchesRepository(trx, this.engine).find(batch.id);
+      if (!stored) throw new Error(`Batch ${batch.id} vanished after it was stored`);
+      return stored;
+    });
+  }
+
+  /**
+   * Leases up to `limit` pending rows to `lease.node`: rows it holds already, rows nobody holds,
+   * and rows whose lease ran out (their node died or stalled). PostgreSQL skips rows another
+   * node is leasing at this moment (FOR UPDATE SKIP LOCKED); SQLite's write lock serialises.
+   */
+  async leaseRows(batchId: string, lease: RowLease, now: Date, limit: number): Promise<BatchRowRecord[]> {
+    const at = now.toISOString();
+    return atomic(this.q, async (trx) => {
+      let candidates = trx
+        .selectFrom('award_batch_rows')
+        .select('line')
+        .where('batch_id', '=', batchId)
+        .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('leased_by', '=', lease.node), eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+        .orderBy('line')
+        .limit(limit);
+      if (this.engine === 'postgres') candidates = candidates.forUpdate().skipLocked();
+      const lines = (await candidates.execute()).map((r) => r.line);
+      if (lines.length === 0) return [];
+      const rows = await trx
+        .updateTable('award_batch_rows')
+        .set({ leased_by: lease.node, lease_until: lease.until.toISOString() })
+        .where('batch_id', '=', batchId)
+        .where('line', 'in', lines)
+        .returning(['line', 'state', 'request_json', 'idempotency_key', 'award_id', sql<null>`NULL`.as('credential_id'), 'duplicate_of', 'errors_json'])
+        .execute();
+      return rows.map(rowFromRow).sort((a, b) => a.line - b.line);
+    });
+  }
+
+  /** Extends the node's leases on the batch's pending rows (a heartbeat while it works on them). */
+  async renewLeases(batchId: string, lease: RowLease): Promise<number> {
+    const result = await this.q
+      .updateTable('award_batch_rows')
+      .set({ lease_until: lease.until.toISOString() })
+      .where('batch_id', '=', batchId)
+      .where('state', '=', 'pending')
+      .where('leased_by', '=', lease.node)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Lets go of the node's pending rows (a graceful stop): any node may take them at once. */
+  async releaseLeases(batchId: string, node: string): Promise<void> {
+    await this.q.updateTable('award_batch_rows').set({ leased_by: null, lease_until: null }).where('batch_id', '=', batchId).where('state', '=', 'pending').where('leased_by', '=', node).execute();
+  }
+
+  async listRows(batchId: string, options: { offset: number; limit: number; problemsOnly?: boolean }): Promise<BatchRowRecord[]> {
+    let select = this.q
+      .selectFrom('award_batch_rows as r')
+      .leftJoin('awards as a', 'a.id', 'r.award_id')
+      .select(['r.line', 'r.state', sql<null>`NULL`.as('request_json'), 'r.idempotency_key', 'r.award_id', 'a.credential_id', 'r.duplicate_of', 'r.errors_json'])
+      .where('r.batch_id', '=', batchId);
+    if (options.problemsOnly) select = select.where('r.state', 'in', [...PROBLEM_STATES]);
+    const rows = await select.orderBy('r.line').limit(options.limit).offset(options.offset).execute();
+    return rows.map(rowFromRow);
+  }
+
+  async rowCounts(batchId: string): Promise<Record<RowState, number>> {
+    const counts = Object.fromEntries(ROW_STATES.map((s) => [s, 0])) as Record<RowState, number>;
+    const rows = await this.q.selectFrom('award_batch_rows').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).where('batch_id', '=', batchId).groupBy('state').execute();
+    for (const { state, n } of rows) counts[state as RowState] = Number(n);
+    return counts;
+  }
+
+  /**
+   * Records the outcome of one row; called inside the award's transaction when it issues one.
+   * With `holder`, only while that node still holds the pending row: false means another node
+   * took it over (the caller's transaction must then roll back, so the row gets one award).
+   */
+  async markRow(batchId: string, line: number, outcome: { state: RowState; awardId?: string | undefined; problem?: RowProblem | undefined }, holder?: string): Promise<boolean> {
+    let update = this.q
+      .updateTable('award_batch_rows')
+      .set({ state: outcome.state, award_id: outcome.awardId ?? null, errors_json: outcome.problem ? JSON.stringify(outcome.problem) : null, leased_by: null, lease_until: null })
+      .where('batch_id', '=', batchId)
+      .where('line', '=', line);
+    if (holder !== undefined) update = update.where('state', '=', 'pending').where('leased_by', '=', holder);
+    const result = await update.executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Marks the batch done when no row is pending; true for the one caller that did. */
+  async finish(batchId: string, now = new Date()): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.q
+      .updateTable('award_batches')
+      .set({ state: 'done', updated_at: at, finished_at: at })
+      .where('id', '=', batchId)
+      .where('state', '=', 'running')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('award_batch_rows').select('line').where('batch_id', '=', batchId).where('state', '=', 'pending'))))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async touch(batchId: string, now = new Date()): Promise<void> {
+    await this.q.updateTable('award_batches').set({ updated_at: now.toISOString() }).where('id', '=', batchId).execute();
+  }
+
+  /** Batches a crash or a stop left unfinished. */
+  async unfinished(): Promise<string[]> {
+    const rows = await this.q.selectFrom('award_batches').select('id').where('state', '=', 'running').orderBy('created_at').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Unfinished batches with a pending row nobody holds (or whose holder's lease ran out). */
+  async withFreeRows(now: Date): Promise<string[]> {
+    const at = now.toISOString();
+    const rows = await this.q
+      .selectFrom('award_batches as b')
+      .select('b.id')
+      .where('b.state', '=', 'running')
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('award_batch_rows as r')
+            .select('r.line')
+            .whereRef('r.batch_id', '=', 'b.id')
+            .where('r.state', '=', 'pending')
+            .where((inner) => inner.or([inner('r.lease_until', 'is', null), inner('r.lease_until', '<', at)])),
+        ),
       )
-      .all(batchId) as RowRow[]
-  ).map(rowFromRow);
-}
+      .orderBy('b.created_at')
+      .execute();
+    return rows.map((r) => r.id);
+  }
 
-export function listRows(db: Db, batchId: string, options: { offset: number; limit: number; problemsOnly?: boolean }): BatchRowRecord[] {
-  const filter = options.problemsOnly ? `AND r.state IN ('invalid', 'rejected', 'failed', 'duplicate')` : '';
-  return (
-    db
-      .prepare(
-        `SELECT r.line, r.state, NULL AS request_json, r.idempotency_key, r.award_id, a.credential_id, r.duplicate_of, r.errors_json
-         FROM award_batch_rows r LEFT JOIN awards a ON a.id = r.award_id
-         WHERE r.batch_id = ? ${filter} ORDER BY r.line LIMIT ? OFFSET ?`,
-      )
-      .all(batchId, options.limit, options.offset) as RowRow[]
-  ).map(rowFromRow);
-}
-
-export function rowCounts(db: Db, batchId: string): Record<RowState, number> {
-  const counts = Object.fromEntries(ROW_STATES.map((s) => [s, 0])) as Record<RowState, number>;
-  const rows = db.prepare('SELECT state, count(*) AS n FROM award_batch_rows WHERE batch_id = ? GROUP BY state').all(batchId) as Array<{ state: RowState; n: number }>;
-  for (const { state, n } of rows) counts[state] = n;
-  return counts;
-}
-
-/** Records the outcome of one row. Called inside the award's transaction when it issues one. */
-export function markRow(db: Db, batchId: string, line: number, outcome: { state: RowState; awardId?: string | undefined; problem?: RowProblem | undefined }): void {
-  db.prepare('UPDATE award_batch_rows SET state = ?, award_id = ?, errors_json = ? WHERE batch_id = ? AND line = ?').run(
-    outcome.state,
-    outcome.awardId ?? null,
-    outcome.problem ? JSON.stringify(outcome.problem) : null,
-    batchId,
-    line,
-  );
-}
-
-export function finishBatch(db: Db, batchId: string, now = new Date()): void {
-  const at = now.toISOString();
-  db.prepare("UPDATE award_batches SET state = 'done', updated_at = ?, finished_at = ? WHERE id = ?").run(at, at, batchId);
-}
-
-export function touchBatch(db: Db, batchId: string, now = new Date()): void {
-  db.prepare('UPDATE award_batches SET updated_at = ? WHERE id = ?').run(now.toISOString(), batchId);
-}
-
-/** Batches a crash or a stop left unfinished: the service resumes them when it starts. */
-export function unfinishedBatches(db: Db): string[] {
-  return db.prepare("SELECT id FROM award_batches WHERE state = 'running' ORDER BY created_at").pluck().all() as string[];
+  /** Whether any node other than `node` holds a live lease on a pending row of the batch. */
+  async heldElsewhere(batchId: string, node: string, now: Date): Promise<boolean> {
+    const row = await this.q
+      .selectFrom('award_batch_rows')
+      .select('line')
+      .where('batch_id', '=', batchId)
+      .where('state', '=', 'pending')
+      .where('leased_by', '<>', node)
+      .where('lease_until', '>=', now.toISOString())
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
 }

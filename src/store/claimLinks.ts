@@ -2,7 +2,7 @@
 // SHA-256 of a link's token is stored (with the link id the token is derived from, see
 // src/claims/claimSecret.ts), so a copy of the database cannot claim anything.
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db } from './db.js';
+import { atomic, seqOf, type Engine, type Executor } from './engine.js';
 
 export interface ClaimLinkRecord {
   tokenHash: string;
@@ -19,7 +19,7 @@ export interface ClaimLinkRecord {
   spentBy: string | null;
 }
 
-interface ClaimLinkRow {
+type ClaimLinkRow = {
   token_hash: string;
   link_id: string | null;
   award_id: string;
@@ -29,7 +29,7 @@ interface ClaimLinkRow {
   replaced_at: string | null;
   spent_at: string | null;
   spent_by: string | null;
-}
+};
 
 const fromRow = (r: ClaimLinkRow): ClaimLinkRecord => ({
   tokenHash: r.token_hash,
@@ -50,27 +50,6 @@ export function hashClaimToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function findClaimLink(db: Db, token: string): ClaimLinkRecord | undefined {
-  const row = db.prepare('SELECT * FROM claim_links WHERE token_hash = ?').get(hashClaimToken(token)) as ClaimLinkRow | undefined;
-  return row && fromRow(row);
-}
-
-export function findSpentClaimLink(db: Db, awardId: string): ClaimLinkRecord | undefined {
-  const row = db.prepare('SELECT * FROM claim_links WHERE award_id = ? AND spent_at IS NOT NULL').get(awardId) as ClaimLinkRow | undefined;
-  return row && fromRow(row);
-}
-
-/** The award's newest link that is neither spent, replaced nor expired at `now`. */
-export function findLiveClaimLinkOfAward(db: Db, awardId: string, now: Date): ClaimLinkRecord | undefined {
-  const row = db
-    .prepare(
-      `SELECT * FROM claim_links WHERE award_id = ? AND spent_at IS NULL AND replaced_at IS NULL AND expires_at > ?
-       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    )
-    .get(awardId, now.toISOString()) as ClaimLinkRow | undefined;
-  return row && fromRow(row);
-}
-
 export interface NewClaimLink {
   awardId: string;
   linkId: string;
@@ -80,53 +59,93 @@ export interface NewClaimLink {
   expiresAt: Date;
 }
 
-/**
- * Stores a new link for an award and retires its older unspent ones, in one transaction (a
- * savepoint inside the caller's, e.g. the award's own): an award has at most one live link.
- */
-export function insertClaimLink(db: Db, link: NewClaimLink): ClaimLinkRecord {
-  const record: ClaimLinkRecord = {
-    tokenHash: link.tokenHash,
-    linkId: link.linkId,
-    awardId: link.awardId,
-    challenge: randomUUID(),
-    createdAt: link.createdAt.toISOString(),
-    expiresAt: link.expiresAt.toISOString(),
-    replacedAt: null,
-    spentAt: null,
-    spentBy: null,
-  };
-  db.transaction(() => {
-    db.prepare('UPDATE claim_links SET replaced_at = ? WHERE award_id = ? AND spent_at IS NULL AND replaced_at IS NULL').run(record.createdAt, link.awardId);
-    db.prepare(
-      `INSERT INTO claim_links (token_hash, link_id, award_id, challenge, created_at, expires_at)
-       VALUES (@tokenHash, @linkId, @awardId, @challenge, @createdAt, @expiresAt)`,
-    ).run(record);
-  }).immediate();
-  return record;
-}
+const COLUMNS = ['token_hash', 'link_id', 'award_id', 'challenge', 'created_at', 'expires_at', 'replaced_at', 'spent_at', 'spent_by'] as const;
 
-/**
- * Marks a live link spent. The WHERE clause makes it a compare-and-set: of two concurrent
- * claims only one changes the row, so a link is spent exactly once. Call inside the claim's
- * transaction; returns false when the link was no longer live.
- */
-export function spendClaimLink(db: Db, tokenHash: string, spentBy: string, at: Date): boolean {
-  const result = db
-    .prepare(
-      `UPDATE claim_links SET spent_at = ?, spent_by = ?
-       WHERE token_hash = ? AND spent_at IS NULL AND replaced_at IS NULL AND expires_at > ?`,
-    )
-    .run(at.toISOString(), spentBy, tokenHash, at.toISOString());
-  return result.changes === 1;
-}
+export class ClaimLinksRepository {
+  constructor(
+    private readonly q: Executor,
+    private readonly engine: Engine,
+  ) {}
 
-/**
- * Replaces an award's stored credential with a newer version of the same credential (same id,
- * new `validFrom`, per OB 3.0): used when a claim binds an email-only award to a wallet DID.
- * It writes to the awards table, which src/store/awards.ts owns; it is here because only a
- * claim changes a stored credential.
- */
-export function replaceAwardCredential(db: Db, awardId: string, credential: Record<string, unknown>): void {
-  db.prepare('UPDATE awards SET credential_json = ? WHERE id = ?').run(JSON.stringify(credential), awardId);
+  async find(token: string): Promise<ClaimLinkRecord | undefined> {
+    const row = await this.q.selectFrom('claim_links').select(COLUMNS).where('token_hash', '=', hashClaimToken(token)).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async findSpent(awardId: string): Promise<ClaimLinkRecord | undefined> {
+    const row = await this.q.selectFrom('claim_links').select(COLUMNS).where('award_id', '=', awardId).where('spent_at', 'is not', null).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** The award's newest link that is neither spent, replaced nor expired at `now`. */
+  async findLiveOfAward(awardId: string, now: Date): Promise<ClaimLinkRecord | undefined> {
+    const row = await this.q
+      .selectFrom('claim_links')
+      .select(COLUMNS)
+      .where('award_id', '=', awardId)
+      .where('spent_at', 'is', null)
+      .where('replaced_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .orderBy('created_at', 'desc')
+      .orderBy(seqOf(this.engine), 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /**
+   * Stores a new link for an award and retires its older unspent ones, in one transaction (the
+   * caller's, e.g. the award's own, or a new one): an award has at most one live link.
+   */
+  async insert(link: NewClaimLink): Promise<ClaimLinkRecord> {
+    const record: ClaimLinkRecord = {
+      tokenHash: link.tokenHash,
+      linkId: link.linkId,
+      awardId: link.awardId,
+      challenge: randomUUID(),
+      createdAt: link.createdAt.toISOString(),
+      expiresAt: link.expiresAt.toISOString(),
+      replacedAt: null,
+      spentAt: null,
+      spentBy: null,
+    };
+    await atomic(this.q, async (trx) => {
+      await trx
+        .updateTable('claim_links')
+        .set({ replaced_at: record.createdAt })
+        .where('award_id', '=', link.awardId)
+        .where('spent_at', 'is', null)
+        .where('replaced_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('claim_links')
+        .values({
+          token_hash: record.tokenHash,
+          link_id: record.linkId,
+          award_id: record.awardId,
+          challenge: record.challenge,
+          created_at: record.createdAt,
+          expires_at: record.expiresAt,
+        })
+        .execute();
+    });
+    return record;
+  }
+
+  /**
+   * Marks a live link spent. The WHERE clause makes it a compare-and-set: of two concurrent
+   * claims (on one node or two) only one changes the row, so a link is spent exactly once. Call
+   * inside the claim's transaction; returns false when the link was no longer live.
+   */
+  async spend(tokenHash: string, spentBy: string, at: Date): Promise<boolean> {
+    const result = await this.q
+      .updateTable('claim_links')
+      .set({ spent_at: at.toISOString(), spent_by: spentBy })
+      .where('token_hash', '=', tokenHash)
+      .where('spent_at', 'is', null)
+      .where('replaced_at', 'is', null)
+      .where('expires_at', '>', at.toISOString())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
 }

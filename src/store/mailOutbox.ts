@@ -1,7 +1,8 @@
 // The mail outbox repository: claim emails queued in the award's transaction and sent after
 // commit by the delivery loop (src/mail/delivery.ts). A row holds the award id and the delivery
 // state only; the message (with its claim link) is composed when it is sent.
-import type { Db } from './db.js';
+import { sql } from 'kysely';
+import { atomic, type Executor } from './engine.js';
 
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
@@ -20,11 +21,11 @@ export interface OutboxRecord {
   sentAt: string | null;
 }
 
-interface OutboxRow {
+type OutboxRow = {
   id: number;
   award_id: string;
-  kind: 'claim-link';
-  state: OutboxState;
+  kind: string;
+  state: string;
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
@@ -32,13 +33,13 @@ interface OutboxRow {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
-}
+};
 
 const fromRow = (r: OutboxRow): OutboxRecord => ({
-  id: r.id,
+  id: Number(r.id),
   awardId: r.award_id,
-  kind: r.kind,
-  state: r.state,
+  kind: r.kind as 'claim-link',
+  state: r.state as OutboxState,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
   lastError: r.last_error,
@@ -48,94 +49,113 @@ const fromRow = (r: OutboxRow): OutboxRecord => ({
   sentAt: r.sent_at,
 });
 
-/**
- * Queues the claim email of an award, due at once. Call inside the award's transaction, so the
- * message exists exactly when the award does. An award has one claim email: queueing it again
- * (an idempotent replay, a re-run batch) changes nothing. Returns true when a row was added.
- */
-export function queueClaimEmail(db: Db, awardId: string, now = new Date()): boolean {
-  const at = now.toISOString();
-  const result = db
-    .prepare(
-      `INSERT INTO mail_outbox (award_id, kind, state, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (?, 'claim-link', 'pending', 0, ?, ?, ?)
-       ON CONFLICT (award_id, kind) DO NOTHING`,
-    )
-    .run(awardId, at, at, at);
-  return result.changes === 1;
-}
+const COLUMNS = ['id', 'award_id', 'kind', 'state', 'attempts', 'next_attempt_at', 'last_error', 'message_id', 'created_at', 'updated_at', 'sent_at'] as const;
 
-export function findClaimEmail(db: Db, awardId: string): OutboxRecord | undefined {
-  const row = db.prepare("SELECT * FROM mail_outbox WHERE award_id = ? AND kind = 'claim-link'").get(awardId) as OutboxRow | undefined;
-  return row && fromRow(row);
-}
+const emptyCounts = (): Record<OutboxState, number> => ({ pending: 0, sent: 0, failed: 0, cancelled: 0 });
 
-export function findOutboxRow(db: Db, id: number): OutboxRecord | undefined {
-  const row = db.prepare('SELECT * FROM mail_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
-  return row && fromRow(row);
-}
+export class MailOutboxRepository {
+  constructor(private readonly q: Executor) {}
 
-/**
- * Takes up to `limit` due rows for sending: each is leased (its next attempt moved to
- * `leaseUntil`) and its attempt counted in one compare-and-set, so two processes sharing the
- * database (the server and `educred issue --notify`) never send one message twice, and a
- * process that dies mid-send leaves the row to be retried when the lease ends.
- */
-export function leaseDueRows(db: Db, now: Date, leaseUntil: Date, limit: number): OutboxRecord[] {
-  const at = now.toISOString();
-  return db.transaction(() => {
-    const due = db
-      .prepare("SELECT * FROM mail_outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
-      .all(at, limit) as OutboxRow[];
-    const lease = db.prepare(
-      "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?",
-    );
-    return due.filter((r) => lease.run(leaseUntil.toISOString(), at, r.id, at).changes === 1).map((r) => fromRow({ ...r, attempts: r.attempts + 1 }));
-  }).immediate();
-}
+  /**
+   * Queues the claim email of an award, due at once. Call inside the award's transaction, so the
+   * message exists exactly when the award does. An award has one claim email: queueing it again
+   * (an idempotent replay, a re-run batch) changes nothing. Returns true when a row was added.
+   */
+  async queueClaimEmail(awardId: string, now = new Date()): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.q
+      .insertInto('mail_outbox')
+      .values({ award_id: awardId, kind: 'claim-link', state: 'pending', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null })
+      .onConflict((oc) => oc.columns(['award_id', 'kind']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
 
-export function markSent(db: Db, id: number, messageId: string | null, now = new Date()): void {
-  const at = now.toISOString();
-  db.prepare("UPDATE mail_outbox SET state = 'sent', message_id = ?, last_error = NULL, sent_at = ?, updated_at = ? WHERE id = ?").run(messageId, at, at, id);
-}
+  async findClaimEmail(awardId: string): Promise<OutboxRecord | undefined> {
+    const row = await this.q.selectFrom('mail_outbox').select(COLUMNS).where('award_id', '=', awardId).where('kind', '=', 'claim-link').executeTakeFirst();
+    return row && fromRow(row);
+  }
 
-/** A failed attempt with another to come at `nextAttemptAt`. */
-export function markRetry(db: Db, id: number, error: string, nextAttemptAt: Date, now = new Date()): void {
-  db.prepare("UPDATE mail_outbox SET state = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?").run(error, nextAttemptAt.toISOString(), now.toISOString(), id);
-}
+  async find(id: number): Promise<OutboxRecord | undefined> {
+    const row = await this.q.selectFrom('mail_outbox').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
 
-/** The last attempt failed (`failed`), or there is nothing left to send (`cancelled`, e.g. the badge was claimed). */
-export function markGivenUp(db: Db, id: number, state: 'failed' | 'cancelled', reason: string, now = new Date()): void {
-  db.prepare('UPDATE mail_outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?').run(state, reason, now.toISOString(), id);
-}
+  /**
+   * Takes up to `limit` due rows for sending: each is leased (its next attempt moved to
+   * `leaseUntil`) and its attempt counted in one compare-and-set, so two processes or nodes
+   * sharing the database never send one message twice, and a process that dies mid-send leaves
+   * the row to be retried when the lease ends.
+   */
+  async leaseDue(now: Date, leaseUntil: Date, limit: number): Promise<OutboxRecord[]> {
+    const at = now.toISOString();
+    return atomic(this.q, async (trx) => {
+      const due = await trx.selectFrom('mail_outbox').select(COLUMNS).where('state', '=', 'pending').where('next_attempt_at', '<=', at).orderBy('next_attempt_at').orderBy('id').limit(limit).execute();
+      const leased: OutboxRecord[] = [];
+      for (const r of due) {
+        const result = await trx
+          .updateTable('mail_outbox')
+          .set({ attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil.toISOString(), updated_at: at })
+          .where('id', '=', r.id)
+          .where('state', '=', 'pending')
+          .where('next_attempt_at', '<=', at)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) leased.push(fromRow({ ...r, attempts: r.attempts + 1 }));
+      }
+      return leased;
+    });
+  }
 
-/** The earliest moment a pending row is due (undefined: nothing pending). */
-export function nextDueAt(db: Db): string | undefined {
-  return (db.prepare("SELECT MIN(next_attempt_at) FROM mail_outbox WHERE state = 'pending'").pluck().get() as string | null) ?? undefined;
-}
+  async markSent(id: number, messageId: string | null, now = new Date()): Promise<void> {
+    const at = now.toISOString();
+    await this.q.updateTable('mail_outbox').set({ state: 'sent', message_id: messageId, last_error: null, sent_at: at, updated_at: at }).where('id', '=', id).execute();
+  }
 
-export function outboxCounts(db: Db): Record<OutboxState, number> {
-  const counts: Record<OutboxState, number> = { pending: 0, sent: 0, failed: 0, cancelled: 0 };
-  for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM mail_outbox GROUP BY state').all() as Array<{ state: OutboxState; n: number }>) counts[r.state] = r.n;
-  return counts;
-}
+  /** A failed attempt with another to come at `nextAttemptAt`. */
+  async markRetry(id: number, error: string, nextAttemptAt: Date, now = new Date()): Promise<void> {
+    await this.q.updateTable('mail_outbox').set({ state: 'pending', last_error: error, next_attempt_at: nextAttemptAt.toISOString(), updated_at: now.toISOString() }).where('id', '=', id).execute();
+  }
 
-/** The claim emails of a batch's awards by state (GET /awards/batch/:id of a notify batch). */
-export function claimEmailCountsForBatch(db: Db, batchId: string): Record<OutboxState, number> {
-  const counts: Record<OutboxState, number> = { pending: 0, sent: 0, failed: 0, cancelled: 0 };
-  const rows = db
-    .prepare(
-      `SELECT o.state AS state, COUNT(DISTINCT o.id) AS n FROM award_batch_rows r
-       JOIN mail_outbox o ON o.award_id = r.award_id AND o.kind = 'claim-link'
-       WHERE r.batch_id = ? GROUP BY o.state`,
-    )
-    .all(batchId) as Array<{ state: OutboxState; n: number }>;
-  for (const r of rows) counts[r.state] = r.n;
-  return counts;
-}
+  /** The last attempt failed (`failed`), or there is nothing left to send (`cancelled`, e.g. the badge was claimed). */
+  async markGivenUp(id: number, state: 'failed' | 'cancelled', reason: string, now = new Date()): Promise<void> {
+    await this.q.updateTable('mail_outbox').set({ state, last_error: reason, updated_at: now.toISOString() }).where('id', '=', id).execute();
+  }
 
-/** Gives back a leased row that was not tried (the process is stopping): due again at once, the attempt not counted. */
-export function releaseLease(db: Db, id: number, now = new Date()): void {
-  const at = now.toISOString();
-  db.prepare("UPDATE mail_outbox SET attempts = MAX(attempts - 1, 0), next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'").run(at, at, id);
+  /** The earliest moment a pending row is due (undefined: nothing pending). */
+  async nextDueAt(): Promise<string | undefined> {
+    const row = await this.q.selectFrom('mail_outbox').select((eb) => eb.fn.min('next_attempt_at').as('due')).where('state', '=', 'pending').executeTakeFirst();
+    return (row?.due as string | null | undefined) ?? undefined;
+  }
+
+  async counts(): Promise<Record<OutboxState, number>> {
+    const counts = emptyCounts();
+    const rows = await this.q.selectFrom('mail_outbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    for (const r of rows) counts[r.state as OutboxState] = Number(r.n);
+    return counts;
+  }
+
+  /** The claim emails of a batch's awards by state (GET /awards/batch/:id of a notify batch). */
+  async claimEmailCountsForBatch(batchId: string): Promise<Record<OutboxState, number>> {
+    const counts = emptyCounts();
+    const rows = await this.q
+      .selectFrom('award_batch_rows as r')
+      .innerJoin('mail_outbox as o', (join) => join.onRef('o.award_id', '=', 'r.award_id').on('o.kind', '=', 'claim-link'))
+      .select(['o.state as state', (eb) => eb.fn.count<number>('o.id').distinct().as('n')])
+      .where('r.batch_id', '=', batchId)
+      .groupBy('o.state')
+      .execute();
+    for (const r of rows) counts[r.state as OutboxState] = Number(r.n);
+    return counts;
+  }
+
+  /** Gives back a leased row that was not tried (the process is stopping): due again at once, the attempt not counted. */
+  async releaseLease(id: number, now = new Date()): Promise<void> {
+    const at = now.toISOString();
+    await this.q
+      .updateTable('mail_outbox')
+      .set({ attempts: sql<number>`CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END`, next_attempt_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .execute();
+  }
 }

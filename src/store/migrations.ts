@@ -1,12 +1,27 @@
-// Versioned schema migrations, applied in order inside one transaction each. Append only:
-// a released migration is never edited, a change is a new migration.
+// Versioned schema migrations, one history for both engines: each version has its SQLite and
+// its PostgreSQL form (src/store/migrate.ts applies them under a lock). Append only: a released
+// migration is never edited, a change is a new migration. The PostgreSQL forms leave out the
+// backfills of versions 5 and 6: PostgreSQL support arrived at version 9, so a PostgreSQL
+// database is always created from empty by the whole history at once.
+import type BetterSqlite3 from 'better-sqlite3';
+import { POSTGRES_MIGRATIONS } from './migrationsPostgres.js';
+
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** SQL run by SQLite's exec, or a step that needs code (a backfill). */
+  sqlite: string | ((db: BetterSqlite3.Database) => void);
+  /** SQL run by PostgreSQL as one simple query (several statements). */
+  postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string | ((db: BetterSqlite3.Database) => void);
+}
+
+const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'awards, audit, tokens',
@@ -236,4 +251,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE award_batches ADD COLUMN notify INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 9,
+    name: 'several nodes: allocated status indexes, batch row leases',
+    // Several nodes share one database (issue 13). `allocated` is the bitmap of the indexes any
+    // node was handed (src/status/allocator.ts leases them under the list's lock), so no node
+    // needs to learn what the others took; it is backfilled from the stored entries.
+    // `leased_by`/`lease_until`: the node awarding a batch row, and until when (src/awards/
+    // batchRunner.ts); a row whose lease ran out is taken by another node.
+    sql: (db) => {
+      db.exec(`
+        ALTER TABLE status_lists ADD COLUMN allocated BLOB NOT NULL DEFAULT x'';
+        ALTER TABLE status_lists ADD COLUMN allocated_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE award_batch_rows ADD COLUMN leased_by TEXT;
+        ALTER TABLE award_batch_rows ADD COLUMN lease_until TEXT;
+      `);
+      const lists = db.prepare('SELECT id, size FROM status_lists').all() as Array<{ id: string; size: number }>;
+      const indexes = db.prepare('SELECT list_index FROM status_entries WHERE list_id = ?').pluck();
+      const store = db.prepare('UPDATE status_lists SET allocated = ?, allocated_count = ? WHERE id = ?');
+      for (const list of lists) {
+        const bitmap = Buffer.alloc(list.size / 8);
+        let count = 0;
+        for (const index of indexes.all(list.id) as number[]) {
+          // Index 0 is the most significant bit of the first byte (Bitstring Status List §2.1).
+          bitmap[index >> 3] = (bitmap[index >> 3] ?? 0) | (0x80 >> (index & 7));
+          count++;
+        }
+        store.run(bitmap, count, list.id);
+      }
+    },
+  },
 ];
+
+export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {
+  const postgres = POSTGRES_MIGRATIONS[m.version];
+  if (postgres === undefined) throw new Error(`Migration ${m.version} has no PostgreSQL form`);
+  return { version: m.version, name: m.name, sqlite: m.sql, postgres };
+});

@@ -3,8 +3,9 @@
 // Revocation is a timestamp; every request looks its token up again, so a revoked token is
 // refused by the very next request (nothing caches a token).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { recordAudit } from './audit.js';
-import type { Db } from './db.js';
+import { AuditRepository } from './audit.js';
+import { atomic, lockForTransaction, seqOf, type Engine, type Executor } from './engine.js';
+import { translateStoreError } from './errors.js';
 
 export const SCOPES = ['issue', 'revoke', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -51,77 +52,6 @@ export function newTokenSecret(): string {
   return `edc_${randomBytes(32).toString('base64url')}`;
 }
 
-export function createToken(
-  db: Db,
-  name: string,
-  scopes: readonly Scope[],
-  secret = newTokenSecret(),
-  origin: TokenOrigin = 'api',
-): { token: string; record: ApiToken } {
-  const record: ApiToken = { id: randomUUID(), name, scopes: [...scopes] };
-  db.prepare('INSERT INTO api_tokens (id, name, token_hash, scopes, created_at, origin) VALUES (?, ?, ?, ?, ?, ?)').run(
-    record.id,
-    name,
-    hashToken(secret),
-    scopes.join(' '),
-    new Date().toISOString(),
-    origin,
-  );
-  return { token: secret, record };
-}
-
-/**
- * Makes the token given in EDUCRED_ADMIN_TOKEN the one environment admin token. When it differs
- * from the stored environment token, the old one is revoked and the new one stored (audited),
- * so changing the variable replaces the admin token; tokens of other origins (the generated
- * first-start token, tokens created over HTTP or the CLI) are left alone. A secret that was
- * revoked before (or belongs to another token) is refused: a revocation is never undone.
- */
-export function ensureEnvAdminToken(db: Db, secret: string, at = new Date()): void {
-  db.transaction(() => {
-    const hash = hashToken(secret);
-    const existing = db.prepare('SELECT id, origin, revoked_at FROM api_tokens WHERE token_hash = ?').get(hash) as
-      | { id: string; origin: TokenOrigin; revoked_at: string | null }
-      | undefined;
-    if (existing && (existing.origin !== 'env' || existing.revoked_at !== null)) {
-      throw new RevokedAdminTokenError(
-        existing.revoked_at !== null
-          ? 'EDUCRED_ADMIN_TOKEN holds a token that was revoked; choose a new secret (a revoked token is never valid again)'
-          : 'EDUCRED_ADMIN_TOKEN holds the secret of another API token; choose a secret of its own',
-      );
-    }
-    const stale = db.prepare("SELECT id FROM api_tokens WHERE origin = 'env' AND revoked_at IS NULL AND token_hash <> ?").pluck().all(hash) as string[];
-    for (const id of stale) {
-      db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(at.toISOString(), id);
-      recordAudit(db, { actor: 'system', action: 'token.revoked', subject: `token:${id}`, detail: { reason: 'EDUCRED_ADMIN_TOKEN changed' } }, at);
-    }
-    if (!existing) {
-      const { record } = createToken(db, ENV_ADMIN_TOKEN_NAME, ['admin'], secret, 'env');
-      recordAudit(db, { actor: 'system', action: 'token.created', subject: `token:${record.id}`, detail: { name: record.name, scopes: record.scopes, origin: 'env' } }, at);
-    }
-  }).immediate();
-}
-
-export function countActiveTokens(db: Db): number {
-  return db.prepare('SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL').pluck().get() as number;
-}
-
-/**
- * Finds the token for a presented secret. The lookup is by hash (an index), and the stored
- * hash is compared again in constant time so that timing does not reveal partial matches.
- */
-export function findToken(db: Db, secret: string): ApiToken | undefined {
-  const presented = hashToken(secret);
-  const row = db
-    .prepare('SELECT id, name, token_hash, scopes FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL')
-    .get(presented) as { id: string; name: string; token_hash: string; scopes: string } | undefined;
-  if (!row) return undefined;
-  const a = Buffer.from(row.token_hash, 'hex');
-  const b = Buffer.from(presented, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
-  return { id: row.id, name: row.name, scopes: parseScopes(row.scopes) };
-}
-
 const parseScopes = (text: string): Scope[] => text.split(' ').filter(Boolean) as Scope[];
 
 interface TokenRow {
@@ -129,55 +59,142 @@ interface TokenRow {
   id: string;
   name: string;
   scopes: string;
-  origin: TokenOrigin;
+  origin: string;
   created_at: string;
   revoked_at: string | null;
 }
 
 const fromRow = (r: TokenRow): TokenRecord & { seq: number } => ({
-  seq: r.seq,
+  seq: Number(r.seq),
   id: r.id,
   name: r.name,
   scopes: parseScopes(r.scopes),
-  origin: r.origin,
+  origin: r.origin as TokenOrigin,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
 });
 
-const TOKEN_COLUMNS = 'rowid AS seq, id, name, scopes, origin, created_at, revoked_at';
+export class TokensRepository {
+  constructor(
+    private readonly q: Executor,
+    private readonly engine: Engine,
+  ) {}
 
-/** Tokens in the order they were created, after the position `afterSeq` (a page of a listing). */
-export function listTokens(db: Db, page: { afterSeq?: number | undefined; limit: number }): Array<TokenRecord & { seq: number }> {
-  const rows = db
-    .prepare(`SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE rowid > ? ORDER BY rowid LIMIT ?`)
-    .all(page.afterSeq ?? 0, page.limit) as TokenRow[];
-  return rows.map(fromRow);
-}
+  private records() {
+    return this.q.selectFrom('api_tokens').select([seqOf(this.engine).as('seq'), 'id', 'name', 'scopes', 'origin', 'created_at', 'revoked_at']);
+  }
 
-export function findTokenRecord(db: Db, id: string): TokenRecord | undefined {
-  const row = db.prepare(`SELECT ${TOKEN_COLUMNS} FROM api_tokens WHERE id = ?`).get(id) as TokenRow | undefined;
-  if (!row) return undefined;
-  const { seq: _seq, ...record } = fromRow(row);
-  return record;
-}
+  async create(name: string, scopes: readonly Scope[], secret = newTokenSecret(), origin: TokenOrigin = 'api'): Promise<{ token: string; record: ApiToken }> {
+    const record: ApiToken = { id: randomUUID(), name, scopes: [...scopes] };
+    try {
+      await this.q
+        .insertInto('api_tokens')
+        .values({ id: record.id, name, token_hash: hashToken(secret), scopes: scopes.join(' '), created_at: new Date().toISOString(), revoked_at: null, origin })
+        .execute();
+    } catch (error) {
+      throw translateStoreError(error);
+    }
+    return { token: secret, record };
+  }
 
-/**
- * Revokes a token (audited) in one immediate transaction. Revoking a revoked token changes
- * nothing; revoking the last active admin token is refused, so the service keeps an admin.
- */
-export function revokeToken(db: Db, id: string, actor: string, at = new Date()): { token: TokenRecord; changed: boolean } {
-  return db
-    .transaction(() => {
-      const token = findTokenRecord(db, id);
+  /**
+   * Makes the token given in EDUCRED_ADMIN_TOKEN the one environment admin token. When it differs
+   * from the stored environment token, the old one is revoked and the new one stored (audited),
+   * so changing the variable replaces the admin token; tokens of other origins (the generated
+   * first-start token, tokens created over HTTP or the CLI) are left alone. A secret that was
+   * revoked before (or belongs to another token) is refused: a revocation is never undone.
+   * Nodes starting together take turns (a lock), so the token is stored once.
+   */
+  async ensureEnvAdminToken(secret: string, at = new Date()): Promise<void> {
+    await atomic(this.q, async (trx) => {
+      await lockForTransaction(trx, this.engine, 'admin-token');
+      const hash = hashToken(secret);
+      const existing = await trx.selectFrom('api_tokens').select(['id', 'origin', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
+      if (existing && (existing.origin !== 'env' || existing.revoked_at !== null)) {
+        throw new RevokedAdminTokenError(
+          existing.revoked_at !== null
+            ? 'EDUCRED_ADMIN_TOKEN holds a token that was revoked; choose a new secret (a revoked token is never valid again)'
+            : 'EDUCRED_ADMIN_TOKEN holds the secret of another API token; choose a secret of its own',
+        );
+      }
+      const audit = new AuditRepository(trx);
+      const stale = await trx.selectFrom('api_tokens').select('id').where('origin', '=', 'env').where('revoked_at', 'is', null).where('token_hash', '<>', hash).execute();
+      for (const { id } of stale) {
+        await trx.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).execute();
+        await audit.record({ actor: 'system', action: 'token.revoked', subject: `token:${id}`, detail: { reason: 'EDUCRED_ADMIN_TOKEN changed' } }, at);
+      }
+      if (!existing) {
+        const { record } = await new TokensRepository(trx, this.engine).create(ENV_ADMIN_TOKEN_NAME, ['admin'], secret, 'env');
+        await audit.record({ actor: 'system', action: 'token.created', subject: `token:${record.id}`, detail: { name: record.name, scopes: record.scopes, origin: 'env' } }, at);
+      }
+    });
+  }
+
+  /**
+   * The first start's admin token: created (and returned, to be printed once) when no active
+   * token exists. Nodes starting together on an empty database create one between them.
+   */
+  async createFirstAdminToken(): Promise<string | undefined> {
+    return atomic(this.q, async (trx) => {
+      await lockForTransaction(trx, this.engine, 'admin-token');
+      const repo = new TokensRepository(trx, this.engine);
+      if ((await repo.countActive()) > 0) return undefined;
+      return (await repo.create(GENERATED_ADMIN_TOKEN_NAME, ['admin'], undefined, 'generated')).token;
+    });
+  }
+
+  async countActive(): Promise<number> {
+    const row = await this.q.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Finds the token for a presented secret. The lookup is by hash (an index), and the stored
+   * hash is compared again in constant time so that timing does not reveal partial matches.
+   */
+  async find(secret: string): Promise<ApiToken | undefined> {
+    const presented = hashToken(secret);
+    const row = await this.q.selectFrom('api_tokens').select(['id', 'name', 'token_hash', 'scopes']).where('token_hash', '=', presented).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!row) return undefined;
+    const a = Buffer.from(row.token_hash, 'hex');
+    const b = Buffer.from(presented, 'hex');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+    return { id: row.id, name: row.name, scopes: parseScopes(row.scopes) };
+  }
+
+  /** Tokens in the order they were created, after the position `afterSeq` (a page of a listing). */
+  async list(page: { afterSeq?: number | undefined; limit: number }): Promise<Array<TokenRecord & { seq: number }>> {
+    const seq = seqOf(this.engine);
+    const rows = await this.records().where(seq, '>', page.afterSeq ?? 0).orderBy(seq).limit(page.limit).execute();
+    return rows.map(fromRow);
+  }
+
+  async findRecord(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.records().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const { seq: _seq, ...record } = fromRow(row);
+    return record;
+  }
+
+  /**
+   * Revokes a token (audited) in one transaction. Revoking a revoked token changes nothing;
+   * revoking the last active admin token is refused, so the service keeps an admin (the lock
+   * makes two nodes revoking the last two admin tokens at once take turns).
+   */
+  async revoke(id: string, actor: string, at = new Date()): Promise<{ token: TokenRecord; changed: boolean }> {
+    return atomic(this.q, async (trx) => {
+      await lockForTransaction(trx, this.engine, 'admin-token');
+      const repo = new TokensRepository(trx, this.engine);
+      const token = await repo.findRecord(id);
       if (!token) throw new UnknownTokenError(id);
       if (token.revokedAt !== null) return { token, changed: false };
       if (token.scopes.includes('admin')) {
-        const admins = db.prepare("SELECT scopes FROM api_tokens WHERE revoked_at IS NULL AND id <> ?").pluck().all(id) as string[];
-        if (!admins.some((s) => parseScopes(s).includes('admin'))) throw new LastAdminTokenError(id);
+        const others = await trx.selectFrom('api_tokens').select('scopes').where('revoked_at', 'is', null).where('id', '<>', id).execute();
+        if (!others.some((r) => parseScopes(r.scopes).includes('admin'))) throw new LastAdminTokenError(id);
       }
-      db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(at.toISOString(), id);
-      recordAudit(db, { actor, action: 'token.revoked', subject: `token:${id}`, detail: { name: token.name } }, at);
+      await trx.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).execute();
+      await new AuditRepository(trx).record({ actor, action: 'token.revoked', subject: `token:${id}`, detail: { name: token.name } }, at);
       return { token: { ...token, revokedAt: at.toISOString() }, changed: true };
-    })
-    .immediate();
+    });
+  }
 }

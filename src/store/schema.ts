@@ -1,0 +1,139 @@
+// The tables as the query builder sees them (Kysely's types): one interface per table, the
+// columns as both engines return them. Times are ISO-8601 strings in TEXT columns on both
+// engines (they sort as they compare), JSON is TEXT, bitstrings are BLOB / BYTEA (a Buffer
+// either way), booleans are 0/1 integers. Insertion order (`seq`) is SQLite's rowid and a
+// PostgreSQL identity column: queries name it through `seqOf` (src/store/engine.ts).
+import type { Generated } from 'kysely';
+
+export interface AwardsTable {
+  id: string;
+  credential_id: string;
+  achievement_code: string;
+  recipient_did: string | null;
+  recipient_email: string | null;
+  recipient_name: string | null;
+  email_salt: string | null;
+  credential_json: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at: string;
+  recipient_key: string | null;
+  achieved_level: string | null;
+  revoked_at: string | null;
+  legacy_duplicate_of: string | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  detail_json: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+  origin: Generated<string>;
+}
+
+export interface ClaimLinksTable {
+  token_hash: string;
+  link_id: string | null;
+  award_id: string;
+  challenge: string;
+  created_at: string;
+  expires_at: string;
+  replaced_at: string | null;
+  spent_at: string | null;
+  spent_by: string | null;
+}
+
+export interface AwardBatchesTable {
+  id: string;
+  actor: string;
+  source: string;
+  input_hash: string;
+  total: number;
+  state: string;
+  runs: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  notify: Generated<number>;
+}
+
+export interface AwardBatchRowsTable {
+  batch_id: string;
+  line: number;
+  state: string;
+  request_json: string | null;
+  idempotency_key: string | null;
+  award_id: string | null;
+  duplicate_of: number | null;
+  errors_json: string | null;
+  /** The node holding the row (migration 9), and until when; NULL: free. */
+  leased_by: string | null;
+  lease_until: string | null;
+}
+
+export interface StatusListsTable {
+  id: string;
+  issuer: string;
+  purpose: string;
+  size: number;
+  bits: Buffer;
+  version: number;
+  signed_json: string | null;
+  signed_version: number | null;
+  created_at: string;
+  updated_at: string;
+  /** Indexes handed out to any node (migration 9): a bitmap like `bits`, and how many are set. */
+  allocated: Buffer;
+  allocated_count: number;
+}
+
+export interface StatusEntriesTable {
+  list_id: string;
+  list_index: number;
+  award_id: string;
+  purpose: string;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number>;
+  award_id: string;
+  kind: string;
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface Database {
+  awards: AwardsTable;
+  audit_events: AuditEventsTable;
+  api_tokens: ApiTokensTable;
+  claim_links: ClaimLinksTable;
+  award_batches: AwardBatchesTable;
+  award_batch_rows: AwardBatchRowsTable;
+  status_lists: StatusListsTable;
+  status_entries: StatusEntriesTable;
+  mail_outbox: MailOutboxTable;
+  schema_migrations: SchemaMigrationsTable;
+}
