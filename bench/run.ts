@@ -3,6 +3,7 @@
 // A section is a function returning table rows and raw results; add one to SECTIONS.
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchDatabases } from './databases.js';
 import { issuanceSections } from './issuanceSections.js';
 import { benchSigning } from './signing.js';
 import { describeMachine, formatTable, type Row } from './report.js';
@@ -25,6 +26,20 @@ const N = Number(process.env.BENCH_N ?? 200);
 const SECTIONS: Section[] = [
   { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
   ...issuanceSections(),
+  {
+    name: 'databases',
+    title: 'SQLite and PostgreSQL: single awards, a 1,000-row batch on one node and on two (server processes on 127.0.0.1)',
+    async run() {
+      const { rows, results } = await benchDatabases();
+      const of = (engine: string, nodes: number, load: string) => results.runs.find((r) => r.engine === engine && r.nodes === nodes && r.load.includes(load));
+      const headline = (engine: string) => ({
+        single: { perSecond: of(engine, 1, 'single')?.perSecond ?? null, p99Ms: of(engine, 1, 'single')?.p99Ms ?? null },
+        batch1k: { perSecond: of(engine, 1, 'batch')?.perSecond ?? null, p99Ms: of(engine, 1, 'batch')?.p99Ms ?? null },
+        batch1kTwoNodes: { perSecond: of(engine, 2, 'rows')?.perSecond ?? null, p99Ms: of(engine, 2, 'rows')?.p99Ms ?? null },
+      });
+      return { rows, results, summary: { databases: { sqlite: headline('SQLite'), postgres: results.postgresSkipped ? results.postgresSkipped : headline('PostgreSQL') } } };
+    },
+  },
 ];
 
 // Hook for the status-list benchmark: bench/status.ts exports benchStatus() returning

@@ -1,8 +1,10 @@
 // Starts educred as its own process on a 127.0.0.1 port with a temporary data folder, for the
 // latency benchmark (and nothing else shares its event loop). Runs the source through tsx, so
-// no build is needed; the crash test starts the compiled server instead.
+// no build is needed; the crash test starts the compiled server instead. Several processes can
+// be one deployment (bench/databases.ts: two nodes on one PostgreSQL): `keysFrom` copies another
+// process's keys/ folder (issuer key, claim-link secret) into this one's data folder first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,8 @@ export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 export interface ServerProcess {
   origin: string;
   pid: number;
+  /** Its data folder (keys/ holds what the nodes of one deployment share). */
+  dataDir: string;
   /** Peak resident memory of the server process so far (Linux VmHWM), MiB; undefined elsewhere. */
   peakRssMiB(): number | undefined;
   stop(): Promise<void>;
@@ -32,8 +36,9 @@ async function waitForHealth(origin: string, child: ChildProcess): Promise<void>
   throw new Error('the server did not answer /health within 60 s');
 }
 
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string> = {}, options: { keysFrom?: string | undefined } = {}): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'educred-bench-server-'));
+  if (options.keysFrom) cpSync(path.join(options.keysFrom, 'keys'), path.join(dataDir, 'keys'), { recursive: true });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
@@ -56,6 +61,7 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   return {
     origin,
     pid,
+    dataDir,
     peakRssMiB() {
       try {
         const kb = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
