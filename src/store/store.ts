@@ -2,6 +2,7 @@
 // embedded default) and PostgreSQL (DATABASE_URL) behind it. Domain code receives a `Store`
 // (or, inside `transaction`, the same repositories bound to the transaction) and never sees a
 // driver, a dialect or an engine's error code: uniqueness comes back as UniqueConflictError.
+import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type pg from 'pg';
@@ -73,22 +74,62 @@ export interface OpenStoreOptions {
   poolSize?: number | undefined;
 }
 
+/**
+ * One SQLite connection per file in a process. better-sqlite3 waits for a lock synchronously
+ * (busy_timeout), so two connections of one process would deadlock as soon as one awaited
+ * inside a transaction while the other began one: the waiter blocks the thread the holder needs.
+ * Stores of one process on one file share a connection (and Kysely's queue of transactions);
+ * other processes (the CLI beside the server) have their own, and wait for the lock as before.
+ */
+interface SharedSqlite {
+  db: BetterSqlite3.Database;
+  kysely: Executor;
+  users: number;
+}
+const sharedSqlite = new Map<string, SharedSqlite>();
+
+function acquireSqlite(file: string, migrate: boolean): SharedSqlite {
+  const key = file === ':memory:' ? undefined : path.resolve(file);
+  const existing = key && sharedSqlite.get(key);
+  if (existing) {
+    existing.users++;
+    return existing;
+  }
+  const db = openSqliteFile(file);
+  try {
+    if (migrate) migrateSqlite(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const shared: SharedSqlite = { db, kysely: sqliteKysely(db), users: 1 };
+  if (key) sharedSqlite.set(key, shared);
+  return shared;
+}
+
+async function releaseSqlite(file: string, shared: SharedSqlite): Promise<void> {
+  shared.users--;
+  if (shared.users > 0) return;
+  if (file !== ':memory:') sharedSqlite.delete(path.resolve(file));
+  // Kysely's destroy closes the connection.
+  await shared.kysely.destroy();
+  if (shared.db.open) shared.db.close();
+}
+
 export async function openStore(location: StoreLocation, options: OpenStoreOptions = {}): Promise<Store> {
   const shouldMigrate = options.migrate ?? true;
   let kysely: Executor;
   let runMigrations: () => Promise<MigrationReport>;
-  let sqlite: BetterSqlite3.Database | undefined;
-  let pool: pg.Pool | undefined;
+  let sqlite: { file: string; shared: SharedSqlite } | undefined;
   if (location.engine === 'sqlite') {
-    const db = openSqliteFile(location.file);
-    sqlite = db;
-    // Migrations first, through the driver: Kysely's connection is opened after them.
-    runMigrations = () => Promise.resolve(migrateSqlite(db));
-    if (shouldMigrate) await runMigrations();
-    kysely = sqliteKysely(db);
+    // Migrated when the file's connection is first opened in this process (the migration runner
+    // takes SQLite's write lock, so another process migrating at once waits, then finds it done).
+    const shared = acquireSqlite(location.file, shouldMigrate);
+    sqlite = { file: location.file, shared };
+    runMigrations = () => shared.kysely.connection().execute(async () => migrateSqlite(shared.db));
+    kysely = shared.kysely;
   } else {
     const p = postgresPool(location.url, options.poolSize);
-    pool = p;
     runMigrations = () => migratePostgres(p);
     try {
       if (shouldMigrate) await runMigrations();
@@ -121,15 +162,14 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     },
     migrate: () => runMigrations(),
     get isOpen() {
-      return open && (sqlite ? sqlite.open : true);
+      return open && (sqlite ? sqlite.shared.db.open : true);
     },
     async close() {
       if (!open) return;
       open = false;
-      // Kysely's destroy closes the SQLite connection or ends the PostgreSQL pool.
-      await kysely.destroy();
-      if (sqlite?.open) sqlite.close();
-      void pool;
+      // SQLite: the file's connection closes with its last store; PostgreSQL: the pool ends.
+      if (sqlite) await releaseSqlite(sqlite.file, sqlite.shared);
+      else await kysely.destroy();
     },
   };
 }

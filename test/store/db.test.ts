@@ -4,8 +4,21 @@ import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
+import { openSqliteFile } from '../../src/store/engine.js';
+import { migrateSqlite } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+
+/** The SQLite file as the store opens it (src/store/engine.ts), migrated by the store's runner. */
+function openDatabase(file: string, migrations: Parameters<typeof migrateSqlite>[1] = MIGRATIONS) {
+  const db = openSqliteFile(file);
+  try {
+    migrateSqlite(db, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'educred-db-')), 'educred.sqlite');
 
@@ -67,7 +80,7 @@ describe('openDatabase', () => {
 
   it('rolls a failing migration back whole, leaving the earlier schema usable', () => {
     const file = tempFile();
-    const broken = [...MIGRATIONS, { version: 999, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' }];
+    const broken = [...MIGRATIONS, { version: 999, name: 'broken', sqlite: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;', postgres: 'CREATE TABLE half_done (x INTEGER); SELECT * FROM no_such_table;' }];
     expect(() => openDatabase(file, broken)).toThrow(/no_such_table/);
     const db = openDatabase(file);
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").pluck().get()).toBe(0);
