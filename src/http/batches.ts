@@ -39,7 +39,8 @@ export async function batchView(claims: ClaimLinkDeps, runner: BatchRunner, batc
   return {
     batchId: batch.id,
     state: batch.state,
-    running: runner.isRunning(batch.id),
+    // On this node, or on another that still has rows to award (several nodes share batches).
+    running: runner.isRunning(batch.id) || (batch.state === 'running' && counts.pending > 0),
     source: batch.source,
     notify: batch.notify,
     ...(batch.notify ? { notifications: await store.mail.claimEmailCountsForBatch(batch.id) } : {}),

@@ -248,7 +248,7 @@ export const BatchStatus = named(
   z.strictObject({
     batchId: z.string(),
     state: z.enum(['running', 'done']),
-    running: z.boolean().describe('A run of this batch is in progress in this process'),
+    running: z.boolean().describe('A run of this batch is in progress: on this node, or on another that still has pending rows'),
     source: z.enum(['json', 'csv']),
     notify: z.boolean().describe('Each awarded row is emailed its claim link'),
     notifications: z.strictObject(Object.fromEntries(OUTBOX_STATES.map((st) => [st, z.int().min(0)])) as Record<(typeof OUTBOX_STATES)[number], z.ZodInt>).optional().describe('Claim emails of the batch by state (with notify)'),
