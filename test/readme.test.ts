@@ -1,11 +1,14 @@
 // The README's examples, run through the same validators and routes the service uses: the
 // award body of the tour, the answers the tour shows, and the example trust policy. A README
-// example that stops working fails here, not in front of a new user.
+// example that stops working fails here, not in front of a new user. The tour runs on SQLite
+// (the README's first command) and, where TEST_DATABASE_URL names a server (CI), unchanged on
+// PostgreSQL (DATABASE_URL).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwardRequestSchema } from '../src/awards/awardRequest.js';
 import { parseTrustPolicy } from '../src/verify/trustPolicy.js';
 import { ADMIN_TOKEN, createTestInstance, postJson, type TestInstance } from './helpers/app.js';
+import { describePostgres, freshPostgresDatabase, type FreshDatabase } from './helpers/postgres.js';
 
 type Json = Record<string, any>;
 
@@ -31,15 +34,21 @@ function shownAnswer(marker: string): string {
 /** Every ```json block of the README, parsed. */
 const jsonBlocks = (): unknown[] => [...README.matchAll(/```json\n([\s\S]*?)\n```/g)].map((m) => JSON.parse(m[1]!) as unknown);
 
-let t: TestInstance;
-let award: Json;
-beforeAll(async () => {
-  t = await createTestInstance();
-  award = JSON.parse(heredoc('award.json')) as Json;
-});
-afterAll(async () => t.close());
+function tour(env: () => Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }>): void {
+  let t: TestInstance;
+  let award: Json;
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const setup = await env();
+    cleanup = setup.cleanup;
+    t = await createTestInstance({ env: setup.env });
+    award = JSON.parse(heredoc('award.json')) as Json;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cleanup?.();
+  });
 
-describe('the README tour', () => {
   it('award.json is a valid POST /awards body that meets the mastery rule (201)', async () => {
     expect(AwardRequestSchema.safeParse(award).success).toBe(true);
     const res = await postJson(t.app, '/awards', award, { 'Idempotency-Key': 'ana-formative-2026-03' });
@@ -74,6 +83,20 @@ describe('the README tour', () => {
     expect(listed.next).toBeNull();
   });
 
+}
+
+describe('the README tour', () => {
+  tour(async () => ({ env: {}, cleanup: async () => {} }));
+});
+
+describePostgres('the README tour on PostgreSQL (DATABASE_URL)', () => {
+  tour(async () => {
+    const db: FreshDatabase = await freshPostgresDatabase('readme');
+    return { env: { DATABASE_URL: db.url }, cleanup: () => db.drop() };
+  });
+});
+
+describe('the README examples', () => {
   it('every JSON example that is a trust policy parses with the service\'s policy parser', () => {
     const policies = jsonBlocks().filter((b): b is Json => typeof b === 'object' && b !== null && 'approvalRules' in b);
     expect(policies.length).toBeGreaterThan(0);
