@@ -54,7 +54,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
   const logger = lines ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
   const service = await createService(config, logger, { adjust: options.configure });
   const { runtime, deps, app } = service;
-  ensureAdminToken(runtime.db, config.adminToken);
+  await ensureAdminToken(runtime.store, config.adminToken);
   return {
     app,
     runtime,

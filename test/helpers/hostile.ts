@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Hono } from 'hono';
-import type { Db } from '../../src/store/db.js';
+import { sql } from 'kysely';
+import type { Store } from '../../src/store/store.js';
 
 export interface Endpoint {
   method: string;
@@ -37,13 +38,13 @@ export function fillPath(path: string, value: string): string {
  * A fingerprint of everything stored: each table's rows, hashed. The audit log is left out on
  * purpose: it records refused requests, which is a requirement, not a change to stored data.
  */
-export function storedData(db: Db): string {
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('audit_events', 'schema_migrations') AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[];
+export async function storedData(store: Store): Promise<string> {
+  const tables = (await store.kysely.introspection.getTables()).map((t) => t.name).filter((name) => !['audit_events', 'schema_migrations'].includes(name)).sort();
   const hash = createHash('sha256');
-  for (const table of tables) hash.update(table).update(JSON.stringify(db.prepare(`SELECT * FROM "${table}" ORDER BY 1`).all()));
+  for (const table of tables) {
+    const rows = await sql`SELECT * FROM ${sql.table(table)} ORDER BY 1`.execute(store.kysely);
+    hash.update(table).update(JSON.stringify(rows.rows));
+  }
   return hash.digest('hex');
 }
 
