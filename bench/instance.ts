@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { AwardRequest } from '../src/awards/awardRequest.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
+import { closeRuntime, createRuntime, type Runtime } from '../src/runtime.js';
 
 export const BENCH_BASE_URL = 'https://badges.example.edu';
 
@@ -14,7 +14,8 @@ export interface BenchInstance {
   runtime: Runtime;
   config: Readonly<Config>;
   dataDir: string;
-  close(): void;
+  /** Returns unused leased status indexes, closes the store, then removes the data folder. */
+  close(): Promise<void>;
 }
 
 export async function createBenchInstance(env: Record<string, string> = {}): Promise<BenchInstance> {
@@ -25,8 +26,8 @@ export async function createBenchInstance(env: Record<string, string> = {}): Pro
     runtime,
     config,
     dataDir,
-    close() {
-      runtime.db.close();
+    async close() {
+      await closeRuntime(runtime);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

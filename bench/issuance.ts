@@ -25,7 +25,6 @@ import { buildOpenBadgeCredential } from '../src/credentials/openBadge.js';
 import { newSalt } from '../src/credentials/recipient.js';
 import { startIssuance } from '../src/issuance.js';
 import type { JsonObject } from '../src/signing/suites.js';
-import { countAwards } from '../src/store/awards.js';
 import { awardRequest, BENCH_BASE_URL, createBenchInstance, peakRssMiB, type BenchInstance } from './instance.js';
 import type { Row } from './report.js';
 
@@ -96,15 +95,15 @@ export async function batchAwards(instance: BenchInstance, n: number, workers: n
   const issuance = startIssuance({ ...instance.runtime, baseUrl: BENCH_BASE_URL, logger: pino({ level: 'silent' }) }, { workers, keyFile: instance.config.keyFile });
   try {
     // Warm-up: every worker imports the key and processes the contexts once.
-    const warm = issuance.batches.submit({ batchId: `warm-${first}`, actor: 'bench', source: 'json', rows: Array.from({ length: 8 * Math.max(1, workers) }, (_, i) => ({ line: i + 1, body: awardRequest(first - 1000 + i) })) });
+    const warm = await issuance.batches.submit({ batchId: `warm-${first}`, actor: 'bench', source: 'json', rows: Array.from({ length: 8 * Math.max(1, workers) }, (_, i) => ({ line: i + 1, body: awardRequest(first - 1000 + i) })) });
     await warm.done;
-    const before = countAwards(instance.runtime.db);
+    const before = await instance.runtime.store.awards.count();
     const rows = Array.from({ length: n }, (_, i) => ({ line: i + 2, body: awardRequest(first + i) }));
     const started = performance.now();
-    const { done } = issuance.batches.submit({ batchId: `bench-${n}-${first}`, actor: 'bench', source: 'csv', rows });
+    const { done } = await issuance.batches.submit({ batchId: `bench-${n}-${first}`, actor: 'bench', source: 'csv', rows });
     await done;
     const ms = performance.now() - started;
-    const issued = countAwards(instance.runtime.db) - before;
+    const issued = (await instance.runtime.store.awards.count()) - before;
     if (issued !== n) throw new Error(`the ${n}-row batch issued ${issued} awards`);
     return throughput(`batch of ${n.toLocaleString('en')} (worker pool)`, n, ms, issuance.pool?.size ?? 0);
   } finally {
@@ -149,6 +148,6 @@ export async function benchIssuance(options: { baselineN?: number; singleN?: num
     }));
     return { rows, results };
   } finally {
-    instance.close();
+    await instance.close();
   }
 }

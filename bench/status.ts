@@ -32,7 +32,7 @@ async function revokeEndToEnd(n: number): Promise<{ revokeMs: number; revokeAndF
   const instance = await createBenchInstance({ EDUCRED_ADMIN_TOKEN: TOKEN });
   try {
     const { runtime, config } = instance;
-    ensureAdminToken(runtime.db, config.adminToken);
+    await ensureAdminToken(runtime.store, config.adminToken);
     const deps = { ...runtime, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger: pino({ level: 'silent' }) };
     const app = createApp(deps);
     const revokeSamples: number[] = [];
@@ -40,7 +40,9 @@ async function revokeEndToEnd(n: number): Promise<{ revokeMs: number; revokeAndF
     const cachedSamples: number[] = [];
     for (let i = 0; i < n; i++) {
       const { award } = await issueAward(deps, awardRequest(i), { actor: 'bench' });
-      const entry = (award.credential.credentialStatus as Array<Record<string, string>>).find((e) => e.statusPurpose === 'revocation')!;
+      // One entry is an object, two an array (src/status/entries.ts credentialStatusValue).
+      const entries = [award.credential.credentialStatus].flat() as Array<Record<string, string>>;
+      const entry = entries.find((e) => e.statusPurpose === 'revocation')!;
       const listPath = new URL(entry.statusListCredential!).pathname;
       const started = performance.now();
       const res = await app.request(`/awards/${award.id}/revoke`, {
@@ -59,7 +61,7 @@ async function revokeEndToEnd(n: number): Promise<{ revokeMs: number; revokeAndF
     }
     return { revokeMs: median(revokeSamples), revokeAndFetchMs: median(totalSamples), fetchCachedMs: median(cachedSamples) };
   } finally {
-    instance.close();
+    await instance.close();
   }
 }
 

@@ -88,6 +88,6 @@ export async function benchVerification(n = 300): Promise<{ rows: Row[]; results
     return { rows, results };
   } finally {
     await new Promise((done) => server.close(done));
-    issuer.close();
+    await issuer.close();
   }
 }

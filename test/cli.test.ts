@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDidKey } from '../src/signing/did.js';
 import { createDocumentLoader } from '../src/signing/documentLoader.js';
 import { createVerifyingSuites } from '../src/signing/suites.js';
-import { openDatabase } from '../src/store/db.js';
-import { findToken } from '../src/store/tokens.js';
+import { sql } from 'kysely';
+import { openStore, type Store } from '../src/store/store.js';
 import { createTestInstance, masteryEvidence } from './helpers/app.js';
 import { csvBatch } from './helpers/batch.js';
 import { libraryCheckStatus, statusEntries } from './helpers/status.js';
@@ -418,18 +418,18 @@ describe('educred tokens list and revoke', () => {
     expect(result.status, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as Json;
   };
-  const withDb = <T>(use: (db: ReturnType<typeof openDatabase>) => T): T => {
-    const db = openDatabase(path.join(work, 'tokens', 'educred.sqlite'));
+  const withStore = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+    const store = await openStore({ engine: 'sqlite', file: path.join(work, 'tokens', 'educred.sqlite') });
     try {
-      return use(db);
+      return await use(store);
     } finally {
-      db.close();
+      await store.close();
     }
   };
   const listed = (): Json[] => JSON.parse(educred(['tokens', 'list', '--json'], { env: env() }).stdout) as Json[];
 
   // Several runs of the bin, each a second or more on a loaded machine.
-  it('lists every token with id, name, scopes and times (--json), never a secret or hash', { timeout: 120_000 }, () => {
+  it('lists every token with id, name, scopes and times (--json), never a secret or hash', { timeout: 120_000 }, async () => {
     const admin = created('ops admin', 'admin');
     const importer = created('registrar import', 'issue,revoke');
     const result = educred(['tokens', 'list', '--json'], { env: env() });
@@ -439,7 +439,7 @@ describe('educred tokens list and revoke', () => {
       { id: admin.id, name: 'ops admin', scopes: ['admin'], origin: 'cli', createdAt: expect.stringMatching(/^\d{4}-/), revokedAt: null },
       { id: importer.id, name: 'registrar import', scopes: ['issue', 'revoke'], origin: 'cli', createdAt: expect.stringMatching(/^\d{4}-/), revokedAt: null },
     ]);
-    const hashes = withDb((db) => db.prepare('SELECT token_hash FROM api_tokens').pluck().all() as string[]);
+    const hashes = await withStore(async (store) => (await sql<{ token_hash: string }>`SELECT token_hash FROM api_tokens`.execute(store.kysely)).rows.map((r) => r.token_hash));
     for (const secret of [admin.token as string, importer.token as string, ...hashes]) expect(result.stdout).not.toContain(secret);
 
     const text = educred(['tokens', 'list'], { env: env() });
@@ -449,14 +449,14 @@ describe('educred tokens list and revoke', () => {
     expect(lines[1]).toBe(`${importer.id}  active  issue,revoke  created ${list[1]!.createdAt}  registrar import`);
   });
 
-  it('revokes a token at once, audited as the CLI', { timeout: 120_000 }, () => {
+  it('revokes a token at once, audited as the CLI', { timeout: 120_000 }, async () => {
     const victim = created('old kiosk', 'issue');
-    expect(withDb((db) => findToken(db, victim.token as string))?.id).toBe(victim.id);
+    expect((await withStore((store) => store.tokens.find(victim.token as string)))?.id).toBe(victim.id);
     const result = educred(['tokens', 'revoke', victim.id as string], { env: env() });
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: victim.id, name: 'old kiosk', revokedAt: expect.stringMatching(/^\d{4}-/), changed: true });
-    expect(withDb((db) => findToken(db, victim.token as string))).toBeUndefined();
-    const audit = withDb((db) => db.prepare('SELECT actor, action FROM audit_events WHERE subject = ? ORDER BY id').all(`token:${victim.id}`));
+    expect(await withStore((store) => store.tokens.find(victim.token as string))).toBeUndefined();
+    const audit = await withStore(async (store) => (await sql`SELECT actor, action FROM audit_events WHERE subject = ${`token:${victim.id}`} ORDER BY id`.execute(store.kysely)).rows);
     expect(audit).toEqual([
       { actor: 'cli', action: 'token.created' },
       { actor: 'cli', action: 'token.revoked' },
@@ -464,7 +464,7 @@ describe('educred tokens list and revoke', () => {
     expect(listed().find((t) => t.id === victim.id)?.revokedAt).toEqual(expect.stringMatching(/^\d{4}-/));
   });
 
-  it('fails with a clear message for an unknown id and for the last active admin token', { timeout: 120_000 }, () => {
+  it('fails with a clear message for an unknown id and for the last active admin token', { timeout: 120_000 }, async () => {
     const unknown = educred(['tokens', 'revoke', 'no-such-token'], { env: env() });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("No token 'no-such-token'");
@@ -473,6 +473,6 @@ describe('educred tokens list and revoke', () => {
     const last = educred(['tokens', 'revoke', admins[0]!.id as string], { env: env() });
     expect(last.status).toBe(1);
     expect(last.stderr).toMatch(/last active admin token/);
-    expect(withDb((db) => db.prepare('SELECT revoked_at FROM api_tokens WHERE id = ?').pluck().get(admins[0]!.id))).toBeNull();
+    expect(await withStore(async (store) => (await sql<{ revoked_at: string | null }>`SELECT revoked_at FROM api_tokens WHERE id = ${admins[0]!.id as string}`.execute(store.kysely)).rows[0]?.revoked_at)).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as vc from '@digitalbazaar/vc';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
-import { countAwards, findAward } from '../../src/store/awards.js';
+import { sql } from 'kysely';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { CSV_HEADER, MASTERY_OBSERVATIONS, csvBatch, csvRow, getBatch, jsonAward, postBatch, waitForBatch } from '../helpers/batch.js';
 import { libraryCheckStatus } from '../helpers/status.js';
@@ -32,7 +32,7 @@ describe('POST /awards/batch (JSON)', () => {
       { ...jsonAward(5), evidence: masteryEvidence(2) },
       'not an award',
     ];
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const res = await postJson(t.app, '/awards/batch', rows, { 'Batch-Id': 'json-mixed' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Json;
@@ -44,9 +44,9 @@ describe('POST /awards/batch (JSON)', () => {
     expect(byLine.get(5)).toMatchObject({ state: 'duplicate', duplicateOf: 1 });
     expect(byLine.get(6)).toMatchObject({ state: 'rejected', problem: { code: 'mastery_not_met' } });
     expect(byLine.get(7)).toMatchObject({ state: 'invalid' });
-    expect(countAwards(t.runtime.db)).toBe(before + 2);
+    expect(await t.runtime.store.awards.count()).toBe(before + 2);
 
-    const award = findAward(t.runtime.db, byLine.get(3)?.awardId);
+    const award = await t.runtime.store.awards.find(byLine.get(3)?.awardId);
     expect(award?.credentialId).toBe(byLine.get(3)?.credentialId);
     const verified = await vc.verifyCredential({ credential: award?.credential, suite: createVerifyingSuites(), checkStatus: libraryCheckStatus(t), documentLoader: t.runtime.issuer.documentLoader });
     expect(verified.verified).toBe(true);
@@ -56,26 +56,26 @@ describe('POST /awards/batch (JSON)', () => {
     const rows = [jsonAward(10), jsonAward(11), jsonAward(12)];
     const first = (await (await postJson(t.app, '/awards/batch', { batchId: 'term-2026-spring', awards: rows })).json()) as Json;
     expect(first.counts.issued).toBe(3);
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const again = await postJson(t.app, '/awards/batch', { batchId: 'term-2026-spring', awards: rows });
     const second = (await again.json()) as Json;
     expect(second).toMatchObject({ runs: 2, counts: { issued: 0, existing: 3 } });
     expect(second.rows.map((r: Json) => r.awardId)).toEqual(first.rows.map((r: Json) => r.awardId));
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
 
     // A corrected file under the same id: unchanged rows are found again, only the new row is awarded.
     const third = (await (await postJson(t.app, '/awards/batch', { batchId: 'term-2026-spring', awards: [...rows, jsonAward(13)] })).json()) as Json;
     expect(third.counts).toMatchObject({ issued: 1, existing: 3 });
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('answers 422 with every row problem and stores nothing when no row can be awarded', async () => {
-    const batches = () => t.runtime.db.prepare('SELECT count(*) FROM award_batches').pluck().get();
-    const before = batches();
+    const batches = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM award_batches`.execute(t.runtime.store.kysely)).rows[0]?.n);
+    const before = await batches();
     const body = await problemOf(await postJson(t.app, '/awards/batch', [{ nope: 1 }, { recipient: 'x' }]), 422);
     expect(body.type).toBe('urn:educred:problem:nothing-to-issue');
     expect(body.rows.map((r: Json) => r.line)).toEqual([1, 2]);
-    expect(batches()).toBe(before);
+    expect(await batches()).toBe(before);
   });
 
   it('refuses a body that is not a batch, a bad batch id, and conflicting batch ids', async () => {
@@ -111,7 +111,7 @@ describe('POST /awards/batch (CSV)', () => {
     expect(states).toEqual({ 2: 'issued', 3: 'issued', 5: 'invalid', 7: 'invalid', 8: 'rejected' });
     const line5 = (body.rows as Json[]).find((r) => r.line === 5) as Json;
     expect(line5.problem.detail).toContain('date|observer|level');
-    const line3 = findAward(t.runtime.db, (body.rows as Json[]).find((r) => r.line === 3)?.awardId);
+    const line3 = await t.runtime.store.awards.find((body.rows as Json[]).find((r) => r.line === 3)?.awardId);
     expect(line3?.recipientName).toBe('Lopez, Ana');
     const evidence = line3?.credential.evidence as Json[];
     expect(evidence).toHaveLength(6);
@@ -128,10 +128,10 @@ describe('POST /awards/batch (CSV)', () => {
   });
 
   it('refuses more than 10,000 rows (413) without storing anything', async () => {
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const body = await problemOf(await postBatch(t.app, csvBatch(10_001), 'text/csv'), 413);
     expect(body.maxRows).toBe(10_000);
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 });
 
@@ -171,21 +171,21 @@ describe('one badge per recipient, achievement and level, in batches', () => {
     expect(first.status).toBe(200);
     const issued = (await first.json()) as Json;
     expect(issued.counts).toMatchObject({ issued: 4 });
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const again = await postBatch(t.app, csv, 'text/csv');
     expect(again.status).toBe(200);
     const second = (await again.json()) as Json;
     expect(second.batchId).not.toBe(issued.batchId);
     expect(second.counts).toMatchObject({ issued: 0, existing: 4, rejected: 0 });
     expect(second.rows.map((r: Json) => [r.line, r.state, r.awardId])).toEqual(issued.rows.map((r: Json) => [r.line, 'existing', r.awardId]));
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 
   it('reports a row for a badge POST /awards already made as existing (the same request) and a different one as rejected with the 409 reason', async () => {
     const single = (await (await postJson(t.app, '/awards', jsonAward(3100))).json()) as Json;
     const other = await postJson(t.app, '/awards', { ...jsonAward(3101), evidence: masteryEvidence().map((o) => ({ ...o, observer: 'Sam Okafor' })) });
     const otherId = ((await other.json()) as Json).id;
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const res = await postJson(t.app, '/awards/batch', [jsonAward(3100), jsonAward(3101), jsonAward(3102)]);
     const body = (await res.json()) as Json;
     expect(body.counts).toMatchObject({ issued: 1, existing: 1, rejected: 1 });
@@ -197,18 +197,18 @@ describe('one badge per recipient, achievement and level, in batches', () => {
     });
     expect(byLine.get(2)?.problem.detail).toContain(otherId);
     expect(byLine.get(3)).toMatchObject({ state: 'issued' });
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('awards one badge for two rows of one file that ask it for the same educator with different evidence', async () => {
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const csv = [CSV_HEADER, csvRow(3200), `educator3200@example.edu,Educator 3200,formative-assessment,${MASTERY_OBSERVATIONS.replaceAll('Dr. Maya Rivera', 'Sam Okafor')}`].join('\n');
     const body = (await (await postBatch(t.app, csv, 'text/csv')).json()) as Json;
     expect(body.counts).toMatchObject({ issued: 1, rejected: 1 });
     const rejected = (body.rows as Json[]).find((r) => r.state === 'rejected') as Json;
     const issued = (body.rows as Json[]).find((r) => r.state === 'issued') as Json;
     expect(rejected.problem).toMatchObject({ code: 'award_exists', existingAwardId: issued.awardId });
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 });
 

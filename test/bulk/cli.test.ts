@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/cli/io.js';
 import { csvExitCode, issueCsvFromCli } from '../../src/cli/issueCsv.js';
 import { createTokenFromCli } from '../../src/cli/tokens.js';
-import { openDatabase } from '../../src/store/db.js';
-import { findToken } from '../../src/store/tokens.js';
+import { sql } from 'kysely';
+import { openStore } from '../../src/store/store.js';
 import { CSV_HEADER, csvBatch } from '../helpers/batch.js';
 
 let work: string;
@@ -58,17 +58,17 @@ describe('educred issue --csv', () => {
     const file = path.join(work, 'status.csv');
     writeFileSync(file, csvBatch(3, 700));
     expect((await issueCsvFromCli({ csv: file }, progressSink())).counts).toMatchObject({ issued: 3 });
-    const db = openDatabase(path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite') });
     try {
-      const rows = db.prepare("SELECT a.id, a.credential_json, COUNT(e.list_index) AS entries FROM awards a LEFT JOIN status_entries e ON e.award_id = a.id WHERE a.recipient_email IN ('educator700@example.edu', 'educator701@example.edu', 'educator702@example.edu') GROUP BY a.id").all() as Array<{ id: string; credential_json: string; entries: number }>;
+      const { rows } = await sql<{ id: string; credential_json: string; entries: number }>`SELECT a.id, a.credential_json, COUNT(e.list_index) AS entries FROM awards a LEFT JOIN status_entries e ON e.award_id = a.id WHERE a.recipient_email IN ('educator700@example.edu', 'educator701@example.edu', 'educator702@example.edu') GROUP BY a.id`.execute(store.kysely);
       expect(rows).toHaveLength(3);
       for (const row of rows) {
         const credential = JSON.parse(row.credential_json) as { credentialStatus?: { type: string; statusPurpose: string } };
         expect(credential.credentialStatus).toMatchObject({ type: 'BitstringStatusListEntry', statusPurpose: 'revocation' });
-        expect(row.entries).toBe(1);
+        expect(Number(row.entries)).toBe(1);
       }
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
@@ -95,21 +95,21 @@ describe('educred issue --csv', () => {
 });
 
 describe('educred tokens create', () => {
-  it('creates a scoped token, printed once and stored hashed', () => {
-    const created = createTokenFromCli({ name: 'registrar import', scopes: 'issue,revoke' }, { ...process.env });
+  it('creates a scoped token, printed once and stored hashed', async () => {
+    const created = await createTokenFromCli({ name: 'registrar import', scopes: 'issue,revoke' }, { ...process.env });
     expect(created).toMatchObject({ name: 'registrar import', scopes: ['issue', 'revoke'] });
-    const db = openDatabase(path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(ENV.EDUCRED_DATA_DIR, 'educred.sqlite') });
     try {
-      expect(findToken(db, created.token)).toMatchObject({ name: 'registrar import', scopes: ['issue', 'revoke'] });
-      expect(JSON.stringify(db.prepare('SELECT * FROM api_tokens').all())).not.toContain(created.token);
+      expect(await store.tokens.find(created.token)).toMatchObject({ name: 'registrar import', scopes: ['issue', 'revoke'] });
+      expect(JSON.stringify((await sql`SELECT * FROM api_tokens`.execute(store.kysely)).rows)).not.toContain(created.token);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
-  it('refuses unknown scopes and a missing name', () => {
-    expect(() => createTokenFromCli({ name: 'x', scopes: 'issue,root' })).toThrow(/Unknown scope 'root'/);
-    expect(() => createTokenFromCli({ name: ' ', scopes: 'issue' })).toThrow(/--name/);
-    expect(() => createTokenFromCli({ name: 'x', scopes: '' })).toThrow(/--scopes/);
+  it('refuses unknown scopes and a missing name', async () => {
+    await expect(createTokenFromCli({ name: 'x', scopes: 'issue,root' })).rejects.toThrow(/Unknown scope 'root'/);
+    await expect(createTokenFromCli({ name: ' ', scopes: 'issue' })).rejects.toThrow(/--name/);
+    await expect(createTokenFromCli({ name: 'x', scopes: '' })).rejects.toThrow(/--scopes/);
   });
 });

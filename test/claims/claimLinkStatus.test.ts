@@ -2,6 +2,7 @@
 // valid (not a new one that silently retires the one already sent), no link is made or handed
 // out for a revoked or suspended badge, and no delivery path (page download, VC-API exchange)
 // gives out a revoked or suspended badge. A reinstated badge can be claimed again.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashClaimToken } from '../../src/store/claimLinks.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -49,7 +50,7 @@ describe('a replay returns the same claim link while it is valid', () => {
     expect(second.claimExpiresAt).toBe(first.claimExpiresAt);
     expect((await t.app.request(pathOf(first.claimUrl))).status).toBe(200);
     // Still one link in the database, kept as a hash only.
-    const rows = t.runtime.db.prepare('SELECT token_hash FROM claim_links WHERE award_id = ?').pluck().all(first.id);
+    const rows = (await sql<{ token_hash: string }>`SELECT token_hash FROM claim_links WHERE award_id = ${first.id}`.execute(t.runtime.store.kysely)).rows.map((r) => r.token_hash);
     expect(rows).toEqual([hashClaimToken(tokenOf(first.claimUrl))]);
   });
 
@@ -118,12 +119,12 @@ describe('no claim link for a revoked badge', () => {
     expect(start.status).toBe(409);
     expect(((await start.json()) as Json).awardStatus).toBe('revoked');
     const wallet = await createTestWallet();
-    const challenge = t.runtime.db.prepare('SELECT challenge FROM claim_links WHERE award_id = ?').pluck().get(awarded.id) as string;
+    const challenge = (await sql<{ challenge: string }>`SELECT challenge FROM claim_links WHERE award_id = ${awarded.id}`.execute(t.runtime.store.kysely)).rows[0]!.challenge;
     const presentation = await wallet.authenticate({ challenge, domain: 'localhost:3000' });
     const delivered = await exchange(awarded.claimUrl, { verifiablePresentation: presentation });
     expect(delivered.status).toBe(409);
     expect(JSON.stringify(await delivered.json())).not.toContain('"proof"');
-    expect(t.runtime.db.prepare('SELECT count(*) FROM claim_links WHERE award_id = ? AND spent_at IS NOT NULL').pluck().get(awarded.id)).toBe(0);
+    expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM claim_links WHERE award_id = ${awarded.id} AND spent_at IS NOT NULL`.execute(t.runtime.store.kysely)).rows[0]?.n)).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 // Claim links: one per award, unguessable, stored hashed, single use, expiring, replaced by a
 // replay; their QR codes; the JSON download; and no token in the request log.
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashClaimToken } from '../../src/store/claimLinks.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -39,11 +40,11 @@ describe('POST /awards returns a claim link', () => {
   it('stores only the SHA-256 of the token', async () => {
     const body = await emailAward();
     const token = tokenOf(body.claimUrl);
-    const rows = t.runtime.db.prepare('SELECT * FROM claim_links WHERE award_id = ?').all(body.id) as Json[];
+    const { rows } = await sql<Json>`SELECT * FROM claim_links WHERE award_id = ${body.id}`.execute(t.runtime.store.kysely);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash).toBe(hashClaimToken(token));
     expect(JSON.stringify(rows)).not.toContain(token);
-    t.runtime.db.pragma('wal_checkpoint(TRUNCATE)');
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(t.runtime.store.kysely);
     expect(readFileSync(t.config.databaseFile).includes(Buffer.from(token))).toBe(false);
   });
 

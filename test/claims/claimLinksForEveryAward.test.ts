@@ -2,6 +2,7 @@
 // each awarded row's claim link, in the synchronous answer and in the batch's results, a batch
 // re-run returns the same links, and POST /awards/:id/claim-links makes a new link for an
 // existing award (replacing its older unspent one).
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { csvBatch, getBatch, jsonAward, postBatch, waitForBatch } from '../helpers/batch.js';
@@ -40,7 +41,7 @@ describe('bulk awards carry claim links', () => {
     expect(three).toMatchObject({ state: 'rejected' });
     expect(three).not.toHaveProperty('claimUrl');
     // One link per awarded row, in the database.
-    const links = t.runtime.db.prepare('SELECT count(*) FROM claim_links WHERE award_id IN (?, ?)').pluck().get(one!.awardId, two!.awardId);
+    const links = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM claim_links WHERE award_id IN (${one!.awardId}, ${two!.awardId})`.execute(t.runtime.store.kysely)).rows[0]?.n);
     expect(links).toBe(2);
 
     // GET of the results carries the same links; a re-run of the batch returns them again.

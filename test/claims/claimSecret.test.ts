@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateClaimSecret } from '../../src/claims/claimSecret.js';
 import { hashClaimToken } from '../../src/store/claimLinks.js';
@@ -58,14 +59,14 @@ describe('the claim-link secret', () => {
 describe('derived claim tokens', () => {
   it('a token is HMAC-SHA256(secret, link id); the database keeps the link id and the token hash only', async () => {
     const { id, claimUrl } = await award('secret-derive');
-    const rows = t.runtime.db.prepare('SELECT link_id, token_hash FROM claim_links WHERE award_id = ?').all(id) as Json[];
+    const { rows } = await sql<Json>`SELECT link_id, token_hash FROM claim_links WHERE award_id = ${id}`.execute(t.runtime.store.kysely);
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(row!.link_id).toMatch(/^[0-9a-f-]{36}$/);
     const expected = createHmac('sha256', readFileSync(secretFile())).update(row!.link_id).digest('base64url');
     expect(tokenOf(claimUrl)).toBe(expected);
     expect(row!.token_hash).toBe(hashClaimToken(expected));
-    t.runtime.db.pragma('wal_checkpoint(TRUNCATE)');
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(t.runtime.store.kysely);
     expect(readFileSync(t.config.databaseFile).includes(Buffer.from(expected))).toBe(false);
     expect(readFileSync(t.config.databaseFile).includes(readFileSync(secretFile()))).toBe(false);
   });
@@ -73,7 +74,7 @@ describe('derived claim tokens', () => {
   it('a link made before link ids (a random token) stays valid; a replay then makes a new link, which replaces it', async () => {
     const { id } = await award('secret-legacy');
     const legacyToken = randomBytes(32).toString('base64url');
-    t.runtime.db.prepare('UPDATE claim_links SET link_id = NULL, token_hash = ? WHERE award_id = ?').run(hashClaimToken(legacyToken), id);
+    await sql`UPDATE claim_links SET link_id = NULL, token_hash = ${hashClaimToken(legacyToken)} WHERE award_id = ${id}`.execute(t.runtime.store.kysely);
     expect((await t.app.request(`/claim/${legacyToken}`)).status).toBe(200);
     const replayed = await award('secret-legacy');
     expect(replayed.claimUrl).toMatch(/\/claim\/[A-Za-z0-9_-]{43}$/);

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as vc from '@digitalbazaar/vc';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
-import { auditTrail } from '../../src/store/audit.js';
 import { awardBody, createServedInstance, masteryEvidence, type TestInstance } from '../helpers/app.js';
 import { ADMIN_TOKEN } from '../helpers/app.js';
 import { createTestWallet, walletLoader } from '../helpers/wallet.js';
@@ -79,7 +78,7 @@ describe('VC-API exchange (request, DID authentication, delivery)', () => {
     // The public URL serves the newest version; the award's audit says who claimed it.
     const stored = (await (await fetch(credential.id)).json()) as Json;
     expect(stored.credentialSubject.id).toBe(wallet.did);
-    expect(auditTrail(t.runtime.db, awarded.id).map((e) => e.action)).toEqual(['award.issued', 'award.claimed']);
+    expect((await t.runtime.store.audit.trail(awarded.id)).map((e) => e.action)).toEqual(['award.issued', 'award.claimed']);
 
     // Spent: the exchange and the claim page refuse a second use.
     expect((await post(exchange, {})).status).toBe(410);

@@ -29,7 +29,7 @@ beforeAll(async () => {
   // The program's DID is needed before the agency can endorse it: start it once without endorsements.
   const bare = await createTestInstance({ env: { EDUCRED_DATA_DIR: programKeyDir, EDUCRED_ISSUER_NAME: 'Riverside Teacher Residency' } });
   const programDid = bare.runtime.issuer.identity.did;
-  bare.runtime.db.close();
+  await bare.runtime.store.close();
 
   const res = await postJson(agency.app, '/endorsements', {
     issuer: programDid,

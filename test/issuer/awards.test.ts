@@ -5,8 +5,7 @@ import { validateAgainstSchema } from '../../src/credentials/schema.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../../src/credentials/openBadge.js';
 import { hashEmail } from '../../src/credentials/recipient.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
-import { auditTrail } from '../../src/store/audit.js';
-import { countAwards } from '../../src/store/awards.js';
+import { sql } from 'kysely';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { libraryCheckStatus } from '../helpers/status.js';
 
@@ -91,7 +90,7 @@ describe('POST /awards', () => {
     expect(await publicJson.json()).toEqual(credential);
     const adminView = (await (await t.app.request(`/awards/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Json;
     expect(adminView.credential).toEqual(credential);
-    expect(auditTrail(t.runtime.db, id).map((e) => e.action)).toEqual(['award.issued']);
+    expect((await t.runtime.store.audit.trail(id)).map((e) => e.action)).toEqual(['award.issued']);
   });
 
   it('puts an email recipient in the credential only as a salted SHA-256 identity, keeping the address in the database', async () => {
@@ -105,12 +104,12 @@ describe('POST /awards', () => {
     expect(email.identityHash).toBe(hashEmail('ana.lopez@example.org', email.salt));
     expect(name).toMatchObject({ hashed: false, identityType: 'name', identityHash: 'Ana Lopez' });
     expect(credential.credentialSubject.id).toBeUndefined();
-    const row = t.runtime.db.prepare('SELECT recipient_email FROM awards WHERE id = ?').get(id) as Json;
-    expect(row.recipient_email).toBe('ana.lopez@example.org');
+    const [row] = (await sql<Json>`SELECT recipient_email FROM awards WHERE id = ${id}`.execute(t.runtime.store.kysely)).rows;
+    expect(row?.recipient_email).toBe('ana.lopez@example.org');
   });
 
   it('returns the same credential for a retry with the same Idempotency-Key, never a second award', async () => {
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const headers = { 'Idempotency-Key': 'term-2026-spring-ana-fa' };
     // A recipient of its own: the DID of awardBody() already holds this badge from an earlier test.
     const body = awardBody({ recipient: { id: 'did:example:idempotency-retry' } });
@@ -122,7 +121,7 @@ describe('POST /awards', () => {
     expect(third.headers.get('idempotent-replayed')).toBe('true');
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
     expect(bodies[2]!.credential).toEqual(bodies[0]!.credential);
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('refuses a reused Idempotency-Key with a different body (409)', async () => {
@@ -134,7 +133,7 @@ describe('POST /awards', () => {
   });
 
   it('answers 422 with what is missing when the mastery rule does not hold, storing nothing', async () => {
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const evidence = [...masteryEvidence(3), { ...masteryEvidence(1, 'developing')[0], date: '2026-03-04' }];
     const body = await expectProblem(await postJson(t.app, '/awards', awardBody({ evidence })), 422);
     expect(body.type).toBe('urn:educred:problem:mastery-not-met');
@@ -142,7 +141,7 @@ describe('POST /awards', () => {
       { requirement: 'minObservations', field: 'evidence', detail: 'at least 5 observations are required on distinct dates; 4 distinct dates given (4 observations)' },
       expect.objectContaining({ requirement: 'minLevel', field: 'evidence[3].level', detail: expect.stringContaining('evidence[3]') }),
     ]);
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 });
 
@@ -163,16 +162,16 @@ describe('bad input gets a clear 4xx problem, never a 500 and never a stored awa
   ];
   for (const [what, send, status, detail] of cases) {
     it(`${what} → ${status}`, async () => {
-      const before = countAwards(t.runtime.db);
+      const before = await t.runtime.store.awards.count();
       const body = await expectProblem(await send(), status);
       expect(body.detail).toMatch(detail);
-      expect(countAwards(t.runtime.db)).toBe(before);
+      expect(await t.runtime.store.awards.count()).toBe(before);
     });
   }
 
   it('audits refused requests without the presented secret', async () => {
     await postJson(t.app, '/awards', awardBody(), { Authorization: 'Bearer leaked-looking-secret-123' });
-    const rows = t.runtime.db.prepare("SELECT detail_json FROM audit_events WHERE action = 'auth.refused'").all() as Json[];
+    const { rows } = await sql<Json>`SELECT detail_json FROM audit_events WHERE action = 'auth.refused'`.execute(t.runtime.store.kysely);
     expect(rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(rows)).not.toContain('leaked-looking-secret-123');
   });

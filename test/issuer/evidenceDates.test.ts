@@ -2,7 +2,6 @@
 // defect 8): the rule counts observations on distinct dates, and no observation may be dated
 // after the award (the award's UTC date plus one day, for time zones ahead of UTC).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countAwards } from '../../src/store/awards.js';
 import { awardBody, createTestInstance, masteryEvidence, observation, postJson, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -19,11 +18,11 @@ let n = 0;
 const recipient = (): Json => ({ id: `did:example:evidence-dates-${++n}` });
 
 const refused = async (evidence: unknown[]): Promise<Json> => {
-  const before = countAwards(t.runtime.db);
+  const before = await t.runtime.store.awards.count();
   const res = await postJson(t.app, '/awards', awardBody({ recipient: recipient(), evidence }));
   expect(res.status).toBe(422);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(countAwards(t.runtime.db)).toBe(before);
+  expect(await t.runtime.store.awards.count()).toBe(before);
   const body = (await res.json()) as Json;
   expect(body.type).toBe('urn:educred:problem:mastery-not-met');
   return body;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as vc from '@digitalbazaar/vc';
+import { sql } from 'kysely';
 import { didWebDocumentPath, didWebDocumentUrl, didWebFromDomain, DidError } from '../../src/signing/did.js';
 import { generateMultikey, readKeyFile, KeyFileError, writeKeyFile } from '../../src/signing/keys.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
@@ -105,7 +106,7 @@ describe('secrets stay secret', () => {
         postJson(t.app, '/awards', { bad: true }).then((r) => r.text()),
       ]);
       for (const body of responses) expect(body).not.toContain(secret);
-      t.runtime.db.pragma('wal_checkpoint(FULL)');
+      await sql`PRAGMA wal_checkpoint(FULL)`.execute(t.runtime.store.kysely);
       const database = readFileSync(t.config.databaseFile).toString('latin1');
       expect(database).not.toContain(secret);
       expect(lines.length).toBeGreaterThan(3);

@@ -3,7 +3,6 @@
 // an Idempotency-Key, concurrent requests and every other entry point return the existing award
 // (the same request) or a 409 naming it (a different request), never a second badge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countAwards } from '../../src/store/awards.js';
 import { WITH_SUSPENSION } from '../helpers/status.js';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, observation, postJson, type TestInstance } from '../helpers/app.js';
 
@@ -30,7 +29,7 @@ const expectProblem = async (res: Response, status: number): Promise<Json> => {
 describe('one badge per recipient, achievement and level', () => {
   it('answers the same request sent again without an Idempotency-Key with the existing award (200, Idempotent-Replayed), not a second badge', async () => {
     const body = awardBody({ recipient: { id: freshDid() } });
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const first = await postJson(t.app, '/awards', body);
     expect(first.status).toBe(201);
     const issued = (await first.json()) as Json;
@@ -41,13 +40,13 @@ describe('one badge per recipient, achievement and level', () => {
     const replayed = (await again.json()) as Json;
     expect(replayed.id).toBe(issued.id);
     expect(replayed.credential).toEqual(issued.credential);
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('refuses a different request for the same recipient, achievement and level with a 409 naming the existing award', async () => {
     const recipient = { id: freshDid() };
     const first = (await (await postJson(t.app, '/awards', awardBody({ recipient }))).json()) as Json;
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const other = masteryEvidence().map((o) => ({ ...o, narrative: 'A different write-up of the same practice.' }));
     const body = await expectProblem(await postJson(t.app, '/awards', awardBody({ recipient, evidence: other })), 409);
     expect(body.type).toBe('urn:educred:problem:award-exists');
@@ -55,7 +54,7 @@ describe('one badge per recipient, achievement and level', () => {
     expect(body.existingAwardUrl).toBe(`http://localhost:3000/awards/${first.id}`);
     expect(body.detail).toContain(first.id);
     expect(body.detail).toContain("'formative-assessment'");
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 
   it('treats an email recipient as one recipient whatever its case', async () => {
@@ -68,17 +67,17 @@ describe('one badge per recipient, achievement and level', () => {
 
   it('issues one badge when two identical requests race, and answers the other with it', async () => {
     const body = awardBody({ recipient: { id: freshDid() } });
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const answers = await Promise.all([postJson(t.app, '/awards', body), postJson(t.app, '/awards', body)]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 201]);
     const ids = (await Promise.all(answers.map((r) => r.json()))).map((b) => (b as Json).id);
     expect(ids[0]).toBe(ids[1]);
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('issues one badge when two different requests for it race: the other is a 409 naming the winner', async () => {
     const recipient = { id: freshDid() };
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const answers = await Promise.all([
       postJson(t.app, '/awards', awardBody({ recipient })),
       postJson(t.app, '/awards', awardBody({ recipient, evidence: masteryEvidence().map((o) => ({ ...o, observer: 'Sam Okafor' })) })),
@@ -86,7 +85,7 @@ describe('one badge per recipient, achievement and level', () => {
     expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
     const [winner, loser] = answers[0]!.status === 201 ? answers : [answers[1]!, answers[0]!];
     expect(((await loser!.json()) as Json).existingAwardId).toBe(((await winner!.json()) as Json).id);
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
   });
 
   it('awards a different achieved level as a different badge (deeper mastery)', async () => {
