@@ -2,6 +2,7 @@
 // requests audited, rate limits on the public verify and claim routes, body size limits, and
 // security headers on pages.
 import { Hono } from 'hono';
+import { sql } from 'kysely';
 import { createApp } from '../../src/app.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimit } from '../../src/http/rateLimit.js';
@@ -20,8 +21,9 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 const bearer = (token: string, extra: Record<string, string> = {}): Record<string, string> => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...extra });
-const audited = (reason: string): number =>
-  t.runtime.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'auth.refused' AND detail_json LIKE ?").pluck().get(`%${reason}%`) as number;
+const audited = async (reason: string): Promise<number> =>
+  Number((await sql<{ n: number }>`SELECT count(*) AS n FROM audit_events WHERE action = 'auth.refused' AND detail_json LIKE ${`%${reason}%`}`.execute(t.runtime.store.kysely)).rows[0]!.n);
+const allRows = async (table: string): Promise<unknown[]> => (await sql`SELECT * FROM ${sql.table(table)}`.execute(t.runtime.store.kysely)).rows;
 
 describe('POST /tokens: scoped tokens', () => {
   it('creates a token with the asked scopes, shown once, stored only as a hash', async () => {
@@ -31,16 +33,16 @@ describe('POST /tokens: scoped tokens', () => {
     const created = (await res.json()) as Json;
     expect(created).toMatchObject({ name: 'registrar import', scopes: ['issue'] });
     expect(created.token).toMatch(/^edc_[A-Za-z0-9_-]{43}$/);
-    const dump = JSON.stringify(t.runtime.db.prepare('SELECT * FROM api_tokens').all()) + JSON.stringify(t.runtime.db.prepare('SELECT * FROM audit_events').all());
+    const dump = JSON.stringify(await allRows('api_tokens')) + JSON.stringify(await allRows('audit_events'));
     expect(dump).not.toContain(created.token);
 
     // The token issues, but cannot create tokens; the refusal is audited without the secret.
     expect((await t.app.request('/awards', { method: 'POST', headers: bearer(created.token), body: JSON.stringify(awardBody()) })).status).toBe(201);
-    const before = audited("lacks scope 'admin'");
+    const before = await audited("lacks scope 'admin'");
     const refused = await t.app.request('/tokens', { method: 'POST', headers: bearer(created.token), body: JSON.stringify({ name: 'x', scopes: ['admin'] }) });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(audited("lacks scope 'admin'")).toBe(before + 1);
+    expect(await audited("lacks scope 'admin'")).toBe(before + 1);
   });
 
   it('keeps a revoke-only token away from issuing', async () => {
@@ -54,11 +56,11 @@ describe('POST /tokens: scoped tokens', () => {
     expect((await postJson(t.app, '/tokens', { name: 'x', scopes: ['root'] })).status).toBe(400);
     expect((await postJson(t.app, '/tokens', { name: ' ', scopes: ['issue'] })).status).toBe(400);
     expect((await postJson(t.app, '/tokens', { name: 'x', scopes: [] })).status).toBe(400);
-    const before = audited('missing token');
+    const before = await audited('missing token');
     const anonymous = await t.app.request('/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toContain('scope="admin"');
-    expect(audited('missing token')).toBe(before + 1);
+    expect(await audited('missing token')).toBe(before + 1);
   });
 });
 
@@ -150,8 +152,8 @@ describe('security headers on pages', () => {
 });
 
 describe('admin token from the environment', () => {
-  it('is the only token at first start, stored hashed', () => {
-    const rows = t.runtime.db.prepare("SELECT token_hash FROM api_tokens WHERE name LIKE 'admin%'").pluck().all() as string[];
+  it('is the only token at first start, stored hashed', async () => {
+    const rows = (await sql<{ token_hash: string }>`SELECT token_hash FROM api_tokens WHERE name LIKE 'admin%'`.execute(t.runtime.store.kysely)).rows.map((r) => r.token_hash);
     expect(rows).toHaveLength(1);
     expect(rows[0]).not.toContain(ADMIN_TOKEN);
   });

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { configureRefusalAudit, REFUSAL_STRING_LIMIT, RefusalAudit } from '../../src/http/refusalAudit.js';
@@ -191,7 +192,7 @@ describe('GET /tokens and DELETE /tokens/:id', () => {
     const listed = items.find((i) => i.id === created.id);
     expect(listed).toEqual({ id: created.id, name: 'listed token', scopes: ['issue', 'revoke'], origin: 'api', createdAt: expect.stringMatching(/^\d{4}-/), revokedAt: null });
     expect(items.find((i) => i.name === ADMIN_NAME)).toMatchObject({ scopes: ['admin'], origin: 'env', revokedAt: null });
-    const hashes = t.runtime.db.prepare('SELECT token_hash FROM api_tokens').pluck().all() as string[];
+    const hashes = (await sql<{ token_hash: string }>`SELECT token_hash FROM api_tokens`.execute(t.runtime.store.kysely)).rows.map((r) => r.token_hash);
     const text = JSON.stringify(items);
     for (const hash of hashes) expect(text).not.toContain(hash);
     expect(text).not.toContain(created.token);
@@ -250,7 +251,7 @@ describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
     });
     const service = await createService(config, pino({ level: 'silent' }));
     try {
-      const generated = ensureAdminToken(service.runtime.db, config.adminToken);
+      const generated = await ensureAdminToken(service.runtime.store, config.adminToken);
       // Any admin route will do: an accepted token reaches the route (404 for an unknown award), a refused one gets 401.
       const accepted = async (token: string): Promise<boolean> => {
         const status = (await service.app.request('/awards/no-such-award', { headers: { Authorization: `Bearer ${token}` } })).status;
@@ -282,10 +283,10 @@ describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
 
     const withB = await start(dataDir, TOKEN_B);
     expect([await withB.accepted(TOKEN_A), await withB.accepted(TOKEN_B), await withB.accepted(generated)]).toEqual([false, true, true]);
-    const rows = withB.runtime.db.prepare("SELECT actor, detail_json FROM audit_events WHERE action = 'token.revoked'").all() as Json[];
+    const rows = (await sql<Json>`SELECT actor, detail_json FROM audit_events WHERE action = 'token.revoked'`.execute(withB.runtime.store.kysely)).rows;
     expect(rows).toEqual([{ actor: 'system', detail_json: JSON.stringify({ reason: 'EDUCRED_ADMIN_TOKEN changed' }) }]);
-    const envTokens = withB.runtime.db.prepare("SELECT count(*) FROM api_tokens WHERE origin = 'env' AND revoked_at IS NULL").pluck().get();
-    expect(envTokens).toBe(1);
+    const envTokens = (await sql<{ n: number }>`SELECT count(*) AS n FROM api_tokens WHERE origin = 'env' AND revoked_at IS NULL`.execute(withB.runtime.store.kysely)).rows[0]!.n;
+    expect(Number(envTokens)).toBe(1);
     await withB.close();
 
     // Going back to A does not bring a revoked token back: the start fails, saying why, and B stays.
@@ -297,21 +298,21 @@ describe('EDUCRED_ADMIN_TOKEN changed between starts', () => {
 });
 
 describe('refused requests are audited in aggregate', () => {
-  const refusalRows = (): Json[] => t.runtime.db.prepare("SELECT subject, actor, detail_json FROM audit_events WHERE action = 'auth.refused'").all() as Json[];
+  const refusalRows = async (): Promise<Json[]> => (await sql<Json>`SELECT subject, actor, detail_json FROM audit_events WHERE action = 'auth.refused' ORDER BY id`.execute(t.runtime.store.kysely)).rows;
 
   it('1,000 refused requests add a bounded number of rows, counting every one, with no stored string over the limit', async () => {
     // One aggregation window for the whole run, whatever the machine's speed.
-    const audit = configureRefusalAudit(t.runtime.db, { now: () => Date.parse('2026-03-01T10:00:30Z') });
-    const before = refusalRows().length;
+    const audit = await configureRefusalAudit(t.runtime.store, { now: () => Date.parse('2026-03-01T10:00:30Z') });
+    const before = (await refusalRows()).length;
     const longPath = `/awards/${'x'.repeat(5000)}`;
     for (let i = 0; i < 1000; i++) {
       const res = await t.app.request(i % 2 ? longPath : '/awards/batch/no-such-batch', { headers: i % 3 ? { Authorization: 'Bearer not-a-token-at-all' } : {} });
       expect(res.status).toBe(401);
     }
     // The first refusal of each reason is written at once, the rest are held and counted.
-    expect(refusalRows().length - before).toBe(2);
-    audit.flush();
-    const rows = refusalRows().slice(before);
+    expect((await refusalRows()).length - before).toBe(2);
+    await audit.flush();
+    const rows = (await refusalRows()).slice(before);
     expect(rows).toHaveLength(4);
     const details = rows.map((r) => JSON.parse(r.detail_json as string) as Json);
     expect(details.map((d) => [d.reason, d.count, d.windowStart])).toEqual([
@@ -328,30 +329,30 @@ describe('refused requests are audited in aggregate', () => {
     expect(rows.some((r) => (r.subject as string).startsWith('/awards/xxx'))).toBe(true);
   });
 
-  it('redacts claim tokens in stored paths', () => {
-    const audit = new RefusalAudit(t.runtime.db);
-    audit.record({ client: 'c', reason: 'probe', path: '/claim/secret-claim-token-123/download', actor: 'anonymous' });
-    audit.record({ client: 'c', reason: 'probe 2', path: '/exchanges/secret-claim-token-456', actor: 'anonymous' });
-    expect(refusalRows().slice(-2).map((r) => r.subject)).toEqual(['/claim/[token]/download', '/exchanges/[token]']);
+  it('redacts claim tokens in stored paths', async () => {
+    const audit = new RefusalAudit(t.runtime.store);
+    await audit.record({ client: 'c', reason: 'probe', path: '/claim/secret-claim-token-123/download', actor: 'anonymous' });
+    await audit.record({ client: 'c', reason: 'probe 2', path: '/exchanges/secret-claim-token-456', actor: 'anonymous' });
+    expect((await refusalRows()).slice(-2).map((r) => r.subject)).toEqual(['/claim/[token]/download', '/exchanges/[token]']);
   });
 
-  it('bounds the rows of many clients per window, and starts a new row per window', () => {
+  it('bounds the rows of many clients per window, and starts a new row per window', async () => {
     let now = 0;
-    const audit = new RefusalAudit(t.runtime.db, { maxKeys: 10, windowMs: 60_000, now: () => now });
-    const before = refusalRows().length;
-    for (let i = 0; i < 5000; i++) audit.record({ client: `203.0.113.${i}`, reason: 'missing token', path: '/audit', actor: 'anonymous' });
-    audit.flush();
-    const rows = refusalRows().slice(before).map((r) => JSON.parse(r.detail_json as string) as Json);
+    const audit = new RefusalAudit(t.runtime.store, { maxKeys: 10, windowMs: 60_000, now: () => now });
+    const before = (await refusalRows()).length;
+    for (let i = 0; i < 5000; i++) await audit.record({ client: `203.0.113.${i}`, reason: 'missing token', path: '/audit', actor: 'anonymous' });
+    await audit.flush();
+    const rows = (await refusalRows()).slice(before).map((r) => JSON.parse(r.detail_json as string) as Json);
     expect(rows.length).toBeLessThanOrEqual(2 * 11);
     expect(rows.reduce((sum, d) => sum + (d.count as number), 0)).toBe(5000);
     expect(rows.filter((d) => d.client === '(other clients)').reduce((sum, d) => sum + (d.count as number), 0)).toBe(4990);
 
-    const mark = refusalRows().length;
-    audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
-    audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
+    const mark = (await refusalRows()).length;
+    await audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
+    await audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
     now += 60_000; // the next window: the held count is written, the new refusal starts a row
-    audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
-    const windows = refusalRows().slice(mark).map((r) => JSON.parse(r.detail_json as string) as Json);
+    await audit.record({ client: 'one', reason: 'missing token', path: '/audit', actor: 'anonymous' });
+    const windows = (await refusalRows()).slice(mark).map((r) => JSON.parse(r.detail_json as string) as Json);
     expect(windows.map((d) => [d.count, d.windowStart])).toEqual([
       [1, '1970-01-01T00:00:00.000Z'],
       [1, '1970-01-01T00:00:00.000Z'],

@@ -3,7 +3,7 @@
 // SQL-ish strings in every field, invalid UTF-8, oversized CSV uploads, prototype keys.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countAwards, findAward } from '../../src/store/awards.js';
+import { sql } from 'kysely';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { CSV_HEADER, csvBatch, postBatch } from '../helpers/batch.js';
 import { endpoints, expectSafeAnswer, fillPath, storedData } from '../helpers/hostile.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const tableNames = (): string[] => t.runtime.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+const tableNames = async (): Promise<string[]> => (await t.runtime.store.kysely.introspection.getTables()).map((table) => table.name).sort();
 
 describe('deeply nested and huge JSON', () => {
   const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
@@ -28,7 +28,7 @@ describe('deeply nested and huge JSON', () => {
     ['100,000 nested arrays', deepArray],
     ['5,000 nested objects', deepObject],
   ])('refuses %s at every write route, before any recursive code sees it', async (_name, body) => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     for (const endpoint of endpoints(t.app, ['POST'])) {
       const res = await t.app.request(fillPath(endpoint.path, 'x'), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` }, body });
       await expectSafeAnswer(res, `${endpoint.path} nested`);
@@ -36,11 +36,11 @@ describe('deeply nested and huge JSON', () => {
     }
     const award = await postJson(t.app, '/awards', deepObject);
     expect(((await award.json()) as { detail: string }).detail).toContain('nests deeper than 64');
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses bodies over the limit with 413, and a batch over its own larger limit', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     const huge = JSON.stringify(awardBody({ recipient: { email: 'a@example.edu', name: 'x'.repeat(300 * 1024) } }));
     for (const path of ['/awards', '/credentials/issue', '/tokens']) {
       const res = await postJson(t.app, path, huge);
@@ -51,17 +51,17 @@ describe('deeply nested and huge JSON', () => {
     expect(bigBatch.length).toBeGreaterThan(2 * 1024 * 1024);
     await expectSafeAnswer(await postJson(t.app, '/awards/batch', bigBatch), 'batch');
     expect((await postJson(t.app, '/awards/batch', bigBatch)).status).toBe(413);
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses prototype keys (__proto__, constructor) as unknown fields', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     const body = `{"__proto__": {"admin": true}, "constructor": {"prototype": {"x": 1}}, ${JSON.stringify(awardBody()).slice(1)}`;
     const res = await postJson(t.app, '/awards', body);
     expect(res.status).toBe(400);
     await expectSafeAnswer(res, '__proto__');
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 });
 
@@ -75,24 +75,24 @@ describe('JSON-LD that tries to steer signing', () => {
     ['unknown-terms.json', 'safe mode'],
     ['scoped-context-nulling.json', ''],
   ])('POST /credentials/issue refuses %s with 422 and never fetches anything', async (name, reason) => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     const res = await postJson(t.app, '/credentials/issue', { credential: credentialFixture(name) });
     expect(res.status).toBe(422);
     const problem = (await res.clone().json()) as { detail: string };
     expect(problem.detail).toContain(reason);
     await expectSafeAnswer(res, name);
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('signs a credential whose own @vocab defines its terms (explicit, not smuggled), storing only that credential', async () => {
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const res = await postJson(t.app, '/credentials/issue', { credential: credentialFixture('vocab-override.json') });
     expect(res.status).toBe(201);
     const { verifiableCredential } = (await res.json()) as { verifiableCredential: unknown };
     // VC-API credentials are kept like awards, so that their status can change later.
-    expect(countAwards(t.runtime.db)).toBe(before + 1);
-    const newest = t.runtime.db.prepare('SELECT credential_json FROM awards ORDER BY rowid DESC LIMIT 1').pluck().get() as string;
-    expect(JSON.parse(newest)).toEqual(verifiableCredential);
+    expect(await t.runtime.store.awards.count()).toBe(before + 1);
+    const [newest] = (await sql<{ credential_json: string }>`SELECT credential_json FROM awards ORDER BY rowid DESC LIMIT 1`.execute(t.runtime.store.kysely)).rows;
+    expect(JSON.parse(newest!.credential_json)).toEqual(verifiableCredential);
   });
 
   it('answers the fixtures safely at every verify route present', async () => {
@@ -122,28 +122,28 @@ describe('SQL-ish strings are data, never SQL', () => {
   ];
 
   it('in every field of POST /awards: refused with problem+json or stored verbatim; no table touched', async () => {
-    const tables = tableNames();
+    const tables = await tableNames();
     for (const [field, build] of FIELDS) {
       for (const s of SQL_STRINGS) {
-        const before = storedData(t.runtime.db);
+        const before = await storedData(t.runtime.store);
         const res = await postJson(t.app, '/awards', build(s));
         if (res.status === 201) {
           const { id } = (await res.json()) as { id: string };
-          const award = findAward(t.runtime.db, id);
+          const award = await t.runtime.store.awards.find(id);
           if (field === 'recipient.name') expect(award?.recipientName).toBe(s.trim());
           if (field.startsWith('evidence')) expect(JSON.stringify(award?.credential)).toContain(JSON.stringify(s.trim()).slice(1, -1));
         } else {
           await expectSafeAnswer(res, `${field} = ${s}`);
-          expect(storedData(t.runtime.db), `${field} = ${s}`).toBe(before);
+          expect(await storedData(t.runtime.store), `${field} = ${s}`).toBe(before);
         }
       }
     }
-    expect(tableNames()).toEqual(tables);
-    expect(t.runtime.db.prepare('SELECT count(*) FROM api_tokens').pluck().get()).toBe(1);
+    expect(await tableNames()).toEqual(tables);
+    expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM api_tokens`.execute(t.runtime.store.kysely)).rows[0]!.n)).toBe(1);
   });
 
   it('in path parameters, queries, batch ids and CSV cells', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     for (const s of SQL_STRINGS) {
       for (const endpoint of endpoints(t.app, ['GET']).filter((e) => e.path.includes(':') && !e.path.startsWith('/claim/'))) {
         await expectSafeAnswer(await t.app.request(`${fillPath(endpoint.path, s)}?offset=${encodeURIComponent(s)}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }), `${endpoint.path} ${s}`);
@@ -153,7 +153,7 @@ describe('SQL-ish strings are data, never SQL', () => {
       const csv = `${CSV_HEADER}\n${cell},${cell},${cell},${cell}\n`;
       await expectSafeAnswer(await postBatch(t.app, csv, 'text/csv'), `csv ${s}`);
     }
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 });
 
@@ -166,29 +166,29 @@ describe('invalid UTF-8 and oversized CSV uploads', () => {
   });
 
   it('answers invalid UTF-8 in a JSON body at every write route safely', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     const body = new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0xc0, 0xaf, 0x7d]);
     for (const endpoint of endpoints(t.app, ['POST'])) {
       const res = await t.app.request(fillPath(endpoint.path, 'x'), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` }, body });
       await expectSafeAnswer(res, endpoint.path);
     }
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses a CSV with more than 10,000 rows (413) and one over the upload limit (413)', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     expect((await postBatch(t.app, csvBatch(10_001), 'text/csv')).status).toBe(413);
     const wide = `${CSV_HEADER}\n` + `a@example.edu,${'N'.repeat(1024)},formative-assessment,x\n`.repeat(2100);
     const res = await postBatch(t.app, wide, 'text/csv');
     expect(res.status).toBe(413);
     await expectSafeAnswer(res, 'wide csv');
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses a CSV with a single huge cell or a runaway quote (400)', async () => {
-    const before = storedData(t.runtime.db);
+    const before = await storedData(t.runtime.store);
     await expectSafeAnswer(await postBatch(t.app, `${CSV_HEADER}\n"${'x'.repeat(300_000)}",a,b,c\n`, 'text/csv'), 'huge cell');
     await expectSafeAnswer(await postBatch(t.app, `${CSV_HEADER}\n"unterminated,a,b,c\n${'y,'.repeat(1000)}`, 'text/csv'), 'runaway quote');
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 });

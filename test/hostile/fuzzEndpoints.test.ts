@@ -5,6 +5,7 @@
 // random proof sets and alignment lists at the verifier, against the holder and scope rules.
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { endpoints, expectSafeAnswer, fillPath, isHtmlRoute, storedData, type Endpoint } from '../helpers/hostile.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   expect((await postJson(t.app, '/awards/batch', [awardBody({ recipient: { email: 'x@example.edu', name: 'X' } })], { 'Batch-Id': 'kept' })).status).toBe(200);
   writes = endpoints(t.app, ['POST', 'PUT', 'PATCH', 'DELETE']);
   reads = endpoints(t.app, ['GET']).filter((e) => !isHtmlRoute(e));
-  before = storedData(t.runtime.db);
+  before = await storedData(t.runtime.store);
 });
 afterAll(async () => t.close());
 
@@ -43,7 +44,7 @@ describe('hostile bodies at every write route', () => {
       fc.asyncProperty(fc.constantFrom(...writes), fc.string({ maxLength: 40 }), fc.jsonValue({ maxDepth: 6 }), async (endpoint, param, value) => {
         const res = await send(endpoint, param, JSON.stringify(value), { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` });
         await expectSafeAnswer(res, `${endpoint.method} ${endpoint.path} ${JSON.stringify(value).slice(0, 120)}`);
-        expect(storedData(t.runtime.db)).toBe(before);
+        expect(await storedData(t.runtime.store)).toBe(before);
       }),
       RUNS,
     );
@@ -54,7 +55,7 @@ describe('hostile bodies at every write route', () => {
       fc.asyncProperty(fc.constantFrom(...writes), fc.constantFrom(...MEDIA_TYPES), fc.uint8Array({ maxLength: 2048 }), async (endpoint, type, bytes) => {
         const headers: Record<string, string> = { Authorization: `Bearer ${ADMIN_TOKEN}`, ...(type ? { 'Content-Type': type } : {}) };
         await expectSafeAnswer(await send(endpoint, 'x', bytes, headers), `${endpoint.method} ${endpoint.path} ${type}`);
-        expect(storedData(t.runtime.db)).toBe(before);
+        expect(await storedData(t.runtime.store)).toBe(before);
       }),
       RUNS,
     );
@@ -70,7 +71,7 @@ describe('hostile bodies at every write route', () => {
       fc.asyncProperty(fc.constantFrom(...writes), shaped, async (endpoint, body) => {
         const res = await send(endpoint, 'x', JSON.stringify(body), { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` });
         await expectSafeAnswer(res, `${endpoint.method} ${endpoint.path} ${JSON.stringify(body).slice(0, 160)}`);
-        expect(storedData(t.runtime.db)).toBe(before);
+        expect(await storedData(t.runtime.store)).toBe(before);
       }),
       RUNS,
     );
@@ -87,7 +88,7 @@ describe('hostile requests at every read route and in headers', () => {
       }),
       RUNS,
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses random Authorization headers with 401 problem+json', async () => {
@@ -108,7 +109,7 @@ describe('hostile requests at every read route and in headers', () => {
       }),
       RUNS,
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('refuses hostile Idempotency-Key and Batch-Id headers', async () => {
@@ -128,7 +129,7 @@ describe('hostile requests at every read route and in headers', () => {
       }),
       RUNS,
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 });
 
@@ -138,9 +139,10 @@ describe('hostile requests at every read route and in headers', () => {
 describe('hostile verification shapes: many status entries, many did:web proofs', () => {
   type Json = Record<string, any>;
   let issued: Json;
-  beforeAll(() => {
+  beforeAll(async () => {
     // The badge issued above, read (not written) from the store: this block changes no data.
-    issued = JSON.parse(t.runtime.db.prepare('SELECT credential_json FROM awards LIMIT 1').pluck().get() as string) as Json;
+    const [row] = (await sql<{ credential_json: string }>`SELECT credential_json FROM awards LIMIT 1`.execute(t.runtime.store.kysely)).rows;
+    issued = JSON.parse(row!.credential_json) as Json;
   });
   const host = fc.constantFrom('127.0.0.1:1', '10.0.0.1', '[::1]', '169.254.169.254', '192.168.1.1');
   const statusEntry = fc.record({
@@ -185,7 +187,7 @@ describe('hostile verification shapes: many status entries, many did:web proofs'
       }),
       { numRuns: 25 },
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('a badge with up to 60 did:web proofs: above the cap it is refused naming proofsPerCredential; it never verifies', async () => {
@@ -203,7 +205,7 @@ describe('hostile verification shapes: many status entries, many did:web proofs'
       }),
       { numRuns: 25 },
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 
   it('a presentation of up to 120 badges with status entries: over 100 it is refused, and no request checks more than 64 distinct URLs', async () => {
@@ -232,7 +234,7 @@ describe('hostile verification shapes: many status entries, many did:web proofs'
       }),
       { numRuns: 12 },
     );
-    expect(storedData(t.runtime.db)).toBe(before);
+    expect(await storedData(t.runtime.store)).toBe(before);
   });
 });
 

@@ -45,7 +45,7 @@ describe('the JSON nesting limit holds everywhere the service parses JSON', () =
     const text = JSON.stringify(body);
     expect(text).toContain('/evidence');
     expect(text).toContain(`evidence_json nests deeper than ${MAX_JSON_DEPTH} levels`);
-    expect(countIssued(t)).toBe(0);
+    expect(await countIssued(t)).toBe(0);
   });
 
   it('refuses an /exchanges body nested 100,000 deep with a 400 problem, for a real claim token', async () => {
@@ -81,6 +81,6 @@ describe('fetched documents go through the same guard', () => {
   });
 });
 
-function countIssued(instance: TestInstance): number {
-  return instance.runtime.db.prepare('SELECT COUNT(*) FROM awards').pluck().get() as number;
+function countIssued(instance: TestInstance): Promise<number> {
+  return instance.runtime.store.awards.count();
 }

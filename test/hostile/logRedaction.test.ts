@@ -62,7 +62,7 @@ describe('a failing exchange request', () => {
     const token = new URL(awarded.claimUrl as string).pathname.split('/')[2]!;
     expect(token.length).toBeGreaterThan(20);
     // The database going away mid-flight: the exchange fails with a 500 that is logged.
-    t.runtime.db.close();
+    await t.runtime.store.close();
     const res = await t.app.request(`/exchanges/${token}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(500);
     const entries = lines.map((l) => JSON.parse(l) as Json);

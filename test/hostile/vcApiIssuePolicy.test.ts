@@ -5,7 +5,7 @@
 // the service's to allocate (an index is never shared); and what is signed is valid per VC DM
 // 2.0 §4.9 (validFrom not after validUntil) and Bitstring Status List (a base-10 index).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToken } from '../../src/store/tokens.js';
+import { sql } from 'kysely';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -19,7 +19,7 @@ let n = 0;
 beforeAll(async () => {
   t = await createTestInstance(); // status lists on (the default)
   did = t.runtime.issuer.identity.did;
-  issueToken = createToken(t.runtime.db, 'issuing-app', ['issue']).token;
+  issueToken = (await t.runtime.store.tokens.create('issuing-app', ['issue'])).token;
   awarded = ((await (await postJson(t.app, '/awards', awardBody())).json()) as Json).credential;
 });
 afterAll(async () => t.close());
@@ -42,7 +42,7 @@ const ownBadge = (achievement: Json = {}): Json => {
 };
 const issue = (credential: Json, token?: string) =>
   postJson(t.app, '/credentials/issue', { credential }, token ? { Authorization: `Bearer ${token}` } : {});
-const stored = (id: string): number => t.runtime.db.prepare('SELECT COUNT(*) FROM awards WHERE credential_id = ?').pluck().get(id) as number;
+const stored = async (id: string): Promise<number> => Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM awards WHERE credential_id = ${id}`.execute(t.runtime.store.kysely)).rows[0]!.n);
 const pointers = (body: Json): string[] => (body.errors ?? []).map((e: Json) => e.pointer);
 
 describe('credential types by token scope', () => {
@@ -66,7 +66,7 @@ describe('credential types by token scope', () => {
       expect(body.refusedType).toBe('EndorsementCredential');
       expect(body.detail).toContain('POST /endorsements');
     }
-    expect(stored(endorsement.id)).toBe(0);
+    expect(await stored(endorsement.id)).toBe(0);
   });
 
   it('refuses an EndorsementCredential renamed by an inline context (the expanded type decides)', async () => {
@@ -90,7 +90,7 @@ describe('credential types by token scope', () => {
     expect(body.type).toBe('urn:educred:problem:credential-type-refused');
     expect(body.refusedType).toBe('BitstringStatusListCredential');
     expect(body.detail).toContain('never issued on request');
-    expect(stored(list.id)).toBe(0);
+    expect(await stored(list.id)).toBe(0);
   });
 
   it('refuses other types to an issue token (403, naming the type and the admin scope); an admin token signs them', async () => {
@@ -116,7 +116,7 @@ describe('framework achievements come only from POST /awards (the mastery rule)'
       expect(pointers(body)).toContain('/credentialSubject/achievement/id');
       expect(body.detail).toContain('POST /awards');
     }
-    expect(stored(copy.id)).toBe(0);
+    expect(await stored(copy.id)).toBe(0);
   });
 
   it('refuses a look-alike achievement: the framework name or code, or an alignment to this framework', async () => {
@@ -152,7 +152,7 @@ describe('status entries are the service\'s to allocate', () => {
       expect(pointers(body).sort()).toEqual(['/credentialStatus', '/credentialStatus/statusListIndex']);
       expect(body.detail).toContain('credential.credentialStatus');
       expect(body.detail).toContain('base 10');
-      expect(stored(credential.id)).toBe(0);
+      expect(await stored(credential.id)).toBe(0);
     }
   });
 

@@ -2,8 +2,6 @@
 // upload asks), queues each awarded row's claim email with its award; a row for a DID-only
 // recipient is invalid under notify; without outgoing mail the whole batch is refused.
 import { afterEach, describe, expect, it } from 'vitest';
-import { countAwards } from '../../src/store/awards.js';
-import { outboxCounts } from '../../src/store/mailOutbox.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { csvBatch, getBatch, jsonAward, postBatch } from '../helpers/batch.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
@@ -48,7 +46,7 @@ describe('POST /awards/batch with notify', () => {
     const res = await postBatch(t.app, csvBatch(3), 'text/csv', { 'Batch-Id': 'notify-csv', Notify: 'true' });
     expect(res.status).toBe(200);
     expect(((await res.json()) as Json).counts.issued).toBe(3);
-    expect(outboxCounts(t.runtime.db).pending).toBe(3);
+    expect((await t.runtime.store.mail.counts()).pending).toBe(3);
     expect((await t.deps.mail!.deliverDue()).sent).toBe(3);
     expect(server!.received).toHaveLength(3);
   });
@@ -57,7 +55,7 @@ describe('POST /awards/batch with notify', () => {
     const { t } = await setup();
     expect((await postBatch(t.app, csvBatch(2), 'text/csv', { 'Batch-Id': 'quiet-csv', Notify: 'false' })).status).toBe(200);
     expect((await postJson(t.app, '/awards/batch', [jsonAward(7)])).status).toBe(200);
-    expect(outboxCounts(t.runtime.db).pending).toBe(0);
+    expect((await t.runtime.store.mail.counts()).pending).toBe(0);
   });
 
   it('re-running a notify batch queues no second message for the awards it finds', async () => {
@@ -73,7 +71,7 @@ describe('POST /awards/batch with notify', () => {
 
   it('is refused with 422 naming notify when EDUCRED_SMTP_URL is not configured; nothing is issued', async () => {
     const { t } = await setup(false);
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     for (const res of [
       await postBatch(t.app, csvBatch(2), 'text/csv', { Notify: 'true' }),
       await postJson(t.app, '/awards/batch', { notify: true, awards: [jsonAward(1)] }),
@@ -83,7 +81,7 @@ describe('POST /awards/batch with notify', () => {
       expect(problem.type).toBe('urn:educred:problem:mail-not-configured');
       expect(problem.errors).toEqual([{ pointer: '/notify', detail: expect.stringContaining('EDUCRED_SMTP_URL is not configured') }]);
     }
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 
   it('a Notify header that is not true/false, or that contradicts the body, is a 400', async () => {

@@ -6,8 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mailDeliveryFromConfig } from '../../src/mail/fromConfig.js';
 import type { MailDelivery } from '../../src/mail/delivery.js';
-import { countAwards } from '../../src/store/awards.js';
-import { findClaimEmail, outboxCounts } from '../../src/store/mailOutbox.js';
+import { sql } from 'kysely';
 import { ADMIN_TOKEN, awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
 import { freePort } from '../helpers/ports.js';
 import { claimTokenOf, startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
@@ -42,7 +41,7 @@ const pathOf = (url: string): string => new URL(url).pathname;
 
 /** A delivery loop on the instance's database with a clock the test moves (for backoff). */
 function steppedDelivery(t: TestInstance, clock: { now: Date }, options: { maxAttempts?: number } = {}): MailDelivery {
-  const delivery = mailDeliveryFromConfig(t.config.mail, { db: t.runtime.db, baseUrl: t.config.baseUrl, claimSecret: t.runtime.claimSecret, claimTtlDays: t.config.claimTtlDays, logger: t.runtime.logger }, {
+  const delivery = mailDeliveryFromConfig(t.config.mail, { store: t.runtime.store, baseUrl: t.config.baseUrl, claimSecret: t.runtime.claimSecret, claimTtlDays: t.config.claimTtlDays, logger: t.runtime.logger }, {
     now: () => clock.now,
     retryBaseMs: 60_000,
     maxAttempts: options.maxAttempts ?? 10,
@@ -110,7 +109,7 @@ describe('POST /awards with "notify": true', () => {
     const res = await postJson(t.app, '/awards', awardBody({ recipient }));
     expect(res.status).toBe(201);
     expect(Object.keys((await res.json()) as Json)).not.toContain('notification');
-    expect(outboxCounts(t.runtime.db)).toEqual({ pending: 0, sent: 0, failed: 0, cancelled: 0 });
+    expect((await t.runtime.store.mail.counts())).toEqual({ pending: 0, sent: 0, failed: 0, cancelled: 0 });
     expect(await t.deps.mail!.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 0, cancelled: 0 });
     expect(server.received).toHaveLength(0);
   });
@@ -124,7 +123,7 @@ describe('POST /awards with "notify": true', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
     expect(((await again.json()) as Json).id).toBe(first.id);
-    expect(outboxCounts(t.runtime.db).pending).toBe(1);
+    expect((await t.runtime.store.mail.counts()).pending).toBe(1);
     expect((await t.deps.mail!.deliverDue()).sent).toBe(1);
     expect(server.received).toHaveLength(1);
   });
@@ -139,7 +138,7 @@ describe('POST /awards with "notify": true', () => {
     expect(later.headers.get('Idempotent-Replayed')).toBe('true');
     expect(((await later.json()) as Json).id).toBe(first.id);
     // Asking later for the email of an award made without it queues it now.
-    expect(outboxCounts(t.runtime.db).pending).toBe(1);
+    expect((await t.runtime.store.mail.counts()).pending).toBe(1);
   });
 
   it('is not sent for a badge revoked before the message went out (cancelled, the reason kept)', async () => {
@@ -149,7 +148,7 @@ describe('POST /awards with "notify": true', () => {
     expect((await postJson(t.app, `/awards/${body.id}/revoke`, { reason: 'awarded in error' })).status).toBe(200);
     expect(await t.deps.mail!.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 0, cancelled: 1 });
     expect(server.received).toHaveLength(0);
-    expect(findClaimEmail(t.runtime.db, body.id)).toMatchObject({ state: 'cancelled', lastError: 'no claim link to send: revoked' });
+    expect(await t.runtime.store.mail.findClaimEmail(body.id)).toMatchObject({ state: 'cancelled', lastError: 'no claim link to send: revoked' });
   });
 
   it('is not sent when the badge was claimed before the message went out (cancelled)', async () => {
@@ -159,7 +158,7 @@ describe('POST /awards with "notify": true', () => {
     expect((await t.app.request(`${pathOf(body.claimUrl)}/download`, { method: 'POST' })).status).toBe(200);
     expect(await t.deps.mail!.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 0, cancelled: 1 });
     expect(server.received).toHaveLength(0);
-    expect(findClaimEmail(t.runtime.db, body.id)?.state).toBe('cancelled');
+    expect((await t.runtime.store.mail.findClaimEmail(body.id))?.state).toBe('cancelled');
   });
 });
 
@@ -167,28 +166,28 @@ describe('notify is refused (422, nothing issued) when no message can be sent', 
   it('for a recipient given only by DID: no address (names recipient.email)', async () => {
     const server = await smtp();
     const t = await instance(mailEnv(server.url));
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const res = await postJson(t.app, '/awards', awardBody({ notify: true }));
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = (await res.json()) as Json;
     expect(problem.type).toBe('urn:educred:problem:notify-needs-email');
     expect(problem.errors).toEqual([{ pointer: '/recipient/email', detail: expect.stringContaining('notify') }]);
-    expect(countAwards(t.runtime.db)).toBe(before);
-    expect(outboxCounts(t.runtime.db).pending).toBe(0);
+    expect(await t.runtime.store.awards.count()).toBe(before);
+    expect((await t.runtime.store.mail.counts()).pending).toBe(0);
   });
 
   it('when EDUCRED_SMTP_URL is not configured (names notify and says so)', async () => {
     const t = await instance({});
     expect(t.deps.mail).toBeUndefined();
-    const before = countAwards(t.runtime.db);
+    const before = await t.runtime.store.awards.count();
     const res = await postJson(t.app, '/awards', awardBody({ recipient, notify: true }));
     expect(res.status).toBe(422);
     const problem = (await res.json()) as Json;
     expect(problem.type).toBe('urn:educred:problem:mail-not-configured');
     expect(problem.detail).toContain('EDUCRED_SMTP_URL is not configured');
     expect(problem.errors).toEqual([{ pointer: '/notify', detail: expect.stringContaining('EDUCRED_SMTP_URL') }]);
-    expect(countAwards(t.runtime.db)).toBe(before);
+    expect(await t.runtime.store.awards.count()).toBe(before);
   });
 
   it('notify must be a boolean (400 naming /notify)', async () => {
@@ -212,7 +211,7 @@ describe('a mail server outage loses no message and never fails the award', () =
     const delivery = steppedDelivery(t, clock);
     const first = await delivery.deliverDue();
     expect(first).toEqual({ sent: 0, retrying: 1, failed: 0, cancelled: 0 });
-    const row = findClaimEmail(t.runtime.db, id)!;
+    const row = (await t.runtime.store.mail.findClaimEmail(id))!;
     expect(row.state).toBe('pending');
     expect(row.lastError).toMatch(/ECONNREFUSED|ESOCKET|ECONNECTION/);
     const wait = Date.parse(row.nextAttemptAt) - clock.now.getTime();
@@ -227,7 +226,7 @@ describe('a mail server outage loses no message and never fails the award', () =
     expect(await delivery.deliverDue()).toEqual({ sent: 1, retrying: 0, failed: 0, cancelled: 0 });
     expect(server.received).toHaveLength(1);
     expect(server.received[0]!.envelopeTo).toEqual(['ana.lopez@example.edu']);
-    expect(findClaimEmail(t.runtime.db, id)).toMatchObject({ state: 'sent', attempts: 2 });
+    expect(await t.runtime.store.mail.findClaimEmail(id)).toMatchObject({ state: 'sent', attempts: 2 });
   });
 
   it('backs off exponentially, and after the last attempt marks the message failed and logs it (the award stands)', async () => {
@@ -240,13 +239,13 @@ describe('a mail server outage loses no message and never fails the award', () =
     const waits: number[] = [];
     for (let i = 0; i < 2; i++) {
       expect((await delivery.deliverDue()).retrying).toBe(1);
-      const row = findClaimEmail(t.runtime.db, id)!;
+      const row = (await t.runtime.store.mail.findClaimEmail(id))!;
       waits.push(Date.parse(row.nextAttemptAt) - clock.now.getTime());
       clock.now = new Date(row.nextAttemptAt);
     }
     expect(waits).toEqual([60_000, 120_000]);
     expect(await delivery.deliverDue()).toEqual({ sent: 0, retrying: 0, failed: 1, cancelled: 0 });
-    expect(findClaimEmail(t.runtime.db, id)).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(await t.runtime.store.mail.findClaimEmail(id)).toMatchObject({ state: 'failed', attempts: 3 });
     // Given up: a later pass does not try again.
     clock.now = new Date(clock.now.getTime() + 24 * 3600_000);
     expect((await delivery.deliverDue()).failed).toBe(0);
@@ -255,7 +254,7 @@ describe('a mail server outage loses no message and never fails the award', () =
     expect(failedLine).toMatchObject({ level: 50, awardId: id, attempts: 3 });
     const log = logLines.join('\n');
     expect(log).not.toContain('s3cret-Pa55');
-    expect(countAwards(t.runtime.db)).toBe(1);
+    expect(await t.runtime.store.awards.count()).toBe(1);
 
     const view = (await (await t.app.request(`/awards/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Json;
     expect(view.notification).toMatchObject({ state: 'failed', attempts: 3, lastError: expect.any(String) });
@@ -276,7 +275,7 @@ describe('a mail server outage loses no message and never fails the award', () =
     const clock = { now: new Date() };
     const delivery = steppedDelivery(t, clock);
     expect(await delivery.deliverDue()).toEqual({ sent: 0, retrying: 5, failed: 0, cancelled: 0 });
-    const rows = t.runtime.db.prepare('SELECT attempts, last_error AS lastError, state FROM mail_outbox').all() as Json[];
+    const rows: Json[] = (await sql<Json>`SELECT attempts, last_error AS lastError, state FROM mail_outbox`.execute(t.runtime.store.kysely)).rows;
     expect(rows.map((r) => [r.state, r.attempts])).toEqual(Array.from({ length: 5 }, () => ['pending', 1]));
     expect(rows.filter((r) => String(r.lastError).startsWith('not tried: ECONNECTION'))).toHaveLength(4);
     // Paused until the backoff has passed: no new connection, even when woken.
@@ -295,10 +294,10 @@ describe('a mail server outage loses no message and never fails the award', () =
     const clock = { now: new Date() };
     const delivery = steppedDelivery(t, clock);
     expect((await delivery.deliverDue()).retrying).toBe(1);
-    expect(findClaimEmail(t.runtime.db, id)?.lastError).toContain('SMTP 451');
+    expect((await t.runtime.store.mail.findClaimEmail(id))?.lastError).toContain('SMTP 451');
     await refusing.stop();
     await server.start();
-    clock.now = new Date(findClaimEmail(t.runtime.db, id)!.nextAttemptAt);
+    clock.now = new Date((await t.runtime.store.mail.findClaimEmail(id))!.nextAttemptAt);
     expect((await delivery.deliverDue()).sent).toBe(1);
     expect(server.received).toHaveLength(1);
   });

@@ -10,10 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimSecretFile, loadOrCreateClaimSecret } from '../../src/claims/claimSecret.js';
 import { mailDeliveryFromConfig } from '../../src/mail/fromConfig.js';
-import { findClaimLink } from '../../src/store/claimLinks.js';
-import { countAwards } from '../../src/store/awards.js';
-import { openDatabase } from '../../src/store/db.js';
-import { findClaimEmail, outboxCounts } from '../../src/store/mailOutbox.js';
+import { openStore } from '../../src/store/store.js';
 import { masteryEvidence } from '../helpers/app.js';
 import { csvBatch } from '../helpers/batch.js';
 import { awardBody } from '../helpers/app.js';
@@ -75,14 +72,14 @@ describe('educred issue --notify', () => {
     expect(server.received).toHaveLength(before + 1);
     const mail = server.received.at(-1)!;
     expect(mail.envelopeTo).toEqual(['ana.lopez@example.edu']);
-    const db = openDatabase(path.join(dir, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(dir, 'educred.sqlite') });
     try {
       // The message carries the link the command printed.
       expect(mail.text).toContain(out.claimUrl);
-      const link = findClaimLink(db, claimTokenOf(mail.text));
+      const link = await store.claimLinks.find(claimTokenOf(mail.text));
       expect(link).toMatchObject({ awardId: out.id, spentAt: null, replacedAt: null });
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
@@ -98,17 +95,17 @@ describe('educred issue --notify', () => {
 
     // The server's delivery loop on the same database, once the mail server is back.
     const back = await startSmtpServer({ port });
-    const db = openDatabase(path.join(dir, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(dir, 'educred.sqlite') });
     const silent = pino({ level: 'silent' });
     const later = new Date(Date.now() + 3600_000);
-    const delivery = mailDeliveryFromConfig({ smtpUrl: url, from: 'badges@program.example' }, { db, baseUrl: 'http://localhost:3000', claimSecret: loadOrCreateClaimSecret(claimSecretFile(dir), silent), claimTtlDays: 30, logger: silent }, { now: () => later })!;
+    const delivery = mailDeliveryFromConfig({ smtpUrl: url, from: 'badges@program.example' }, { store, baseUrl: 'http://localhost:3000', claimSecret: loadOrCreateClaimSecret(claimSecretFile(dir), silent), claimTtlDays: 30, logger: silent }, { now: () => later })!;
     try {
       expect((await delivery.deliverDue()).sent).toBe(1);
       expect(back.received[0]!.envelopeTo).toEqual(['ben.okafor@example.edu']);
-      expect(findClaimEmail(db, out.id)).toMatchObject({ state: 'sent', attempts: 2 });
+      expect(await store.mail.findClaimEmail(out.id)).toMatchObject({ state: 'sent', attempts: 2 });
     } finally {
       await delivery.close();
-      db.close();
+      await store.close();
       await back.close();
     }
   });
@@ -124,11 +121,11 @@ describe('educred issue --notify', () => {
     const unconfigured = await educred(issueArgs(), { EDUCRED_DATA_DIR: dir });
     expect(unconfigured.status).toBe(1);
     expect(unconfigured.stderr).toContain('EDUCRED_SMTP_URL is not configured');
-    const db = openDatabase(path.join(dir, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(dir, 'educred.sqlite') });
     try {
-      expect(countAwards(db)).toBe(0);
+      expect(await store.awards.count()).toBe(0);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
@@ -143,11 +140,11 @@ describe('educred issue --notify', () => {
     expect(summary.counts.issued).toBe(3);
     expect(summary.notifications).toEqual({ pending: 0, sent: 3, failed: 0, cancelled: 0 });
     expect(server.received.slice(before).map((m) => m.envelopeTo[0]).sort()).toEqual(['educator40@example.edu', 'educator41@example.edu', 'educator42@example.edu']);
-    const db = openDatabase(path.join(dir, 'educred.sqlite'));
+    const store = await openStore({ engine: 'sqlite', file: path.join(dir, 'educred.sqlite') });
     try {
-      expect(outboxCounts(db)).toEqual({ pending: 0, sent: 3, failed: 0, cancelled: 0 });
+      expect(await store.mail.counts()).toEqual({ pending: 0, sent: 3, failed: 0, cancelled: 0 });
     } finally {
-      db.close();
+      await store.close();
     }
   });
 });

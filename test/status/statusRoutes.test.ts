@@ -5,7 +5,6 @@ import * as vc from '@digitalbazaar/vc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { decodeStatusList, getBit, MIN_STATUS_LIST_LENGTH } from '../../src/status/bitstring.js';
-import { auditTrail } from '../../src/store/audit.js';
 import { ADMIN_TOKEN, awardBody, postJson, type TestInstance, createTestInstance } from '../helpers/app.js';
 import { checkerFor, WITH_SUSPENSION } from '../helpers/status.js';
 
@@ -110,7 +109,7 @@ describe('issue → revoke → published list', () => {
     expect(await (await postJson(t.app, `/awards/${id}/reinstate`, { reason: 'Review closed, no finding' })).json()).toMatchObject({ changed: true, status: { suspended: false, revoked: false } });
     expect(await bit(suspension)).toBe(false);
     expect((await checkerFor(t).check(credential)).every((r) => r.ok)).toBe(true);
-    expect(auditTrail(t.runtime.db, id).map((e) => e.action)).toEqual(['award.issued', 'award.suspended', 'award.reinstated']);
+    expect((await t.runtime.store.audit.trail(id)).map((e) => e.action)).toEqual(['award.issued', 'award.suspended', 'award.reinstated']);
   });
 
   it('should refuse to reinstate (or suspend) a revoked credential: revocation is final', async () => {
@@ -130,7 +129,7 @@ describe('issue → revoke → published list', () => {
     const { id, credential } = await award();
     const reason = 'Confidential: investigation #4711';
     await postJson(t.app, `/awards/${id}/revoke`, { reason });
-    expect(auditTrail(t.runtime.db, id).find((e) => e.action === 'award.revoked')?.detail).toMatchObject({ reason, purpose: 'revocation' });
+    expect((await t.runtime.store.audit.trail(id)).find((e) => e.action === 'award.revoked')?.detail).toMatchObject({ reason, purpose: 'revocation' });
     logLines.length = 0;
     const res = await list(entryOf(credential, 'revocation'), { 'X-Forwarded-For': '203.0.113.9', 'User-Agent': 'state-verifier/1.0' });
     expect(await res.text()).not.toContain('4711');
