@@ -5,7 +5,6 @@
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import type pg from 'pg';
 import { AuditRepository } from './audit.js';
 import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
