@@ -139,7 +139,7 @@ describePostgres('several nodes on one PostgreSQL database', () => {
     // Both start together on the empty database: the migrations must run once, under a lock.
     const ports = [await freePort(), await freePort()];
     nodes = await Promise.all(nodeDirs.map((dataDir, i) => startChildServer({ entry: build.entry, dataDir, port: ports[i] as number, env: nodeEnv() })));
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const node of nodes) {
