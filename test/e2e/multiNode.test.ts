@@ -51,14 +51,25 @@ const CONCURRENCY = 24;
 
 const documentLoader = createDocumentLoader({ resolveDid: resolveDidKey });
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight; results in input order. The
+ * first failure stops the other lanes (so no request of a failed step runs into the next test).
+ */
 async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T, i);
+    try {
+      for (let i = next++; i < items.length && !failed; i = next++) results[i] = await fn(items[i] as T, i);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   });
-  await Promise.all(lanes);
+  const settled = await Promise.allSettled(lanes);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
   return results;
 }
 
@@ -83,8 +94,11 @@ describePostgres('several nodes on one PostgreSQL database', () => {
   /** The node's own address for a public URL (what the load balancer would do). */
   const onNode = (node: ChildServer, publicUrl: string): string => `${node.origin}${new URL(publicUrl).pathname}${new URL(publicUrl).search}`;
 
+  const explain = () => nodes.map((n, i) => `--- node ${i === 0 ? 'A' : 'B'} (${n.origin}, exit ${n.child.exitCode ?? n.child.signalCode ?? 'none'}) output:\n${n.output().slice(-6000)}`).join('\n');
   const post = (node: ChildServer, route: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${node.origin}${route}`, { method: 'POST', headers: authorized({ 'Content-Type': 'application/json', ...headers }), body: JSON.stringify(body) });
+    fetch(`${node.origin}${route}`, { method: 'POST', headers: authorized({ 'Content-Type': 'application/json', ...headers }), body: JSON.stringify(body) }).catch((error: unknown) => {
+      throw new Error(`POST ${route} on ${node.origin}: ${(error as Error).message} (${String((error as Error).cause)})\n${explain()}`, { cause: error });
+    });
   const getJson = async (node: ChildServer, route: string): Promise<Json> => {
     const res = await fetch(`${node.origin}${route}`, { headers: authorized() });
     if (res.status !== 200) throw new Error(`GET ${route} on ${node.origin}: ${res.status} ${await res.text()}`);
@@ -100,9 +114,14 @@ describePostgres('several nodes on one PostgreSQL database', () => {
       if (!cursor) return items;
     }
   };
-  const explain = () => nodes.map((n, i) => `--- node ${i === 0 ? 'A' : 'B'} (${n.origin}) output:\n${n.output().slice(-4000)}`).join('\n');
+
+  let dids: string[] = [];
 
   beforeAll(async () => {
+    // The recipients' DIDs first: making them keeps this process busy for seconds, which must not
+    // happen while it holds idle keep-alive connections to the nodes (a node closing one as it is
+    // reused is a dropped request, and no fault of the node's).
+    dids = await Promise.all(Array.from({ length: AWARDS / 2 }, async () => `did:key:${(await Ed25519Multikey.generate()).publicKeyMultibase}`));
     database = await freshPostgresDatabase('multinode');
     build = await buildServer('multinode');
     work = mkdtempSync(path.join(tmpdir(), 'educred-multinode-'));
@@ -120,7 +139,7 @@ describePostgres('several nodes on one PostgreSQL database', () => {
     // Both start together on the empty database: the migrations must run once, under a lock.
     const ports = [await freePort(), await freePort()];
     nodes = await Promise.all(nodeDirs.map((dataDir, i) => startChildServer({ entry: build.entry, dataDir, port: ports[i] as number, env: nodeEnv() })));
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const node of nodes) {
@@ -149,8 +168,7 @@ describePostgres('several nodes on one PostgreSQL database', () => {
   });
 
   it('2,000 awards through both nodes and 200 revocations across both: all verify, no index shared, one list on both', async () => {
-    // Half DID recipients (each its own did:key), half email recipients.
-    const dids = await Promise.all(Array.from({ length: AWARDS / 2 }, async () => `did:key:${(await Ed25519Multikey.generate()).publicKeyMultibase}`));
+    // Half DID recipients (each its own did:key, made in beforeAll), half email recipients.
     const requests = Array.from({ length: AWARDS }, (_, i) =>
       awardBody({ recipient: i % 2 === 0 ? { email: `multinode${i}@example.edu`, name: `Educator ${i}` } : { id: dids[(i - 1) / 2], name: `Educator ${i}` } }),
     );
