@@ -35,6 +35,13 @@ export async function startServer(): Promise<void> {
       );
     }
   });
+  // Idle keep-alive connections stay open longer than a load balancer's (AWS ALB and most
+  // proxies idle out at 60 s): when the server closes first, a request the proxy (or any
+  // client) sends on the closing connection is lost ("other side closed"). Headers must be
+  // allowed a little longer than that (Node's rule: headersTimeout > keepAliveTimeout).
+  const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   const shutdown = (): void => {
     server.close(() => {
       void service.close().finally(() => process.exit(0));

@@ -30,6 +30,7 @@ import {
   ExchangeAnswer,
   Framework,
   Health,
+  Readiness,
   IssuedCredential,
   OpenApiDocument,
   OpenBadgeCredential,
@@ -168,6 +169,14 @@ const csvTable = (): string =>
 
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': { description: 'The service is up', schema: Health } } },
+  {
+    method: 'get',
+    path: '/ready',
+    tag: 'Service',
+    summary: 'Readiness, for a load balancer: database, migrations, signing key',
+    description: 'Unlike /health, 503 (problem+json with `checks`, each `ok` or `failing`) when the database does not answer, a migration is missing or the signing key does not sign.',
+    responses: { '200': { description: 'This node is ready', schema: Readiness }, '503': 'Not ready (problem+json naming what failed)' },
+  },
   { method: 'get', path: '/openapi.json', tag: 'Service', summary: 'This OpenAPI 3.1 document', description: 'Public: readable from any origin (CORS).', responses: { '200': { description: 'The document', schema: OpenApiDocument } } },
   { method: 'get', path: '/docs', tag: 'Service', summary: 'API reference (HTML)', produces: 'text/html', responses: { '200': 'The page' } },
   { method: 'get', path: '/', tag: 'Pages', summary: 'Home page (HTML)', produces: 'text/html', responses: { '200': 'The page' } },

@@ -191,6 +191,15 @@ export const OpenApiDocument = named(
 
 export const Health = named('Health', 'The service answers and its database answers.', z.strictObject({ status: z.literal('ok') }));
 
+export const Readiness = named(
+  'Readiness',
+  'This node can work: the database answers, its migrations are current, the signing key signs.',
+  z.strictObject({
+    status: z.literal('ready'),
+    checks: z.strictObject({ database: z.literal('ok'), migrations: z.literal('ok'), signingKey: z.literal('ok') }),
+  }),
+);
+
 // ---- Awards ----
 
 const claimFields = {
