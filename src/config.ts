@@ -21,6 +21,7 @@ const EnvSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   EDUCRED_BATCH_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  EDUCRED_NODE_ID: z.string().trim().min(1).max(200).optional(),
   EDUCRED_PROOF_SUITE: z.enum(PROOF_SUITES).default('eddsa-rdfc-2022'),
   EDUCRED_KEY_FILE: z.string().min(1).optional(),
   EDUCRED_DID_WEB_DOMAIN: z.string().min(1).optional(),
@@ -77,6 +78,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** How long a node holds the batch rows it took (EDUCRED_BATCH_LEASE_SECONDS). */
   batchLeaseSeconds: number;
+  /**
+   * This server's name in batch row leases (EDUCRED_NODE_ID; default host name and port): the
+   * same after a restart, so a node that crashed takes its own rows back at once instead of
+   * waiting for its leases to run out. Must differ between nodes sharing a database.
+   */
+  nodeId: string;
   proofSuite: ProofSuiteName;
   /** The issuer key file; defaults to a generated dev key under the data folder. */
   keyFile: string;
@@ -145,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseFile: path.join(dataDir, 'educred.sqlite'),
     databaseUrl: e.DATABASE_URL,
     batchLeaseSeconds: e.EDUCRED_BATCH_LEASE_SECONDS,
+    nodeId: e.EDUCRED_NODE_ID ?? `${os.hostname()}:${e.PORT}`,
     proofSuite: e.EDUCRED_PROOF_SUITE,
     keyFile: path.resolve(e.EDUCRED_KEY_FILE ?? path.join(dataDir, 'keys', 'issuer.json')),
     didWebDomain: e.EDUCRED_DID_WEB_DOMAIN,

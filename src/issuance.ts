@@ -28,6 +28,8 @@ export interface IssuanceDeps {
 export interface IssuanceOptions {
   /** How long a node holds the batch rows it took (ms). */
   batchLeaseMs?: number | undefined;
+  /** This process's name in batch row leases (the server's is stable across restarts; absent: random). */
+  nodeId?: string | undefined;
   /** Signing worker threads; 0 signs on the main thread. */
   workers: number;
   /** The issuer key file each worker imports (the key itself never crosses threads). */
@@ -57,7 +59,7 @@ export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Iss
       : undefined;
   const issuer = pool ? withSigningPool(deps.issuer, pool) : deps.issuer;
   // A few rows per worker keep every worker busy while the main thread stores finished awards.
-  const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4, leaseMs: options.batchLeaseMs });
+  const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4, leaseMs: options.batchLeaseMs, nodeId: options.nodeId });
   return {
     issuer,
     batches,

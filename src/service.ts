@@ -52,6 +52,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       keyFile: config.keyFile,
       extraContextsDir: config.extraContextsDir,
       batchLeaseMs: config.batchLeaseSeconds * 1000,
+      nodeId: config.nodeId,
     });
     const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches };
     const app = createApp(deps);
