@@ -4,11 +4,13 @@ import type { ProofSuiteName } from '../config.js';
 import type { IssuerProfile } from '../credentials/openBadge.js';
 import { didDocument, issuerIdentity, type IssuerIdentity } from './did.js';
 import type { DocumentLoader } from './documentLoader.js';
-import type { IssuerKey } from './keys.js';
+import { signerFor, type KeyProvider } from './keyProvider.js';
 import { signCredential, type JsonObject } from './suites.js';
 
 export interface Issuer {
   identity: IssuerIdentity;
+  /** The key provider that signs (src/signing/keyProvider.ts); signing workers reach it through `key.workerKey`. */
+  key: KeyProvider;
   profile: IssuerProfile;
   suite: ProofSuiteName;
   documentLoader: DocumentLoader;
@@ -17,7 +19,7 @@ export interface Issuer {
 }
 
 export interface IssuerOptions {
-  key: IssuerKey;
+  key: KeyProvider;
   suite: ProofSuiteName;
   documentLoader: DocumentLoader;
   name: string;
@@ -29,7 +31,7 @@ export interface IssuerOptions {
 
 export function createIssuer(options: IssuerOptions): Issuer {
   const identity = issuerIdentity(options.key.publicKeyMultibase, options.didWebDomain);
-  const signer = options.key.signerFor(identity.verificationMethod);
+  const signer = signerFor(options.key, identity.verificationMethod);
   const profile: IssuerProfile = {
     id: identity.did,
     type: ['Profile'],
@@ -39,6 +41,7 @@ export function createIssuer(options: IssuerOptions): Issuer {
   };
   return {
     identity,
+    key: options.key,
     profile,
     suite: options.suite,
     documentLoader: options.documentLoader,

@@ -15,8 +15,8 @@ let unsigned: Record<string, unknown>;
 
 beforeAll(async () => {
   t = await createTestInstance();
-  const { issuer, config } = t.runtime;
-  pool = createSigningPool({ keyFile: config.keyFile, verificationMethod: issuer.identity.verificationMethod, suite: issuer.suite, size: 2 });
+  const { issuer } = t.runtime;
+  pool = createSigningPool({ key: issuer.key, verificationMethod: issuer.identity.verificationMethod, suite: issuer.suite, size: 2 });
   const res = await postJson(t.app, '/awards', awardBody());
   const { credential } = (await res.json()) as { credential: Record<string, unknown> };
   const { proof: _proof, ...rest } = credential;
