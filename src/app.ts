@@ -20,6 +20,7 @@ import { endorsementRoutes } from './http/endorsements.js';
 import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { readyRoutes } from './http/ready.js';
+import { metricsRoutes } from './http/metrics.js';
 import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', docsRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', auditRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.route('/', statusRoutes(deps));
   app.route('/', verifyRoutes(deps));
   app.route('/', verifyPageRoutes(deps));

@@ -1,6 +1,7 @@
 // The issuer as the rest of the service sees it: its DID, its public Profile, its chosen proof
 // suite and a `sign` function. Key material stays inside the signer closure.
 import type { ProofSuiteName } from '../config.js';
+import { timeSigning } from '../metrics.js';
 import type { IssuerProfile } from '../credentials/openBadge.js';
 import { didDocument, issuerIdentity, type IssuerIdentity } from './did.js';
 import type { DocumentLoader } from './documentLoader.js';
@@ -47,11 +48,13 @@ export function createIssuer(options: IssuerOptions): Issuer {
     documentLoader: options.documentLoader,
     didDocument: () => didDocument(identity),
     sign: (credential, o = {}) =>
-      signCredential(credential, {
-        suite: o.suite ?? options.suite,
-        signer,
-        documentLoader: options.documentLoader,
-        created: o.created,
-      }),
+      timeSigning(o.suite ?? options.suite, () =>
+        signCredential(credential, {
+          suite: o.suite ?? options.suite,
+          signer,
+          documentLoader: options.documentLoader,
+          created: o.created,
+        }),
+      ),
   };
 }

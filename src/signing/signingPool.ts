@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProofSuiteName } from '../config.js';
+import { timeSigning } from '../metrics.js';
 import { DocumentNotAllowedError } from './documentLoader.js';
 import type { Issuer } from './issuer.js';
 import type { KeyProvider } from './keyProvider.js';
@@ -178,5 +179,5 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
 
 /** The same issuer, signing in the pool: same suite, same verification method, same output. */
 export function withSigningPool(issuer: Issuer, pool: SigningPool): Issuer {
-  return { ...issuer, sign: (credential, options) => pool.sign(credential, options) };
+  return { ...issuer, sign: (credential, options) => timeSigning(options?.suite ?? issuer.suite, () => pool.sign(credential, options)) };
 }
