@@ -2,8 +2,9 @@
 // Multikey file, a PKCS#11 token, a cloud KMS). One operation signs: Ed25519 over the exact bytes
 // the proof suite hands over (RFC 8032 §5.1.6, PureEdDSA), never over a digest of them.
 // eddsa-rdfc-2022, eddsa-jcs-2022 and Ed25519Signature2020 all verify PureEdDSA signatures
-// (W3C Data Integrity EdDSA Cryptosuites v1.0 §3.3.x "Proof Serialization": "Ed25519 … as
-// specified in RFC 8032"), so a prehash variant (Ed25519ph, RFC 8032 §5.1) cannot take its place.
+// (W3C Data Integrity EdDSA Cryptosuites v1.0, each suite's "Proof Serialization" algorithm:
+// Ed25519 as RFC 8032 specifies it), so a prehash variant (Ed25519ph, RFC 8032 §5.1) cannot
+// take its place: it signs SHA-512(message) under another domain separation.
 import type { Signer } from './keys.js';
 
 /**
