@@ -64,10 +64,13 @@ export function readPin(pinFile: string): string {
   return pin;
 }
 
+/** Sessions opened at most; more signatures at once wait for one (tokens limit their sessions). */
+export const MAX_SESSIONS = 8;
+
 export interface Pkcs11Token {
   pkcs11: Pkcs11;
   label: string;
-  /** Runs `use` on a session of its own (a new one when all are busy), then keeps the session for the next caller. */
+  /** Runs `use` on a session of its own (a new one while fewer than MAX_SESSIONS are open), then keeps the session for the next caller. */
   withSession<T>(use: (session: Handle) => Promise<T> | T): Promise<T>;
   /** Waits for the operations under way, closes the sessions, and releases the module. */
   close(): Promise<void>;
@@ -80,7 +83,10 @@ export function openPkcs11Token(config: Pick<Pkcs11Config, 'module' | 'token' | 
   const { pkcs11 } = loadModule(config.module);
   const idle: Handle[] = [];
   const all: Handle[] = [];
-  const running = new Set<Promise<unknown>>();
+  const waiting: Array<(session: Handle) => void> = [];
+  // Operations begun (waiting for a session or running); close() waits until none is left.
+  let busy = 0;
+  let drained: (() => void) | undefined;
   let closed = false;
   try {
     const slots = pkcs11.C_GetSlotList(true);
@@ -115,20 +121,24 @@ export function openPkcs11Token(config: Pick<Pkcs11Config, 'module' | 'token' | 
       label: config.token,
       async withSession(use) {
         if (closed) throw new Error(`The PKCS#11 token '${config.token}' is closed`);
-        const session = idle.pop() ?? open();
-        const operation = (async () => use(session))();
-        running.add(operation);
+        busy++;
+        let session: Handle | undefined;
         try {
-          return await operation;
+          session = idle.pop() ?? (all.length < MAX_SESSIONS ? open() : await new Promise<Handle>((resolve) => waiting.push(resolve)));
+          return await use(session);
         } finally {
-          running.delete(operation);
-          idle.push(session);
+          if (session) {
+            const next = waiting.shift();
+            if (next) next(session);
+            else idle.push(session);
+          }
+          if (--busy === 0) drained?.();
         }
       },
       async close() {
         if (closed) return;
         closed = true;
-        await Promise.allSettled([...running]);
+        if (busy > 0) await new Promise<void>((resolve) => (drained = resolve));
         for (const session of all) pkcs11.C_CloseSession(session);
         releaseModule(config.module);
       },

@@ -10,7 +10,7 @@ import pkcs11js from 'pkcs11js';
 import { ConfigError, loadConfig, PROOF_SUITES, type Pkcs11Config } from '../../src/config.js';
 import { OB_ACHIEVEMENT_CREDENTIAL_SCHEMA } from '../../src/credentials/openBadge.js';
 import { CKK_EC_EDWARDS, CKM_EC_EDWARDS_KEY_PAIR_GEN, generateTokenKey, openPkcs11KeyProvider, type Pkcs11KeyProvider } from '../../src/signing/pkcs11.js';
-import { openPkcs11Token, Pkcs11TokenError } from '../../src/signing/pkcs11Token.js';
+import { MAX_SESSIONS, openPkcs11Token, Pkcs11TokenError } from '../../src/signing/pkcs11Token.js';
 import { createSigningPool, withSigningPool } from '../../src/signing/signingPool.js';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -173,6 +173,16 @@ describe.skipIf(!hasSoftHsm)('the issuer key in a PKCS#11 token (SoftHSM2)', () 
       // Ed25519 is deterministic: concurrent sessions give the same signature.
       expect(new Set(signatures.map((s) => Buffer.from(s).toString('hex'))).size).toBe(1);
       expect(verify(null, new TextEncoder().encode('another message'), publicKey, signatures[0] as Uint8Array)).toBe(false);
+    });
+
+    it(`signs ${MAX_SESSIONS * 5} messages at once on at most ${MAX_SESSIONS} sessions, each signature right`, async () => {
+      const { createPublicKey, verify } = await import('node:crypto');
+      const Ed25519Multikey = await import('@digitalbazaar/ed25519-multikey');
+      const keyPair = await Ed25519Multikey.from({ '@context': 'https://w3id.org/security/multikey/v1', type: 'Multikey', publicKeyMultibase: provider.publicKeyMultibase });
+      const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: (await Ed25519Multikey.toJwk({ keyPair })).x as string }, format: 'jwk' });
+      const messages = Array.from({ length: MAX_SESSIONS * 5 }, (_, i) => new TextEncoder().encode(`message ${i}`));
+      const signatures = await Promise.all(messages.map((m) => provider.sign(m)));
+      signatures.forEach((signature, i) => expect(verify(null, messages[i] as Uint8Array, publicKey, signature)).toBe(true));
     });
 
     it('names the key by its RFC 7512 URI, never by a secret', () => {
