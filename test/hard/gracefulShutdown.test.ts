@@ -26,14 +26,14 @@ beforeAll(async () => {
   build = await buildServer('shutdown-test');
   dataDir = mkdtempSync(path.join(tmpdir(), 'educred-shutdown-'));
   port = await freePort();
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   if (server && server.child.exitCode === null) {
     server.child.kill('SIGKILL');
     await server.exited;
   }
-  rmSync(dataDir, { recursive: true, force: true });
-  build.remove();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  build?.remove();
 });
 
 /** A POST over a keep-alive agent (idle sockets stay open, as a client's pool keeps them). */
