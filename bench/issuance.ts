@@ -92,7 +92,7 @@ export async function sequentialAwards(instance: BenchInstance, n: number): Prom
 
 /** A batch through the batch runner on the signing pool, rows stored in SQLite as the server does. */
 export async function batchAwards(instance: BenchInstance, n: number, workers: number, first: number): Promise<Throughput> {
-  const issuance = startIssuance({ ...instance.runtime, baseUrl: BENCH_BASE_URL, logger: pino({ level: 'silent' }) }, { workers, keyFile: instance.config.keyFile });
+  const issuance = startIssuance({ ...instance.runtime, baseUrl: BENCH_BASE_URL, logger: pino({ level: 'silent' }) }, { workers });
   try {
     // Warm-up: every worker imports the key and processes the contexts once.
     const warm = await issuance.batches.submit({ batchId: `warm-${first}`, actor: 'bench', source: 'json', rows: Array.from({ length: 8 * Math.max(1, workers) }, (_, i) => ({ line: i + 1, body: awardRequest(first - 1000 + i) })) });

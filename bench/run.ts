@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchDatabases } from './databases.js';
 import { issuanceSections } from './issuanceSections.js';
+import { benchKeyProviders } from './keyProviders.js';
 import { benchSigning } from './signing.js';
 import { describeMachine, formatTable, type Row } from './report.js';
 
@@ -25,6 +26,7 @@ const N = Number(process.env.BENCH_N ?? 200);
 
 const SECTIONS: Section[] = [
   { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
+  { name: 'keyProviders', title: `Signing through each key provider: key file vs PKCS#11 token (eddsa-rdfc-2022, N=${N})`, run: () => benchKeyProviders(N) },
   ...issuanceSections(),
   {
     name: 'databases',

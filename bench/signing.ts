@@ -46,7 +46,7 @@ export interface SigningResult {
 
 const BASE_URL = 'https://badges.example.edu';
 
-function sampleCredential(issuer: Issuer): JsonObject {
+export function sampleCredential(issuer: Issuer): JsonObject {
   const competency = findCompetency(BUILT_IN_FRAMEWORK, 'formative-assessment');
   if (!competency) throw new Error('the built-in framework lost formative-assessment');
   const observations: Observation[] = Array.from({ length: 5 }, (_, i) => ({

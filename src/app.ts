@@ -20,9 +20,11 @@ import { endorsementRoutes } from './http/endorsements.js';
 import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
 import { readyRoutes } from './http/ready.js';
+import { metricsRoutes } from './http/metrics.js';
 import { pagePolicy } from './http/pagePolicy.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
+import { requestId, requestIdOf } from './http/requestId.js';
 import { statusRoutes } from './http/status.js';
 import { verifyRoutes } from './http/verify.js';
 import { verifyPageRoutes } from './http/verifyPage.js';
@@ -35,12 +37,15 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const { logger } = deps;
 
+  // First: every later middleware, handler and log line of the request knows its id.
+  app.use('*', requestId());
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    // No client address, no headers: a status or verify request must not reveal who checked whom.
-    // Claim tokens in the path are bearer secrets: the log keeps the route, not the token.
-    logger.info({ method: c.req.method, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    // No client address, no headers, no query: a status or verify request must not reveal who
+    // checked whom. Claim tokens in the path are bearer secrets: redacted, and the route pattern
+    // (`/claim/:token`) says what was asked.
+    logger.info({ requestId: requestIdOf(c), method: c.req.method, route: c.req.routePath, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   // Outside secureHeaders, so public documents can say Cross-Origin-Resource-Policy: cross-origin.
   app.use('*', crossOrigin({ issuerDid: deps.issuer.identity.did }));
@@ -82,6 +87,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', docsRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', auditRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.route('/', statusRoutes(deps));
   app.route('/', verifyRoutes(deps));
   app.route('/', verifyPageRoutes(deps));
@@ -92,7 +98,7 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HTTPException) {
       return problemResponse(c, new HttpProblem(error.status, 'http-error', error.message || 'Request refused', error.message || `HTTP ${error.status}`));
     }
-    logger.error({ err: serializeError(error), method: c.req.method, path: redactSecrets(c.req.path) }, 'unhandled error');
+    logger.error({ err: serializeError(error), requestId: requestIdOf(c), method: c.req.method, path: redactSecrets(c.req.path) }, 'unhandled error');
     return problemResponse(c, new HttpProblem(500, 'internal-error', 'Internal error', 'The service failed to handle this request; it has been logged'));
   });
   return app;

@@ -25,6 +25,11 @@ const EnvSchema = z.object({
   EDUCRED_PROOF_SUITE: z.enum(PROOF_SUITES).default('eddsa-rdfc-2022'),
   EDUCRED_KEY_FILE: z.string().min(1).optional(),
   EDUCRED_DID_WEB_DOMAIN: z.string().min(1).optional(),
+  // The issuer key in a PKCS#11 token instead of a file (src/signing/pkcs11.ts).
+  EDUCRED_PKCS11_MODULE: z.string().min(1).optional(),
+  EDUCRED_PKCS11_TOKEN: z.string().min(1).max(32, 'EDUCRED_PKCS11_TOKEN: a token label has at most 32 characters (PKCS#11 CK_TOKEN_INFO.label)').optional(),
+  EDUCRED_PKCS11_PIN_FILE: z.string().min(1).optional(),
+  EDUCRED_PKCS11_KEY_LABEL: z.string().min(1).max(128).default('educred-issuer'),
   EDUCRED_ISSUER_NAME: z.string().min(1).default('educred development issuer'),
   EDUCRED_ISSUER_URL: z.url().optional(),
   EDUCRED_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
@@ -87,6 +92,8 @@ export interface Config {
   proofSuite: ProofSuiteName;
   /** The issuer key file; defaults to a generated dev key under the data folder. */
   keyFile: string;
+  /** The issuer key in a PKCS#11 token (EDUCRED_PKCS11_*); when set, `keyFile` is not used. */
+  pkcs11: Pkcs11Config | undefined;
   /** When set, the issuer is `did:web:<domain>` and serves its DID document. */
   didWebDomain: string | undefined;
   issuerName: string;
@@ -125,6 +132,17 @@ export interface Config {
   mail: MailConfig | undefined;
 }
 
+export interface Pkcs11Config {
+  /** The PKCS#11 library (e.g. /usr/lib/softhsm/libsofthsm2.so). */
+  module: string;
+  /** The token's label. */
+  token: string;
+  /** A file holding the user PIN (never the PIN itself in the environment). */
+  pinFile: string;
+  /** CKA_LABEL of the key pair. */
+  keyLabel: string;
+}
+
 export interface MailConfig {
   /** The SMTP server, credentials included: never log it (src/mail/transport.ts redacts it). */
   smtpUrl: string;
@@ -155,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nodeId: e.EDUCRED_NODE_ID ?? `${os.hostname()}:${e.PORT}`,
     proofSuite: e.EDUCRED_PROOF_SUITE,
     keyFile: path.resolve(e.EDUCRED_KEY_FILE ?? path.join(dataDir, 'keys', 'issuer.json')),
+    pkcs11: pkcs11Config(e.EDUCRED_PKCS11_MODULE, e.EDUCRED_PKCS11_TOKEN, e.EDUCRED_PKCS11_PIN_FILE, e.EDUCRED_PKCS11_KEY_LABEL),
     didWebDomain: e.EDUCRED_DID_WEB_DOMAIN,
     issuerName: e.EDUCRED_ISSUER_NAME,
     issuerUrl: e.EDUCRED_ISSUER_URL,
@@ -184,6 +203,15 @@ function tlsConfig(certFile: string | undefined, keyFile: string | undefined): C
   if (!certFile && !keyFile) return undefined;
   if (!certFile || !keyFile) throw new ConfigError('Invalid configuration:\n  EDUCRED_TLS_CERT_FILE and EDUCRED_TLS_KEY_FILE go together: set both to serve HTTPS, or neither');
   return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
+function pkcs11Config(module: string | undefined, token: string | undefined, pinFile: string | undefined, keyLabel: string): Config['pkcs11'] {
+  if (!module && !token && !pinFile) return undefined;
+  const missing = [!module && 'EDUCRED_PKCS11_MODULE', !token && 'EDUCRED_PKCS11_TOKEN', !pinFile && 'EDUCRED_PKCS11_PIN_FILE'].filter(Boolean);
+  if (missing.length > 0 || !module || !token || !pinFile) {
+    throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: a PKCS#11 key needs EDUCRED_PKCS11_MODULE, EDUCRED_PKCS11_TOKEN and EDUCRED_PKCS11_PIN_FILE together`);
+  }
+  return Object.freeze({ module: path.resolve(module), token, pinFile: path.resolve(pinFile), keyLabel });
 }
 
 // RFC 5322 §3.4: an addr-spec, optionally as `Display Name <addr-spec>`; one address, no line breaks.

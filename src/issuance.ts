@@ -32,8 +32,6 @@ export interface IssuanceOptions {
   nodeId?: string | undefined;
   /** Signing worker threads; 0 signs on the main thread. */
   workers: number;
-  /** The issuer key file each worker imports (the key itself never crosses threads). */
-  keyFile: string;
   extraContextsDir?: string | undefined;
 }
 
@@ -50,7 +48,8 @@ export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Iss
     options.workers > 0
       ? createSigningPool({
           size: options.workers,
-          keyFile: options.keyFile,
+          // A key file is imported by each worker; any other key signs here (src/signing/keyProvider.ts).
+          key: deps.issuer.key,
           verificationMethod: deps.issuer.identity.verificationMethod,
           suite: deps.issuer.suite,
           extraContextsDir: options.extraContextsDir,

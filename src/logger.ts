@@ -3,7 +3,11 @@
 // query parameters can carry bearer tokens, URLs can carry passwords. `redactSecrets` is the one
 // place that knows their shapes; the app applies it to what it logs, and this logger applies it
 // again to every path, url, message and error it is given, besides redacting key fields by path.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+
+/** What every log line written during a request carries (its id; src/http/requestId.ts). */
+export const logContext = new AsyncLocalStorage<{ requestId: string }>();
 
 const CENSOR = '[redacted]';
 
@@ -19,6 +23,9 @@ const PATTERNS: Array<[RegExp, string]> = [
   // per position.
   [/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi, `$1${CENSOR}@`],
   [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${CENSOR}`],
+  // Email addresses (a recipient, a bounced address in an SMTP error). The lookbehind starts a
+  // match only where an address can start, so a long run of letters is scanned once.
+  [/(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, '[email]'],
 ];
 
 /** A path, URL or message with its secrets replaced. */
@@ -46,10 +53,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = {
     level,
     redact: {
-      paths: ['*.secretKeyMultibase', '*.authorization', '*.token', 'token', 'secretKeyMultibase', '*.headers.authorization'],
+      paths: ['*.secretKeyMultibase', '*.authorization', '*.token', 'token', 'secretKeyMultibase', '*.headers.authorization', 'email', '*.email', 'recipientEmail', '*.recipientEmail', 'pin', '*.pin'],
       censor: CENSOR,
     },
     serializers: LOG_SERIALIZERS,
+    // The id of the request being answered, on every line written while it runs.
+    mixin: () => logContext.getStore() ?? {},
     hooks: {
       // The message strings themselves (and printf arguments).
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {

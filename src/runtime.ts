@@ -12,7 +12,7 @@ import { createDocumentLoader, loadExtraContexts } from './signing/documentLoade
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
-import { isKeyFileExposed, loadOrCreateIssuerKey } from './signing/keys.js';
+import { openIssuerKey } from './signing/issuerKey.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { storeLocation } from './store/engine.js';
@@ -44,9 +44,7 @@ export interface Runtime {
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
-  const { key, created } = await loadOrCreateIssuerKey(config.keyFile);
-  if (created) logger.warn({ keyFile: config.keyFile }, 'generated a new development issuer key (keep it secret; use your own key in production)');
-  else if (isKeyFileExposed(config.keyFile)) logger.warn({ keyFile: config.keyFile }, 'the issuer key file is readable by other users; chmod 600 it');
+  const key = await openIssuerKey(config, logger);
 
   const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
   const extraContexts = loadExtraContexts(config.extraContextsDir);

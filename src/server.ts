@@ -1,11 +1,13 @@
 // Entry point of the service: configuration → the composition root (src/service.ts) → HTTP server.
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ensureAdminToken } from './runtime.js';
 import { createService } from './service.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
@@ -42,13 +44,8 @@ export async function startServer(): Promise<void> {
   const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number };
   http.keepAliveTimeout = 65_000;
   http.headersTimeout = 66_000;
-  const shutdown = (): void => {
-    server.close(() => {
-      void service.close().finally(() => process.exit(0));
-    });
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // On SIGTERM the connections that fall idle are closed at once, not after keepAliveTimeout (src/shutdown.ts).
+  onShutdownSignals({ server: server as Server, close: () => service.close(), logger });
 }
 
 const isEntryPoint = import.meta.url === `file://${process.argv[1]}`;

@@ -49,7 +49,6 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
     // a batch signs, and both cores work. The award transaction stays here, with the database.
     const issuance = startIssuance(base, {
       workers: config.signingWorkers,
-      keyFile: config.keyFile,
       extraContextsDir: config.extraContextsDir,
       batchLeaseMs: config.batchLeaseSeconds * 1000,
       nodeId: config.nodeId,
@@ -69,6 +68,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
           // closes, and status indexes leased for awards that never came are given back.
           await Promise.allSettled([refusalAuditFor(runtime.store).flush(), runtime.status.close()]);
           await runtime.store.close();
+          await runtime.issuer.key.close();
         });
         return closed;
       },

@@ -8,6 +8,7 @@
 // exactly one award however nodes start, stall or die; a node that died leaves its rows to the
 // others when its leases run out (`watch`).
 import { randomUUID } from 'node:crypto';
+import { countBatchRow } from '../metrics.js';
 import type { Logger } from 'pino';
 import { addClaimLink, ensureClaimLink, type ClaimLinkDeps } from '../claims/claimLink.js';
 import type { MailDelivery } from '../mail/delivery.js';
@@ -197,7 +198,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
         // stays pending for the next run, and must not surface as an unhandled rejection.
         stored.push(
           state.then(
-            (s) => options.onRow?.(s, row.line),
+            (s) => (countBatchRow(s), options.onRow?.(s, row.line)),
             (error: unknown) => logger.error({ err: error, batchId: batch.id, line: row.line }, 'batch row outcome not recorded'),
           ),
         );

@@ -4,6 +4,7 @@
 // One badge per recipient, achievement and achieved level (not revoked) holds for every entry
 // point: the same request again returns the existing award, a different one is refused
 // (AwardExistsError), and a unique index (migration 5) decides between racing requests.
+import { countIssued } from '../metrics.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { findCompetency, type CompetencyFramework } from '../competencies/framework.js';
 import { checkMastery } from '../competencies/mastery.js';
@@ -230,7 +231,7 @@ export async function storeAwards(store: Store, signed: readonly SignedAward[]):
       await store.transaction(async (tx) => {
         for (const s of signed) await s.write(tx);
       });
-      return signed.map((s) => ({ award: s.award, created: true }));
+      return countIssued(signed.map((s) => ({ award: s.award, created: true })));
     } catch {
       // Rolled back as a whole: fall through and store them one by one.
     }
@@ -248,7 +249,7 @@ export async function storeAwards(store: Store, signed: readonly SignedAward[]):
       }
     }
   }
-  return outcomes;
+  return countIssued(outcomes);
 }
 
 export async function issueAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome> {

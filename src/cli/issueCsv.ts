@@ -97,7 +97,6 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
   const runtime = await createRuntime(config, logger);
   const issuance = startIssuance(serviceDeps(runtime), {
     workers: config.signingWorkers,
-    keyFile: config.keyFile,
     extraContextsDir: config.extraContextsDir,
     batchLeaseMs: config.batchLeaseSeconds * 1000,
   });

@@ -2,6 +2,7 @@
 // Adding a command is one import and one entry in COMMANDS.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import * as backup from './backup.js';
 import * as db from './db.js';
 import * as endorse from './endorse.js';
 import * as issue from './issue.js';
@@ -16,7 +17,7 @@ export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db, backup];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

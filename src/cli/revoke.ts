@@ -1,6 +1,7 @@
 // `educred revoke|suspend|reinstate <awardId> --reason <text>`: changes an award's status in
 // the local database (as POST /awards/:id/revoke does over HTTP), audits the reason, and signs
 // the changed status list at once so the running server publishes it on its next request.
+import { countStatusChange } from '../metrics.js';
 import type { Command } from 'commander';
 import { closeRuntime, createRuntime } from '../runtime.js';
 import { NoStatusEntryError, RevocationFinalError, StatusListIssuerChangedError, UnknownAwardError } from '../status/errors.js';
@@ -15,6 +16,7 @@ export async function changeStatusFromCli(awardId: string, action: StatusAction,
   const runtime = await createRuntime(config, stderrLogger());
   try {
     const outcome = await changeAwardStatus(runtime.store, { awardId, action, reason: why, actor: 'cli' });
+    countStatusChange(action, outcome.changed);
     if (outcome.published) {
       const publisher = createStatusListPublisher({ store: runtime.store, issuer: runtime.issuer, baseUrl: config.baseUrl });
       await publisher.publish(outcome.published.listId, outcome.published.version);

@@ -1,6 +1,7 @@
 // Claim links over HTTP: the claim page (GET /claim/:token), its QR codes, the JSON download
 // (POST /claim/:token/download), the VC-API exchange wallets run (POST /exchanges/:token), and
 // a new link for an existing award (POST /awards/:id/claim-links, token with the issue scope).
+import { countClaimDelivery } from '../metrics.js';
 import { Hono, type Context } from 'hono';
 import { claimByDownload, claimWithWallet, exchangeDomain, openClaim, openDeliverableClaim } from '../claims/claimAward.js';
 import { claimPageUrl, replaceClaimLink, walletLinks } from '../claims/claimLink.js';
@@ -72,6 +73,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.post('/claim/:token/download', async (c) => {
     try {
       const { award, credential } = await claimByDownload(deps, c.req.param('token'));
+      countClaimDelivery('download');
       return c.body(JSON.stringify(credential, null, 2), 200, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Disposition': `attachment; filename="${fileName(award.achievementCode)}"`,
@@ -130,6 +132,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
         return c.json(didAuthenticationRequest(deps.baseUrl, token, link.challenge, exchangeDomain(deps.baseUrl)));
       }
       const credential = await claimWithWallet(deps, token, message.presentation);
+      countClaimDelivery('vc-api-exchange');
       // A wallet that skipped the request step (LCW's plain deep link) gets the credential itself.
       return c.json(message.wrapped ? deliveryPresentation(credential) : credential);
     } catch (error) {

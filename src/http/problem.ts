@@ -2,6 +2,7 @@
 // naming what is wrong and, for invalid fields, where (`errors[].pointer`).
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { problemInstance } from './requestId.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 // A URN: problem types are identifiers; their meaning is documented in the README.
@@ -39,7 +40,7 @@ export class HttpProblem extends Error {
 }
 
 export function problemResponse(c: Context, problem: HttpProblem, headers: Record<string, string> = {}): Response {
-  return c.body(JSON.stringify(problem.toBody()), problem.status, { 'Content-Type': PROBLEM_CONTENT_TYPE, ...headers });
+  return c.body(JSON.stringify({ ...problem.toBody(), ...problemInstance(c) }), problem.status, { 'Content-Type': PROBLEM_CONTENT_TYPE, ...headers });
 }
 
 export const badRequest = (detail: string, errors?: FieldError[]): HttpProblem =>

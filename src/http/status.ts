@@ -1,6 +1,7 @@
 // Status lists over HTTP: the public signed list (GET /status/:listId, no token, cacheable,
 // nothing about the caller logged), re-publishing (POST /status/:listId/publish), and status
 // changes (POST /awards/:id/revoke|suspend|reinstate, and the VC-API POST /credentials/status).
+import { countStatusChange } from '../metrics.js';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { STATUS_LIST_ID } from '../status/entries.js';
@@ -61,6 +62,7 @@ export function statusRoutes(deps: AppDeps, publisher: StatusListPublisher = cre
     let outcome: StatusChangeOutcome;
     try {
       outcome = await changeAwardStatus(deps.store, { awardId, action, reason, actor });
+      countStatusChange(action, outcome.changed);
       if (outcome.published) await publisher.publish(outcome.published.listId, outcome.published.version);
     } catch (error) {
       toProblem(error);

@@ -10,6 +10,7 @@ import { UnknownRuleError } from '../verify/verifier.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, PROBLEM_CONTENT_TYPE } from './problem.js';
+import { problemInstance } from './requestId.js';
 
 const RecipientSchema = z.strictObject({
   did: z.string().min(1).max(2000).optional(),
@@ -107,6 +108,7 @@ function verificationAnswer(c: Context, body: { verified: boolean; errors: Probl
     title: 'Not verified',
     status: 400,
     detail: body.errors[0]?.detail ?? 'The document did not verify.',
+    ...problemInstance(c),
     ...body,
   };
   return c.body(JSON.stringify(problem), 400, { 'Content-Type': PROBLEM_CONTENT_TYPE });

@@ -424,6 +424,16 @@ export const ROUTES: RouteDoc[] = [
   { method: 'delete', path: '/tokens/{id}', tag: 'Service', summary: 'Revoke an API token; the next request with it is refused', scope: 'admin', responses: { '204': 'Revoked', ...AUTH_ERRORS, '404': 'Unknown token', '409': 'The last active admin token' } },
   {
     method: 'get',
+    path: '/metrics',
+    tag: 'Service',
+    summary: 'Operational metrics in the Prometheus text format: awards issued, signing time, status changes, verification outcomes, claim deliveries, batch rows, mail queue depth',
+    description: 'For a Prometheus scraper (`authorization: {credentials_file: …}` holding an admin token). Labels carry only fixed values (achievement codes, check codes, states), never an id or a recipient.',
+    scope: 'admin',
+    produces: 'text/plain',
+    responses: { '200': 'The metrics (text/plain; version=0.0.4)', ...AUTH_ERRORS },
+  },
+  {
+    method: 'get',
     path: '/audit',
     tag: 'Service',
     summary: 'The audit log, newest first (`subject`, `limit`, `cursor`): id, time, actor, action, subject, detail',

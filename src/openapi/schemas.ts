@@ -31,6 +31,7 @@ export const Problem = named(
     title: z.string(),
     status: z.int(),
     detail: z.string(),
+    instance: z.string().optional().describe('`urn:uuid:<request id>`: this occurrence, the `X-Request-Id` of the answer and of its log lines'),
     errors: z.array(z.looseObject({ pointer: z.string().optional(), detail: z.string() })).optional(),
   }),
 );
@@ -420,6 +421,7 @@ const notVerifiedFields = {
   title: z.string(),
   status: z.literal(400),
   detail: z.string(),
+  instance: z.string().optional(),
 };
 
 export const CredentialVerification = named(

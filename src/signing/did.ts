@@ -48,15 +48,37 @@ export function issuerIdentity(publicKeyMultibase: string, didWebDomain?: string
   return { did, verificationMethod: `${did}#${publicKeyMultibase}`, publicKeyMultibase };
 }
 
+/** A key the issuer signed with before: kept in its DID document so what it signed still verifies. */
+export interface EarlierKey {
+  publicKeyMultibase: string;
+  /** When set (an ISO date-time), the key is revoked (W3C Controlled Identifiers 1.0 §2.2, `revoked`). */
+  revoked?: string | undefined;
+}
+
 /** The DID document of an issuer: one Multikey, usable for assertions and authentication. */
 export function didDocument(identity: IssuerIdentity): Record<string, unknown> {
+  return didDocumentWithKeys(identity, []);
+}
+
+/**
+ * The DID document of an issuer that rotated its key: the current key for every relationship;
+ * each earlier key listed as a verification method and in `assertionMethod`, so the badges,
+ * status lists and endorsements it signed keep verifying; a revoked key listed with `revoked`
+ * and in no relationship, so no verifier accepts it for anything.
+ */
+export function didDocumentWithKeys(identity: IssuerIdentity, earlier: readonly EarlierKey[]): Record<string, unknown> {
   const { did, verificationMethod, publicKeyMultibase } = identity;
+  const others = earlier.filter((k) => k.publicKeyMultibase !== publicKeyMultibase);
+  const methodId = (k: EarlierKey): string => `${did}#${k.publicKeyMultibase}`;
   return {
     '@context': [DID_CONTEXT, MULTIKEY_CONTEXT],
     id: did,
-    verificationMethod: [{ id: verificationMethod, type: 'Multikey', controller: did, publicKeyMultibase }],
+    verificationMethod: [
+      { id: verificationMethod, type: 'Multikey', controller: did, publicKeyMultibase },
+      ...others.map((k) => ({ id: methodId(k), type: 'Multikey', controller: did, publicKeyMultibase: k.publicKeyMultibase, ...(k.revoked ? { revoked: k.revoked } : {}) })),
+    ],
     authentication: [verificationMethod],
-    assertionMethod: [verificationMethod],
+    assertionMethod: [verificationMethod, ...others.filter((k) => !k.revoked).map(methodId)],
     capabilityInvocation: [verificationMethod],
     capabilityDelegation: [verificationMethod],
   };

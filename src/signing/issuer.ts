@@ -1,14 +1,17 @@
 // The issuer as the rest of the service sees it: its DID, its public Profile, its chosen proof
 // suite and a `sign` function. Key material stays inside the signer closure.
 import type { ProofSuiteName } from '../config.js';
+import { timeSigning } from '../metrics.js';
 import type { IssuerProfile } from '../credentials/openBadge.js';
 import { didDocument, issuerIdentity, type IssuerIdentity } from './did.js';
 import type { DocumentLoader } from './documentLoader.js';
-import type { IssuerKey } from './keys.js';
+import { signerFor, type KeyProvider } from './keyProvider.js';
 import { signCredential, type JsonObject } from './suites.js';
 
 export interface Issuer {
   identity: IssuerIdentity;
+  /** The key provider that signs (src/signing/keyProvider.ts); signing workers reach it through `key.workerKey`. */
+  key: KeyProvider;
   profile: IssuerProfile;
   suite: ProofSuiteName;
   documentLoader: DocumentLoader;
@@ -17,7 +20,7 @@ export interface Issuer {
 }
 
 export interface IssuerOptions {
-  key: IssuerKey;
+  key: KeyProvider;
   suite: ProofSuiteName;
   documentLoader: DocumentLoader;
   name: string;
@@ -29,7 +32,7 @@ export interface IssuerOptions {
 
 export function createIssuer(options: IssuerOptions): Issuer {
   const identity = issuerIdentity(options.key.publicKeyMultibase, options.didWebDomain);
-  const signer = options.key.signerFor(identity.verificationMethod);
+  const signer = signerFor(options.key, identity.verificationMethod);
   const profile: IssuerProfile = {
     id: identity.did,
     type: ['Profile'],
@@ -39,16 +42,19 @@ export function createIssuer(options: IssuerOptions): Issuer {
   };
   return {
     identity,
+    key: options.key,
     profile,
     suite: options.suite,
     documentLoader: options.documentLoader,
     didDocument: () => didDocument(identity),
     sign: (credential, o = {}) =>
-      signCredential(credential, {
-        suite: o.suite ?? options.suite,
-        signer,
-        documentLoader: options.documentLoader,
-        created: o.created,
-      }),
+      timeSigning(o.suite ?? options.suite, () =>
+        signCredential(credential, {
+          suite: o.suite ?? options.suite,
+          signer,
+          documentLoader: options.documentLoader,
+          created: o.created,
+        }),
+      ),
   };
 }

@@ -1,11 +1,13 @@
-// Issuer keys: the Multikey JSON file format, generation, loading, and the signer the proof
-// suites call. The secret key is imported into a node:crypto KeyObject once; only the signer
-// closure holds it, so it cannot leak into logs, responses or the database by accident.
+// Issuer keys in a file: the Multikey JSON format, generation, loading, and the default key
+// provider (src/signing/keyProvider.ts). The secret key is imported into a node:crypto KeyObject
+// once; only the provider's closure holds it, so it cannot leak into logs, responses or the
+// database by accident.
 import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { ConfigError } from '../config.js';
+import { signerFor, type KeyProvider } from './keyProvider.js';
 
 export const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 
@@ -31,7 +33,8 @@ export interface PublicKey {
   publicKeyMultibase: string;
 }
 
-export interface IssuerKey extends PublicKey {
+/** A key file's key: the default key provider, with the id and controller its file names. */
+export interface IssuerKey extends KeyProvider {
   /** The key's own id in its file (for a did:key, `did:key:z…#z…`). */
   id: string;
   controller: string;
@@ -91,7 +94,11 @@ export function isKeyFileExposed(file: string): boolean {
   return (statSync(file).mode & 0o077) !== 0;
 }
 
-export async function importIssuerKey(key: MultikeyFile): Promise<IssuerKey> {
+/**
+ * Imports a Multikey. `keyFile` is where it was read from: signing workers import that file
+ * themselves; a key given without one is signed with on the thread that imported it.
+ */
+export async function importIssuerKey(key: MultikeyFile, keyFile?: string): Promise<IssuerKey> {
   const keyPair = await Ed25519Multikey.from({ ...key, '@context': MULTIKEY_CONTEXT });
   const jwk = await Ed25519Multikey.toJwk({ keyPair, secretKey: true });
   // The library keeps the 64-byte secret key (seed followed by public key); a JWK's `d` is the seed.
@@ -100,20 +107,18 @@ export async function importIssuerKey(key: MultikeyFile): Promise<IssuerKey> {
   const d = secret.subarray(0, 32).toString('base64url');
   const privateKey: KeyObject = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d }, format: 'jwk' });
   secret.fill(0);
-  return {
+  const provider = {
     id: key.id,
+    keyId: key.id,
     controller: key.controller,
     publicKeyMultibase: key.publicKeyMultibase,
-    signerFor(verificationMethod: string): Signer {
-      return {
-        id: verificationMethod,
-        algorithm: 'Ed25519',
-        async sign({ data }) {
-          return new Uint8Array(cryptoSign(null, data, privateKey));
-        },
-      };
-    },
+    workerKey: keyFile === undefined ? ({ kind: 'main-thread' } as const) : ({ kind: 'file', keyFile } as const),
+    // RFC 8032 PureEdDSA: node:crypto signs Ed25519 with no digest argument (`null`).
+    sign: async (data: Uint8Array) => new Uint8Array(cryptoSign(null, data, privateKey)),
+    close: async () => {},
+    signerFor: (verificationMethod: string): Signer => signerFor(provider, verificationMethod),
   };
+  return provider;
 }
 
 /** Loads the issuer key, generating a development key on first start when none exists. */
@@ -123,5 +128,5 @@ export async function loadOrCreateIssuerKey(file: string): Promise<{ key: Issuer
     writeKeyFile(file, await generateMultikey());
     created = true;
   }
-  return { key: await importIssuerKey(readKeyFile(file)), created };
+  return { key: await importIssuerKey(readKeyFile(file), file), created };
 }

@@ -1,16 +1,19 @@
 // A pool of worker threads that canonicalize and sign credentials, so signing uses every core
 // and the main thread (HTTP, SQLite) stays free to answer while a batch signs. Each worker
-// imports the key and builds its document loader once (signingWorker.ts); the pool only
-// routes jobs to the least busy worker and returns its answer.
+// builds its document loader once and imports a key file itself (signingWorker.ts); for a key it
+// cannot open (a PKCS#11 token, opened once per process) it sends each proof's bytes back here,
+// where the key provider signs them. The pool routes jobs to the least busy worker.
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProofSuiteName } from '../config.js';
+import { timeSigning } from '../metrics.js';
 import { DocumentNotAllowedError } from './documentLoader.js';
 import type { Issuer } from './issuer.js';
-import type { SerializedSigningError, SignJob, SignResult, SigningWorkerData, WorkerStartup } from './signingWorker.js';
+import type { KeyProvider } from './keyProvider.js';
+import { serializeError, type KeySignAnswer, type KeySignRequest, type SerializedSigningError, type SignJob, type SignResult, type SigningWorkerData, type WorkerStartup } from './workerMessages.js';
 import type { JsonObject } from './suites.js';
 
 export interface SigningPool {
@@ -19,7 +22,9 @@ export interface SigningPool {
   close(): Promise<void>;
 }
 
-export interface SigningPoolOptions extends SigningWorkerData {
+export interface SigningPoolOptions extends Omit<SigningWorkerData, 'key'> {
+  /** The issuer's key provider: workers import its file, or send it the bytes to sign. */
+  key: KeyProvider;
   /** Number of worker threads; defaults to the cores Node may use. */
   size?: number | undefined;
   /**
@@ -73,7 +78,7 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
   if (!Number.isInteger(size) || size < 1) throw new Error(`A signing pool needs at least one worker (got ${size})`);
   const jobsPerWorker = options.jobsPerWorker ?? 4;
   const workerData: SigningWorkerData = {
-    keyFile: options.keyFile,
+    key: options.key.workerKey,
     verificationMethod: options.verificationMethod,
     suite: options.suite,
     extraContextsDir: options.extraContextsDir,
@@ -106,7 +111,15 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
   const spawn = (): Slot => {
     const worker = startWorker(workerData);
     const slot: Slot = { worker, inFlight: new Map(), ready: false };
-    worker.on('message', (message: SignResult | WorkerStartup) => {
+    worker.on('message', (message: SignResult | WorkerStartup | KeySignRequest) => {
+      if ('keySign' in message) {
+        const { keySign } = message;
+        options.key.sign(message.data).then(
+          (signature) => worker.postMessage({ keySign, signature } satisfies KeySignAnswer),
+          (error: unknown) => worker.postMessage({ keySign, error: serializeError(error) } satisfies KeySignAnswer),
+        );
+        return;
+      }
       if ('ready' in message) {
         slot.ready = true;
         return;
@@ -166,5 +179,5 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
 
 /** The same issuer, signing in the pool: same suite, same verification method, same output. */
 export function withSigningPool(issuer: Issuer, pool: SigningPool): Issuer {
-  return { ...issuer, sign: (credential, options) => pool.sign(credential, options) };
+  return { ...issuer, sign: (credential, options) => timeSigning(options?.suite ?? issuer.suite, () => pool.sign(credential, options)) };
 }

@@ -33,6 +33,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519KeyPair>;
   export function from(key: Record<string, unknown>): Promise<Ed25519KeyPair>;
   export function toJwk(options: { keyPair: Ed25519KeyPair; secretKey?: boolean }): Promise<Record<string, string>>;
+  export function fromJwk(options: { jwk: Record<string, string>; secretKey?: boolean }): Promise<Ed25519KeyPair>;
 }
 declare module '@digitalbazaar/data-integrity' {
   export class DataIntegrityProof {

@@ -4,6 +4,7 @@
 // cost a round trip and fail behind a proxy that does not route the service to itself.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
+import { countVerification } from '../metrics.js';
 import { createGuardedFetcher } from '../net/guardedFetch.js';
 import type { Issuer } from '../signing/issuer.js';
 import { STATUS_LIST_ID } from '../status/entries.js';
@@ -46,5 +47,27 @@ export function createServiceVerifier({ config, issuer, publisher, extraContexts
     return guarded.fetchJson(url, init);
   };
   const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
-  return createVerifier({ policy, pinned, fetchJson, extraContexts, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined });
+  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson, extraContexts, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
+}
+
+/** Counts each verification the service answers (API, pages, CLI) by its outcome (src/metrics.ts). */
+function withVerificationMetrics(verifier: CachingVerifier): CachingVerifier {
+  return {
+    ...verifier,
+    verifyCredential: async (credential, options) => {
+      const report = await verifier.verifyCredential(credential, options);
+      countVerification('credential', report);
+      return report;
+    },
+    verifyPresentation: async (presentation, options) => {
+      const report = await verifier.verifyPresentation(presentation, options);
+      countVerification('presentation', report);
+      return report;
+    },
+    verifyDocument: async (document, options) => {
+      const result = await verifier.verifyDocument(document, options);
+      countVerification(result.kind, result.report);
+      return result;
+    },
+  };
 }

@@ -14,6 +14,7 @@ import type { StatusChecker } from '../status/checkStatus.js';
 import { isStatusEntrySetProblem } from '../status/obSchemaStatus.js';
 import { describeProofError } from './proofErrors.js';
 import { hasProofChain, verifyProofChain } from './proofChain.js';
+import { revokedKeyReason, revokedProofKeys } from './revokedKeys.js';
 import {
   DECISIVE_CHECKS,
   failed,
@@ -229,11 +230,14 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
     result = { verified: false, error };
   }
   const proofs = asArray(credential.proof).filter(isObject);
+  const revokedKeys = await revokedProofKeys(credential, ctx.documentLoader);
   const details = (proof: Json) => ({ type: proof.type, cryptosuite: proof.cryptosuite, verificationMethod: proof.verificationMethod, created: proof.created, proofs: proofs.length });
   // A proof set is accepted on the proofs that verify; the others (an unsupported suite, a
   // broken co-signature) are reported, not held against the credential. Chained proofs
   // (previousProof) are checked against the document with the proofs they name.
-  const good = (result.results ?? []).filter((r) => r.verified === true && (r.proof as Json | undefined)?.previousProof === undefined);
+  const good = (result.results ?? []).filter(
+    (r) => r.verified === true && (r.proof as Json | undefined)?.previousProof === undefined && !revokedKeys.has(String((r.proof as Json | undefined)?.verificationMethod)),
+  );
   const signers = good.map(controllerOf).filter((c): c is string => c !== undefined);
   const chain = hasProofChain(credential) ? await verifyProofChain(credential, ctx.suitesFor(credential), ctx.documentLoader) : undefined;
   if (chain?.verified && chain.proof) {
@@ -247,6 +251,8 @@ async function checkProof(credential: Json, ctx: CredentialVerificationContext, 
     const others = result.verified ? '' : ` ${proofs.length - good.length} other proof${proofs.length - good.length === 1 ? '' : 's'} of the set did not verify (${describeProofError(result).reason.replace(/\.$/, '')}).`;
     return { check: passed('proof', `Signature valid: ${kind} by ${String(proof.verificationMethod)}.${others}`, details(proof)), signers };
   }
+  const [revokedKey] = revokedKeys;
+  if (revokedKey) return { check: failed('proof', 'key_revoked', revokedKeyReason(...revokedKey)), signers: [] };
   const { code, reason } = describeProofError(result);
   return { check: failed('proof', code, reason), signers: [] };
 }

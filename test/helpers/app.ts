@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import type { Hono } from 'hono';
 import type { AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { ensureAdminToken, type Runtime } from '../../src/runtime.js';
 import { createService } from '../../src/service.js';
 import { freePort } from './ports.js';
@@ -51,7 +52,8 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     ...options.env,
   });
   const lines = options.logLines;
-  const logger = lines ? pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
+  // The service's own logger (redaction, request ids), writing into the test's array.
+  const logger = lines ? createLogger('trace', { write: (line: string) => void lines.push(line) }) : pino({ level: 'silent' });
   const service = await createService(config, logger, { adjust: options.configure });
   const { runtime, deps, app } = service;
   await ensureAdminToken(runtime.store, config.adminToken);

@@ -1,0 +1,65 @@
+// The messages between the signing pool (main thread) and its workers, and how an error crosses
+// the thread boundary with the fields callers inspect to explain a failure.
+import type { ProofSuiteName } from '../config.js';
+import { DocumentNotAllowedError } from './documentLoader.js';
+import type { WorkerKeySource } from './keyProvider.js';
+import type { JsonObject } from './suites.js';
+
+/** What a worker is started with. Key material never crosses threads: a file path at most. */
+export interface SigningWorkerData {
+  key: WorkerKeySource;
+  verificationMethod: string;
+  suite: ProofSuiteName;
+  extraContextsDir?: string | undefined;
+  /** The issuer's own DID document (public), so a did:web issuer resolves offline as in the main thread. */
+  didDocument?: Record<string, unknown> | undefined;
+}
+
+export interface SignJob {
+  id: number;
+  credential: JsonObject;
+  suite?: ProofSuiteName | undefined;
+  /** ISO date-time of the proof; absent means "now" in the worker. */
+  created?: string | undefined;
+}
+
+/** An error as it crosses the thread boundary: the fields callers inspect to explain a failure. */
+export interface SerializedSigningError {
+  name: string;
+  message: string;
+  code?: string | undefined;
+  url?: string | undefined;
+  details?: unknown;
+}
+
+export type SignResult = { id: number; signed: JsonObject } | { id: number; error: SerializedSigningError };
+
+/** A worker without key access asks the main thread to sign a proof's bytes (`workerKey: main-thread`). */
+export interface KeySignRequest {
+  keySign: number;
+  data: Uint8Array;
+}
+export type KeySignAnswer = { keySign: number; signature: Uint8Array } | { keySign: number; error: SerializedSigningError };
+
+/** What a worker says once, after start-up: ready to sign, or why it cannot. */
+export type WorkerStartup = { ready: true } | { startupError: SerializedSigningError };
+
+export function serializeError(error: unknown): SerializedSigningError {
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; details?: unknown; cause?: unknown };
+  const notAllowed = error instanceof DocumentNotAllowedError ? error : e.cause instanceof DocumentNotAllowedError ? e.cause : undefined;
+  let details: unknown;
+  try {
+    // jsonld puts the safe-mode event in `details`; keep only its JSON-safe part.
+    details = e.details === undefined ? undefined : (JSON.parse(JSON.stringify(e.details)) as unknown);
+  } catch {
+    details = undefined;
+  }
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: typeof e.message === 'string' ? e.message : String(error),
+    code: notAllowed ? notAllowed.code : typeof e.code === 'string' ? e.code : undefined,
+    url: notAllowed?.url,
+    details,
+  };
+}
+
