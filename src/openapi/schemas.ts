@@ -4,7 +4,7 @@
 // signed documents (credentials, status lists, DID documents) are open, since their issuers
 // and the specs may add terms, and describe the members this service sets and readers rely on.
 import { z } from 'zod';
-import { RUBRIC_LEVELS } from '../competencies/framework.js';
+import { SETTINGS } from '../competencies/framework.js';
 import { ROW_STATES } from '../store/batches.js';
 import { SCOPES } from '../store/tokens.js';
 import { CREDENTIAL_CHECKS, PRESENTATION_CHECKS } from '../verify/report.js';
@@ -90,7 +90,15 @@ export const Framework = named(
         humanCode: z.string(),
         name: z.string(),
         description: z.string(),
-        masteryRule: z.strictObject({ minObservations: z.int().min(1), minLevel: z.enum(RUBRIC_LEVELS) }),
+        masteryRule: z.strictObject({
+          minObservations: z.int().min(0),
+          minLevel: z.string().describe('A level code of the framework rubric'),
+          distinctDates: z.boolean().optional(),
+          minObservers: z.int().min(1).optional(),
+          minInSetting: z.partialRecord(z.enum(SETTINGS), z.int().min(1)).optional(),
+          assessment: z.strictObject({ minPercent: z.number().min(0).max(100) }).optional(),
+          awardLevels: z.array(z.string()).optional(),
+        }),
         achievement: uri.optional(),
       }),
     ),
