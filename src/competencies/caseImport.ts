@@ -11,7 +11,9 @@
 //   first by `score` when every level has one, else by `position`; a level's code is its
 //   `quality` in lower case with dashes. No rubric: the built-in four levels;
 // - mastery rules come from a side file (CASE_RULES_SCHEMA: a default rule, rules by
-//   humanCodingScheme, the CFItemTypes to import) or the default rule.
+//   humanCodingScheme, the CFItemTypes to import) or the default rule: the built-in one, 5
+//   observations at 'proficient' or higher, each level from 'proficient' up its own badge (on the
+//   built-in rubric: proficient and exemplary). A rubric without 'proficient' needs a side file.
 import {
   BUILT_IN_RUBRIC,
   DEFAULT_MASTERY_RULE,
@@ -43,7 +45,7 @@ interface CFItem {
 }
 interface CFAssociation {
   associationType: string;
-  sequenceNumber?: number;
+  sequenceNumber?: number | string;
   originNodeURI: Link;
   destinationNodeURI: Link;
 }
@@ -119,7 +121,7 @@ function documentOrder(pkg: CFPackage, items: readonly CFItem[]): CFItem[] {
     const parent = a.destinationNodeURI.identifier ?? a.destinationNodeURI.uri;
     const child = a.originNodeURI.identifier ?? a.originNodeURI.uri;
     const list = children.get(parent) ?? [];
-    list.push({ id: child, seq: a.sequenceNumber ?? Number.MAX_SAFE_INTEGER, at });
+    list.push({ id: child, seq: a.sequenceNumber === undefined ? Number.MAX_SAFE_INTEGER : Number(a.sequenceNumber), at });
     children.set(parent, list);
   });
   const ordered: CFItem[] = [];
@@ -145,6 +147,14 @@ export interface CaseImport {
 }
 
 const codePattern = new RegExp(CODE_PATTERN);
+
+/** The default rule on a rubric, or undefined when the rubric has no 'proficient'. */
+function defaultRuleOn(rubric: Rubric): MasteryRule | undefined {
+  if (rubric === BUILT_IN_RUBRIC) return DEFAULT_MASTERY_RULE;
+  const from = rubric.findIndex((l) => l.code === DEFAULT_MASTERY_RULE.minLevel);
+  if (from < 0) return undefined;
+  return { minObservations: DEFAULT_MASTERY_RULE.minObservations, minLevel: DEFAULT_MASTERY_RULE.minLevel, awardLevels: rubric.slice(from).map((l) => l.code) };
+}
 
 /** Imports a CFPackage with an optional side file of rules; throws FrameworkInvalidError. */
 export function importCasePackage(value: unknown, rulesValue?: unknown, source = 'CASE package'): CaseImport {
@@ -208,13 +218,28 @@ export function importCasePackage(value: unknown, rulesValue?: unknown, source =
   if (!codePattern.test(frameworkCode)) {
     problems.push({ pointer: '/CFDocument/identifier', message: `'${frameworkCode}' cannot be a framework code: give one as "code" in the side file of rules` });
   }
-  const defaultRule = rules.masteryRule ?? DEFAULT_MASTERY_RULE;
+  const defaults = new Map<Rubric, MasteryRule | undefined>();
+  const ruleFor = (code: string, rubricOfItem: Rubric): MasteryRule | undefined => {
+    const given = rules.competencies?.[code] ?? rules.masteryRule;
+    if (given) return given;
+    if (!defaults.has(rubricOfItem)) {
+      const fallback = defaultRuleOn(rubricOfItem);
+      defaults.set(rubricOfItem, fallback);
+      if (!fallback) {
+        problems.push({
+          pointer: '/CFRubrics',
+          message: `the rubric (${rubricOfItem.map((l) => l.code).join(', ')}) has no level 'proficient' for the default rule: give the mastery rules in a side file`,
+        });
+      }
+    }
+    return defaults.get(rubricOfItem);
+  };
   const competencies: Competency[] = ordered.map((item, i) => {
     const code = codes[i] as string;
     const own = itemRubrics.get(item.identifier) ?? itemRubrics.get(item.uri);
-    const masteryRule = rules.competencies?.[code] ?? defaultRule;
-    const rulePointer = rules.competencies?.[code] ? `(mastery rules)/competencies/${code}` : rules.masteryRule ? '(mastery rules)/masteryRule' : `${pointer(item)} (the default rule)`;
-    problems.push(...ruleProblems(masteryRule, own ?? rubric, rulePointer));
+    const masteryRule = ruleFor(code, own ?? rubric) ?? DEFAULT_MASTERY_RULE;
+    const rulePointer = rules.competencies?.[code] ? `(mastery rules)/competencies/${code}` : '(mastery rules)/masteryRule';
+    if (rules.competencies?.[code] ?? rules.masteryRule) problems.push(...ruleProblems(masteryRule, own ?? rubric, rulePointer));
     const name = shortName(item);
     return {
       code,

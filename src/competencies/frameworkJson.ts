@@ -1,7 +1,7 @@
 // Loads a framework written in educred's framework JSON (docs/frameworks.md): the JSON Schema
 // first (src/competencies/frameworkSchema.ts), then what a schema cannot say: codes unique, every
 // rule's levels on the framework's rubric, award levels ordered and none below the minimum.
-import { awardLevelsOf, levelRank, type Competency, type CompetencyFramework, type MasteryRule, type Rubric } from './framework.js';
+import { levelRank, type Competency, type CompetencyFramework, type MasteryRule, type Rubric } from './framework.js';
 import { FrameworkInvalidError, type FrameworkProblem } from './errors.js';
 import { FRAMEWORK_JSON_SCHEMA, schemaProblems } from './frameworkSchema.js';
 
@@ -21,7 +21,7 @@ export function ruleProblems(rule: MasteryRule, rubric: Rubric, pointer: string)
   const minRank = levelRank(rubric, rule.minLevel);
   if (minRank < 0) problems.push({ pointer: `${pointer}/minLevel`, message: `'${rule.minLevel}' is not a level of the rubric (${levels})` });
   let previous = -1;
-  awardLevelsOf(rule).forEach((level, i) => {
+  (rule.awardLevels ?? []).forEach((level, i) => {
     const rank = levelRank(rubric, level);
     const at = `${pointer}/awardLevels/${i}`;
     if (rank < 0) problems.push({ pointer: at, message: `'${level}' is not a level of the rubric (${levels})` });

@@ -113,7 +113,8 @@ export const CASE_RULES_SCHEMA = {
  * model: CFPackage, CFDocument, CFItem, CFAssociation, CFRubric, CFRubricCriterion,
  * CFRubricCriterionLevel). Required are the attributes the model requires of what is read; other
  * attributes pass through. Dates are not format-checked: real exports (OpenSALT's, for one)
- * write `lastChangeDateTime` without a time zone, and nothing here depends on it.
+ * write `lastChangeDateTime` without a time zone, and nothing here depends on it; for the same
+ * reason `sequenceNumber` may be a string of digits.
  */
 const link = { type: 'object', required: ['uri'], properties: { uri: { type: 'string' }, identifier: { type: 'string' }, title: { type: 'string' } } };
 export const CASE_PACKAGE_SCHEMA = {
@@ -158,7 +159,8 @@ export const CASE_PACKAGE_SCHEMA = {
         required: ['identifier', 'associationType', 'uri', 'originNodeURI', 'destinationNodeURI', 'lastChangeDateTime'],
         properties: {
           associationType: { type: 'string' },
-          sequenceNumber: { type: 'integer' },
+          // An integer in the model; real exports (OpenSALT's) also write it as a string of digits.
+          sequenceNumber: { oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]{1,9}$' }] },
           originNodeURI: link,
           destinationNodeURI: link,
         },
@@ -208,7 +210,7 @@ function validator(schema: { $id: string }): ValidateFunction {
   let validate = compiled.get(schema.$id);
   if (!validate) {
     // `format: uri` on images only; formats beyond it would need ajv-formats for one pattern.
-    ajv ??= new Ajv2019({ allErrors: true, strict: true, formats: { uri: /^[a-z][a-z0-9+.-]*:\S+$/i } });
+    ajv ??= new Ajv2019({ allErrors: true, strict: true, strictRequired: false, formats: { uri: /^[a-z][a-z0-9+.-]*:\S+$/i } });
     validate = ajv.compile(schema);
     compiled.set(schema.$id, validate);
   }

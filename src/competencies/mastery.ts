@@ -6,13 +6,14 @@
 // show the practice on one occasion), and no observation may be dated after the award. An
 // observation's date is a calendar date in the observer's time zone, the award's time is UTC:
 // a date up to the award's UTC date plus one day is not in the future (UTC+14 is a day ahead).
-import { BUILT_IN_RUBRIC, levelRank, type MasteryRule, type Rubric, type RubricLevel } from './framework.js';
+import { BUILT_IN_RUBRIC, levelRank, type MasteryRule, type Rubric } from './framework.js';
 
 export interface Observation {
   kind: 'observation';
   date: string;
   observer: string;
-  level: RubricLevel;
+  /** A level code of the achievement's rubric. */
+  level: string;
   narrative?: string | undefined;
   url?: string | undefined;
 }
@@ -24,7 +25,7 @@ export interface MasteryShortfall {
   detail: string;
 }
 
-export interface MasteryCheck<L extends string = RubricLevel> {
+export interface MasteryCheck<L extends string = string> {
   mastered: boolean;
   shortfalls: MasteryShortfall[];
   /** The lowest level observed: the level the credential's result reports. */
@@ -32,7 +33,7 @@ export interface MasteryCheck<L extends string = RubricLevel> {
 }
 
 /** The evidence of one inline award: what `checkMastery` reads of an observation. */
-export interface InlineObservation<L extends string = RubricLevel> {
+export interface InlineObservation<L extends string = string> {
   date: string;
   observer: string;
   level: L;
