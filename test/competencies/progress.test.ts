@@ -222,7 +222,7 @@ describe('properties over random histories', () => {
     level: fc.constantFrom(...LEVELS),
     observer: fc.constantFrom('A', 'B', 'C'),
     setting: fc.constantFrom<Setting>(...SETTINGS),
-    withdrawn: fc.boolean(),
+    withdrawn: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
   });
   const arbRule = fc.record({
     minObservations: fc.integer({ min: 1, max: 6 }),
@@ -244,7 +244,7 @@ describe('properties over random histories', () => {
 
   it('what is counted alone satisfies the rule, and the choice does not depend on the order of the history', () => {
     fc.assert(
-      fc.property(arbRule, fc.array(arbObservation, { maxLength: 25 }), fc.integer(), (rule, raw, seed) => {
+      fc.property(arbRule, fc.array(arbObservation, { maxLength: 40 }), fc.integer(), (rule, raw, seed) => {
         const c = withRule(rule);
         const observations = build(raw);
         const result = evaluate(c, history(observations));
@@ -261,6 +261,25 @@ describe('properties over random histories', () => {
           const again = evaluate(c, history(counted)).find((x) => x.progress.level === e.progress.level)!;
           expect(again.progress.state).toBe('mastered');
           expect(countedIds(again)).toEqual(countedIds(e));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('mastery is the rule over everything qualifying: as many occasions, observers and sessions as it asks', () => {
+    fc.assert(
+      fc.property(arbRule, fc.array(arbObservation, { maxLength: 40 }), (rule, raw) => {
+        const observations = build(raw);
+        for (const e of evaluate(withRule(rule), history(observations))) {
+          const rank = LEVELS.indexOf(e.progress.level);
+          const q = observations.filter((o) => !o.withdrawn && LEVELS.indexOf(o.ratings[0]!.level) >= rank);
+          const occasions = (list: RecordedObservation[]) => ((rule.distinctDates ?? true) ? new Set(list.map((o) => o.date)).size : list.length);
+          const holds =
+            occasions(q) >= rule.minObservations &&
+            new Set(q.map((o) => o.observer)).size >= (rule.minObservers ?? 0) &&
+            Object.entries(rule.minInSetting ?? {}).every(([s, n]) => occasions(q.filter((o) => o.setting === s)) >= n);
+          expect(e.progress.state === 'mastered').toBe(holds);
         }
       }),
       { numRuns: 300 },
