@@ -13,8 +13,9 @@ export class DuplicateExternalIdError extends Error {
   constructor(
     readonly externalId: string,
     readonly existingId: string,
+    options?: ErrorOptions,
   ) {
-    super(`An educator with externalId '${externalId}' already exists: ${existingId}`);
+    super(`An educator with externalId '${externalId}' already exists: ${existingId}`, options);
   }
 }
 

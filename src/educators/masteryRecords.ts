@@ -42,6 +42,10 @@ export interface EducatorRecords {
   /** Throws DuplicateExternalIdError when another educator has the externalId. */
   createEducator(educator: Educator): Promise<void>;
   findEducator(id: string): Promise<Educator | undefined>;
+  /** By id, externalId or email (how a spreadsheet names an educator). */
+  findEducatorByReference(reference: string): Promise<Educator | undefined>;
+  /** A page of educators, oldest first, after the cursor position. */
+  listEducators(query: EducatorQuery): Promise<Educator[]>;
   /** The ids among `ids` that name no educator. */
   unknownEducators(ids: readonly string[]): Promise<string[]>;
   addObservation(observation: RecordedObservation): Promise<void>;
@@ -53,6 +57,20 @@ export interface EducatorRecords {
   /** Everything recorded for the educator or shared with them. */
   history(educatorId: string): Promise<MasteryHistory>;
   masteryAwards(educatorId: string): Promise<MasteryAwardRecord[]>;
+  /**
+   * Records a badge awarded from recorded evidence with what it counted; false when the educator
+   * already has one for the achievement and level (another request won the race).
+   */
+  addMasteryAward(award: Omit<MasteryAwardRecord, 'revoked'>, at: string): Promise<boolean>;
+}
+
+export interface EducatorQuery {
+  cohort?: string | undefined;
+  /** Part of the name, email or externalId, case-insensitive. */
+  q?: string | undefined;
+  /** The position after which the page starts: the last item of the previous page. */
+  after?: { createdAt: string; id: string } | undefined;
+  limit: number;
 }
 
 /** What the award path is asked to sign: one level of one achievement, with exactly the counted evidence. */
