@@ -1,29 +1,64 @@
-// EducatorRecords on Kysely over the real store schema (SQLite): educators, observations with
-// ratings and shares, assessments, the badges counted from them, withdrawal refused while a badge
-// that is not revoked counts the observation. A store contract: each test says what must hold.
+// EducatorRecords on the store port (src/store/educators.ts, migration 10): educators,
+// observations with ratings and shares, assessments, the badges counted from them, withdrawal
+// refused while a badge that is not revoked counts the observation. A store contract, run on
+// SQLite and, when TEST_DATABASE_URL names a PostgreSQL server, on PostgreSQL too.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Kysely, SqliteDialect } from 'kysely';
-import { openDatabase, type Db } from '../../src/store/db.js';
-import { insertAward, markAwardRevoked } from '../../src/store/awards.js';
-import { createEducatorTables, type EducatorTables } from '../../src/educators/educatorTables.js';
-import { kyselyEducatorRecords } from '../../src/educators/kyselyEducatorRecords.js';
+import pg from 'pg';
+import { openStore, type Store } from '../../src/store/store.js';
 import { DuplicateExternalIdError } from '../../src/educators/errors.js';
-import type { EducatorRecords, Educator } from '../../src/educators/masteryRecords.js';
+import type { Educator } from '../../src/educators/masteryRecords.js';
+import type { EducatorsRepository } from '../../src/store/educators.js';
 import type { RecordedObservation } from '../../src/competencies/progress.js';
 
-let db: Db;
-let kysely: Kysely<EducatorTables>;
-let records: EducatorRecords;
+const postgresUrl = process.env.TEST_DATABASE_URL;
+if (!postgresUrl) console.warn('mastery records on PostgreSQL skipped: set TEST_DATABASE_URL=postgres://… to run them');
+
+/** A fresh PostgreSQL database for one test, dropped after it. */
+async function freshPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `educred_mastery_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+const engines: Array<[string, () => Promise<{ store: Store; close(): Promise<void> }>]> = [
+  ['SQLite', async () => {
+    const store = await openStore({ engine: 'sqlite', file: ':memory:' });
+    return { store, close: () => store.close() };
+  }],
+];
+if (postgresUrl) {
+  engines.push(['PostgreSQL', async () => {
+    const db = await freshPostgres(postgresUrl);
+    const store = await openStore({ engine: 'postgres', url: db.url });
+    return { store, close: async () => { await store.close(); await db.drop(); } };
+  }]);
+}
+
+describe.each(engines)('mastery records on %s', (_engine, open) => {
+let store: Store;
+let records: EducatorsRepository;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  db = openDatabase(':memory:');
-  kysely = new Kysely<EducatorTables>({ dialect: new SqliteDialect({ database: db }) });
-  await createEducatorTables(kysely as unknown as Kysely<unknown>);
-  records = kyselyEducatorRecords(kysely as never);
+  ({ store, close } = await open());
+  records = store.educators;
 });
 afterEach(async () => {
-  await kysely.destroy();
+  await close();
 });
 
 let clock = 0;
@@ -42,8 +77,8 @@ const observation = (educatorId: string, more: Partial<RecordedObservation> = {}
   recordedAt: '2026-03-02T15:00:00.000Z',
   ...more,
 });
-function storedAward(level = 'proficient', id = randomUUID()): string {
-  insertAward(db, {
+async function storedAward(level = 'proficient', id = randomUUID()): Promise<string> {
+  await store.awards.insert({
     id,
     credentialId: `https://badges.example.edu/credentials/${id}`,
     achievementCode: 'formative-assessment',
@@ -139,10 +174,10 @@ describe('badges counted from records, and withdrawal', () => {
     await records.createEducator(ana);
     const lesson = observation(ana.id);
     await records.addObservation(lesson);
-    const first = { awardId: storedAward(), educatorId: ana.id, achievement: 'formative-assessment', level: 'proficient', observationIds: [lesson.id], assessmentIds: [] };
+    const first = { awardId: await storedAward(), educatorId: ana.id, achievement: 'formative-assessment', level: 'proficient', observationIds: [lesson.id], assessmentIds: [] };
     expect(await records.addMasteryAward(first, '2026-03-10T00:00:00.000Z')).toBe(true);
     // Another award (here one stored at another level) cannot take the same educator, achievement and level.
-    expect(await records.addMasteryAward({ ...first, awardId: storedAward('exemplary') }, '2026-03-10T00:00:01.000Z')).toBe(false);
+    expect(await records.addMasteryAward({ ...first, awardId: await storedAward('exemplary') }, '2026-03-10T00:00:01.000Z')).toBe(false);
     expect(await records.masteryAwards(ana.id)).toEqual([{ ...first, revoked: false }]);
   });
 
@@ -151,12 +186,12 @@ describe('badges counted from records, and withdrawal', () => {
     await records.createEducator(ana);
     const lesson = observation(ana.id);
     await records.addObservation(lesson);
-    const awardId = storedAward();
+    const awardId = await storedAward();
     await records.addMasteryAward({ awardId, educatorId: ana.id, achievement: 'formative-assessment', level: 'proficient', observationIds: [lesson.id], assessmentIds: [] }, '2026-03-10T00:00:00.000Z');
     const refused = await records.withdrawObservation(lesson.id, 'rated the wrong candidate', '2026-03-11T00:00:00.000Z');
     expect(refused.countedBy.map((a) => a.awardId)).toEqual([awardId]);
     expect((await records.findObservation(ana.id, lesson.id))?.withdrawn).toBe(false);
-    markAwardRevoked(db, awardId, new Date('2026-03-12T00:00:00Z'));
+    await store.awards.markRevoked(awardId, new Date('2026-03-12T00:00:00Z'));
     expect((await records.masteryAwards(ana.id))[0]?.revoked).toBe(true);
     expect((await records.withdrawObservation(lesson.id, 'rated the wrong candidate', '2026-03-12T00:00:01.000Z')).countedBy).toEqual([]);
     expect((await records.findObservation(ana.id, lesson.id))?.withdrawn).toBe(true);
@@ -170,4 +205,5 @@ describe('badges counted from records, and withdrawal', () => {
     await records.addObservation(lesson);
     expect(await records.findObservation(ben.id, lesson.id)).toBeUndefined();
   });
+});
 });
