@@ -44,8 +44,8 @@ export interface EducatorRecords {
   findEducator(id: string): Promise<Educator | undefined>;
   /** By id, externalId or email (how a spreadsheet names an educator). */
   findEducatorByReference(reference: string): Promise<Educator | undefined>;
-  /** A page of educators, oldest first, after the cursor position. */
-  listEducators(query: EducatorQuery): Promise<Educator[]>;
+  /** A page of educators in the order they were added, after a position (`seq` of the last one seen). */
+  listEducators(query: EducatorQuery): Promise<Array<Educator & { seq: number }>>;
   /** The ids among `ids` that name no educator. */
   unknownEducators(ids: readonly string[]): Promise<string[]>;
   addObservation(observation: RecordedObservation): Promise<void>;
@@ -68,8 +68,8 @@ export interface EducatorQuery {
   cohort?: string | undefined;
   /** Part of the name, email or externalId, case-insensitive. */
   q?: string | undefined;
-  /** The position after which the page starts: the last item of the previous page. */
-  after?: { createdAt: string; id: string } | undefined;
+  /** The position after which the page starts: the `seq` of the last item of the previous page. */
+  afterSeq?: number | undefined;
   limit: number;
 }
 

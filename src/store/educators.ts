@@ -7,7 +7,7 @@ import type { Setting } from '../competencies/framework.js';
 import type { MasteryHistory, RecordedAssessment, RecordedObservation } from '../competencies/progress.js';
 import { DuplicateExternalIdError } from '../educators/errors.js';
 import type { Educator, EducatorQuery, EducatorRecords, MasteryAwardRecord } from '../educators/masteryRecords.js';
-import { atomic, inJsonArray, type Engine, type Executor } from './engine.js';
+import { atomic, inJsonArray, seqOf, type Engine, type Executor } from './engine.js';
 import { isUniqueConflict, translateStoreError } from './errors.js';
 import type { EducatorsTable } from './schema.js';
 
@@ -75,8 +75,9 @@ export class EducatorsRepository implements EducatorRecords {
     return byEmail.length === 1 ? educatorOf(byEmail[0] as EducatorsTable) : undefined;
   }
 
-  async listEducators(query: EducatorQuery): Promise<Educator[]> {
-    let q = this.q.selectFrom('educators').selectAll();
+  async listEducators(query: EducatorQuery): Promise<Array<Educator & { seq: number }>> {
+    const seq = seqOf(this.engine, 'educators');
+    let q = this.q.selectFrom('educators').selectAll().select(seq.as('seq'));
     if (query.cohort) q = q.where('cohort', '=', query.cohort);
     if (query.q) {
       // LIKE with an explicit escape character, the same on both engines.
@@ -84,12 +85,9 @@ export class EducatorsRepository implements EducatorRecords {
       const matches = (column: 'name' | 'email' | 'external_id') => sql<boolean>`lower(${sql.ref(column)}) LIKE ${like} ESCAPE '\\'`;
       q = q.where((eb) => eb.or([matches('name'), matches('email'), matches('external_id')]));
     }
-    if (query.after) {
-      const { createdAt, id } = query.after;
-      q = q.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
-    }
-    const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit).execute();
-    return rows.map(educatorOf);
+    if (query.afterSeq !== undefined) q = q.where(seq, '>', query.afterSeq);
+    const rows = await q.orderBy(seq).limit(query.limit).execute();
+    return rows.map((r) => ({ ...educatorOf(r), seq: Number(r.seq) }));
   }
 
   async unknownEducators(ids: readonly string[]): Promise<string[]> {
@@ -235,6 +233,10 @@ export class EducatorsRepository implements EducatorRecords {
       .catch((error: unknown) => {
         throw translateStoreError(error);
       });
+  }
+
+  async frameworkCodes(): Promise<string[]> {
+    return (await this.q.selectFrom('frameworks').select('code').execute()).map((r) => r.code);
   }
 
   async frameworks(): Promise<StoredFramework[]> {

@@ -304,8 +304,7 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         created_at TEXT NOT NULL,
         CHECK (email IS NOT NULL OR did IS NOT NULL)
       ) STRICT;
-      CREATE INDEX educators_listing ON educators (created_at, id);
-      CREATE INDEX educators_by_cohort ON educators (cohort, created_at, id);
+      CREATE INDEX educators_by_cohort ON educators (cohort);
       CREATE INDEX educators_by_email ON educators (email);
 
       CREATE TABLE observations (

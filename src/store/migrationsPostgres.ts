@@ -152,6 +152,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
   10: `
     CREATE TABLE educators (
       id TEXT PRIMARY KEY,
+      seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
       name TEXT NOT NULL,
       email TEXT,
       did TEXT,
@@ -160,8 +161,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
       created_at TEXT NOT NULL,
       CHECK (email IS NOT NULL OR did IS NOT NULL)
     );
-    CREATE INDEX educators_listing ON educators (created_at, id);
-    CREATE INDEX educators_by_cohort ON educators (cohort, created_at, id);
+    CREATE INDEX educators_by_cohort ON educators (cohort, seq);
     CREATE INDEX educators_by_email ON educators (email);
 
     CREATE TABLE observations (

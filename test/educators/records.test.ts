@@ -130,7 +130,7 @@ describe('educators', () => {
     expect((await records.listEducators({ q: '%', limit: 10 })).map((e) => e.id)).toEqual([]);
     const first = await records.listEducators({ limit: 2 });
     expect(first.map((e) => e.id)).toEqual([a.id, b.id]);
-    expect((await records.listEducators({ limit: 2, after: { createdAt: b.createdAt, id: b.id } })).map((e) => e.id)).toEqual([c.id]);
+    expect((await records.listEducators({ limit: 2, afterSeq: first[1]!.seq })).map((e) => e.id)).toEqual([c.id]);
   });
 
   it('names the ids that are no educator', async () => {
