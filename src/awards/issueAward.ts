@@ -82,8 +82,9 @@ export const credentialUrl = (baseUrl: string, id: string): string => `${baseUrl
 /** The admin URL of an award (GET /awards/:id), as a refusal names the award a recipient holds. */
 export const awardUrl = (baseUrl: string, id: string): string => `${baseUrl}/awards/${id}`;
 
-function requestHash(request: AwardInput): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+/** The request's hash; an award counted from recorded evidence hashes its level too (two levels can count the same observations). */
+function requestHash(request: AwardInput, masteryLevel?: string): string {
+  return createHash('sha256').update(JSON.stringify(masteryLevel === undefined ? request : { ...request, masteryLevel })).digest('hex');
 }
 
 async function replay(store: Repositories, key: string, hash: string): Promise<AwardOutcome | undefined> {
@@ -132,7 +133,7 @@ export interface SignedAward {
  */
 export async function prepareAward(deps: AwardDeps, request: AwardInput, context: AwardContext): Promise<AwardOutcome | SignedAward> {
   const { store, issuer, framework, baseUrl } = deps;
-  const hash = requestHash(request);
+  const hash = requestHash(request, context.mastery?.achievedLevel);
   if (context.idempotencyKey) {
     const previous = await replay(store, context.idempotencyKey, hash);
     if (previous) return previous;

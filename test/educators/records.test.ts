@@ -4,51 +4,35 @@
 // SQLite and, when TEST_DATABASE_URL names a PostgreSQL server, on PostgreSQL too.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { openStore, type Store } from '../../src/store/store.js';
 import { DuplicateExternalIdError } from '../../src/educators/errors.js';
 import type { Educator } from '../../src/educators/masteryRecords.js';
 import type { EducatorsRepository } from '../../src/store/educators.js';
 import type { RecordedObservation } from '../../src/competencies/progress.js';
+import { describePostgres, freshPostgresDatabase } from '../helpers/postgres.js';
 
-const postgresUrl = process.env.TEST_DATABASE_URL;
-if (!postgresUrl) console.warn('mastery records on PostgreSQL skipped: set TEST_DATABASE_URL=postgres://… to run them');
+type Opened = { store: Store; close(): Promise<void> };
 
-/** A fresh PostgreSQL database for one test, dropped after it. */
-async function freshPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `educred_mastery_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
+const openSqlite = async (): Promise<Opened> => {
+  const store = await openStore({ engine: 'sqlite', file: ':memory:' });
+  return { store, close: () => store.close() };
+};
+const openPostgres = async (): Promise<Opened> => {
+  const db = await freshPostgresDatabase('mastery_records');
+  const store = await openStore({ engine: 'postgres', url: db.url });
   return {
-    url: target.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+    store,
+    close: async () => {
+      await store.close();
+      await db.drop();
     },
   };
-}
+};
 
-const engines: Array<[string, () => Promise<{ store: Store; close(): Promise<void> }>]> = [
-  ['SQLite', async () => {
-    const store = await openStore({ engine: 'sqlite', file: ':memory:' });
-    return { store, close: () => store.close() };
-  }],
-];
-if (postgresUrl) {
-  engines.push(['PostgreSQL', async () => {
-    const db = await freshPostgres(postgresUrl);
-    const store = await openStore({ engine: 'postgres', url: db.url });
-    return { store, close: async () => { await store.close(); await db.drop(); } };
-  }]);
-}
+describe('mastery records on SQLite', () => contract(openSqlite));
+describePostgres('mastery records on PostgreSQL', () => contract(openPostgres));
 
-describe.each(engines)('mastery records on %s', (_engine, open) => {
+function contract(open: () => Promise<Opened>): void {
 let store: Store;
 let records: EducatorsRepository;
 let close: () => Promise<void>;
@@ -206,4 +190,4 @@ describe('badges counted from records, and withdrawal', () => {
     expect(await records.findObservation(ben.id, lesson.id)).toBeUndefined();
   });
 });
-});
+}
