@@ -154,7 +154,7 @@ function progressWith(catalog: FrameworkCatalog, history: MasteryHistory, awards
  * Awards every level of the touched achievements whose rule holds for the educator and that no
  * badge holds yet (a revoked badge is not re-awarded by itself: the program revoked it on purpose).
  */
-async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievements: readonly string[]): Promise<AwardedBadge[]> {
+async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievements: readonly string[]): Promise<{ awarded: AwardedBadge[]; history: MasteryHistory }> {
   const educator = await requireEducator(deps.records, educatorId);
   const [history, awards] = await Promise.all([deps.records.history(educatorId), deps.records.masteryAwards(educatorId)]);
   const awarded: AwardedBadge[] = [];
@@ -169,13 +169,15 @@ async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievement
       if (result.created) awarded.push({ awardId: result.awardId, educatorId, achievement: code, level: progress.level, claimUrl: result.claimUrl });
     }
   }
-  return awarded;
+  return { awarded, history };
 }
 
 async function afterRecord(deps: MasteryDeps, educatorId: string, id: string, sharedWith: readonly string[], achievements: readonly string[]): Promise<RecordOutcome> {
-  const awarded: AwardedBadge[] = [];
-  for (const who of [educatorId, ...sharedWith]) awarded.push(...(await awardWhatHolds(deps, who, achievements)));
-  return { id, awarded, progress: await educatorProgress(deps, educatorId) };
+  const own = await awardWhatHolds(deps, educatorId, achievements);
+  const awarded = [...own.awarded];
+  for (const who of sharedWith) awarded.push(...(await awardWhatHolds(deps, who, achievements)).awarded);
+  // The history read for the awards is the educator's progress too; only the badges are read again.
+  return { id, awarded, progress: progressWith(deps.catalog, own.history, await deps.records.masteryAwards(educatorId)) };
 }
 
 export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {
