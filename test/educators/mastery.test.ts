@@ -3,6 +3,7 @@
 // rule holds, not before, with exactly the counted observations as evidence; competency 7 waits
 // for an online session; a later run of exemplary ratings awards the deeper badge; the observer
 // token cannot revoke; racing observation requests make one badge per achievement and level.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_FRAMEWORK } from '../../src/competencies/framework.js';
 import { ADMIN_TOKEN, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
@@ -210,5 +211,39 @@ describe('racing observation requests', () => {
     const view = await getJson(`/educators/${educator}`);
     const held = (view.progress as Json[]).filter((p) => p.achievement === 'formative-assessment' && p.awardId);
     expect(held.map((p) => p.awardId).sort()).toEqual(awarded.map((a) => a.awardId).sort());
+  });
+});
+
+describe('a CASE package loaded through the API', () => {
+  const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../fixtures/frameworks/${name}`, import.meta.url), 'utf8')) as Json;
+
+  it('loads with its rules; its badges align to the CASE item, pass the schema gate and verify; a second load and a colliding code are refused (409)', async () => {
+    const loaded = await postJson(t.app, '/frameworks', { casePackage: fixture('case-clinical-practice.json'), rules: fixture('case-clinical-practice.rules.json') });
+    expect(loaded.status, await loaded.clone().text()).toBe(201);
+    expect(await loaded.json()).toEqual({ code: 'example-clinical-practice', competencies: 3, skipped: [{ identifier: '1b2c3d4e-0001-4a00-8b00-000000000001', reason: "its CFItemType 'Domain' is not one of Standard" }] });
+    expect((await getJson('/frameworks')).map((f: Json) => f.code)).toContain('example-clinical-practice');
+    expect((await t.app.request('/achievements/CP.3/image.svg')).status).toBe(200);
+
+    const educator = await newEducator();
+    await observe(educator, lesson('2026-03-02', 'proficient', {}, ['CP.3']));
+    const second = await observe(educator, lesson('2026-03-09', 'exemplary', { setting: 'online' }, ['CP.3']));
+    expect((second.awarded as Json[]).map((a) => `${a.achievement}@${a.level}`)).toEqual(['CP.3@proficient']);
+    const award = await getJson(`/awards/${(second.awarded as Json[])[0]!.awardId}`);
+    const alignment = award.credential.credentialSubject.achievement.alignment[0] as Json;
+    expect(alignment).toMatchObject({ targetType: 'CFItem', targetUrl: 'https://case.example.edu/ims/case/v1p0/CFItems/1b2c3d4e-0004-4a00-8b00-000000000004', targetFramework: 'Example Clinical Practice Standards', targetCode: 'CP.3' });
+    const verified = (await (await postJson(t.app, '/credentials/verify', { verifiableCredential: award.credential })).json()) as Json;
+    expect(verified.verified).toBe(true);
+    expect(verified.checks).toContain('schema');
+
+    expect((await postJson(t.app, '/frameworks', { casePackage: fixture('case-clinical-practice.json'), rules: fixture('case-clinical-practice.rules.json') })).status).toBe(409);
+    const copy = fixture('program-framework.json');
+    copy.code = 'copycat';
+    copy.competencies[0].code = 'formative-assessment';
+    const collision = await postJson(t.app, '/frameworks', copy);
+    expect(collision.status).toBe(409);
+    expect(((await collision.json()) as Json).achievementCode).toBe('formative-assessment');
+    const invalid = await postJson(t.app, '/frameworks', { code: 'x' });
+    expect(invalid.status).toBe(422);
+    expect(((await postJson(t.app, '/frameworks', fixture('program-framework.json'), { Authorization: `Bearer ${observerToken}` })).status)).toBe(403);
   });
 });
