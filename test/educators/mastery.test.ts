@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_FRAMEWORK } from '../../src/competencies/framework.js';
 import { ADMIN_TOKEN, createTestInstance, postJson, type TestInstance } from '../helpers/app.js';
+import { describePostgres, freshPostgresDatabase, queryDatabase, type FreshDatabase } from '../helpers/postgres.js';
 
 type Json = Record<string, any>;
 const CODES = BUILT_IN_FRAMEWORK.competencies.map((c) => c.code);
@@ -245,5 +246,32 @@ describe('a CASE package loaded through the API', () => {
     const invalid = await postJson(t.app, '/frameworks', { code: 'x' });
     expect(invalid.status).toBe(422);
     expect(((await postJson(t.app, '/frameworks', fixture('program-framework.json'), { Authorization: `Bearer ${observerToken}` })).status)).toBe(403);
+  });
+});
+
+describePostgres('racing observation requests on PostgreSQL', () => {
+  let pgInstance: TestInstance;
+  let db: FreshDatabase;
+  beforeAll(async () => {
+    db = await freshPostgresDatabase('mastery_race');
+    pgInstance = await createTestInstance({ env: { DATABASE_URL: db.url } });
+  });
+  afterAll(async () => {
+    await pgInstance?.close();
+    await db?.drop();
+  });
+
+  it('concurrent observations for one educator and for a team make one badge per educator, achievement and level', async () => {
+    const post = (url: string, body: unknown) => postJson(pgInstance.app, url, body);
+    const id = async (name: string) => ((await (await post('/educators', { name, email: `${name.toLowerCase()}@example.edu` })).json()) as Json).id as string;
+    const [ana, ben] = [await id('Ana'), await id('Ben')];
+    for (const date of ['2026-03-02', '2026-03-03', '2026-03-04']) await post(`/educators/${ana}/observations`, lesson(date, 'exemplary', { sharedWith: [ben] }, ['formative-assessment']));
+    const dates = Array.from({ length: 16 }, (_, i) => `2026-04-${String(i + 1).padStart(2, '0')}`);
+    const answers = await Promise.all(dates.map((d) => post(`/educators/${ana}/observations`, lesson(d, 'exemplary', { observer: `Observer ${d}`, sharedWith: [ben] }, ['formative-assessment']))));
+    expect(answers.map((r) => r.status)).toEqual(Array(16).fill(201));
+    const awarded = (await Promise.all(answers.map(async (r) => ((await r.json()) as Json).awarded as Json[]))).flat();
+    expect(awarded.map((a) => `${a.educatorId === ana ? 'ana' : 'ben'}@${a.level}`).sort()).toEqual(['ana@exemplary', 'ana@proficient', 'ben@exemplary', 'ben@proficient']);
+    const rows = await queryDatabase<{ n: string }>(db.url, "SELECT count(*) AS n FROM awards WHERE achievement_code = 'formative-assessment' AND revoked_at IS NULL");
+    expect(Number(rows[0]!.n)).toBe(4);
   });
 });
