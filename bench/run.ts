@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { benchDatabases } from './databases.js';
 import { issuanceSections } from './issuanceSections.js';
 import { benchKeyProviders } from './keyProviders.js';
+import { benchMastery } from './mastery.js';
 import { benchSigning } from './signing.js';
 import { describeMachine, formatTable, type Row } from './report.js';
 
@@ -28,6 +29,14 @@ const SECTIONS: Section[] = [
   { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
   { name: 'keyProviders', title: `Signing through each key provider: key file vs PKCS#11 token (eddsa-rdfc-2022, N=${N})`, run: () => benchKeyProviders(N) },
   ...issuanceSections(),
+  {
+    name: 'mastery',
+    title: 'Mastery records: observations recorded per second, with the automatic awards they trigger',
+    async run() {
+      const { rows, results } = await benchMastery();
+      return { rows, results, summary: { masteryObservationsPerSecond: results.perSecond } };
+    },
+  },
   {
     name: 'databases',
     title: 'SQLite and PostgreSQL: single awards, a 1,000-row batch on one node and on two (server processes on 127.0.0.1)',

@@ -16,6 +16,7 @@ import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
 import { docsRoutes } from './http/docs.js';
+import { educatorRoutes } from './http/educators.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', batchRoutes(deps));
   app.route('/', awardRoutes(deps));
   app.route('/', awardListRoutes(deps));
+  app.route('/', educatorRoutes(deps));
   // Before the JSON route: browsers asking for HTML get the badge page, everyone else falls through.
   app.route('/', badgePageRoutes(deps, async (path) => app.request(path)));
   app.route('/', credentialRoutes(deps));

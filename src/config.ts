@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   EDUCRED_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
   EDUCRED_EXTRA_CONTEXTS_DIR: z.string().min(1).optional(),
   EDUCRED_ENDORSEMENTS_DIR: z.string().min(1).optional(),
+  // A program's own frameworks (docs/frameworks.md): framework JSON or CASE packages, loaded at start.
+  EDUCRED_FRAMEWORKS_DIR: z.string().min(1).optional(),
   EDUCRED_CLAIM_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
   // The status entries every badge carries: OB 3.0 types credentialStatus as one object (0..1),
   // so the default is revocation alone; `revocation,suspension` adds a second entry (a VC 2.0
@@ -102,6 +104,8 @@ export interface Config {
   extraContextsDir: string | undefined;
   /** Folder of EndorsementCredentials this issuer holds, embedded in every badge it issues. */
   endorsementsDir: string | undefined;
+  /** Framework JSON and CASE packages loaded at start beside the built-in framework. */
+  frameworksDir: string | undefined;
   /** How long a claim link stays usable (days). */
   claimTtlDays: number;
   /** The status purposes every badge gets an entry for (revocation first; suspension optional). */
@@ -180,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: e.EDUCRED_BODY_LIMIT,
     extraContextsDir: e.EDUCRED_EXTRA_CONTEXTS_DIR,
     endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
+    frameworksDir: e.EDUCRED_FRAMEWORKS_DIR ? path.resolve(e.EDUCRED_FRAMEWORKS_DIR) : undefined,
     claimTtlDays: e.EDUCRED_CLAIM_TTL_DAYS,
     statusPurposes: e.EDUCRED_STATUS_PURPOSES,
     logLevel: e.LOG_LEVEL,

@@ -5,6 +5,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { claimSecretFile, loadOrCreateClaimSecret } from './claims/claimSecret.js';
 import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/framework.js';
+import type { FrameworkCatalog } from './competencies/frameworkCatalog.js';
+import { buildFrameworkCatalog } from './competencies/frameworkSetup.js';
 import type { Config } from './config.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
@@ -26,6 +28,8 @@ export interface Runtime {
   store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
+  /** Every loaded framework: the built-in one, EDUCRED_FRAMEWORKS_DIR's, those posted (src/competencies/frameworkSetup.ts). */
+  frameworks: FrameworkCatalog;
   logger: Logger;
   claimTtlDays: number;
   /** The claim-link secret (`<data dir>/keys/claim-links.key`, src/claims/claimSecret.ts), never logged. */
@@ -76,7 +80,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
   const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
   const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
+  const frameworks = await buildFrameworkCatalog(store, config.frameworksDir);
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
 }
 
 /**

@@ -6,8 +6,8 @@
 // (AwardExistsError), and a unique index (migration 5) decides between racing requests.
 import { countIssued } from '../metrics.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { findCompetency, type CompetencyFramework } from '../competencies/framework.js';
-import { checkMastery } from '../competencies/mastery.js';
+import { findCompetency, rubricOf, type CompetencyFramework } from '../competencies/framework.js';
+import { checkMastery, type Observation } from '../competencies/mastery.js';
 import { toAchievement } from '../credentials/achievement.js';
 import { buildOpenBadgeCredential, type CredentialRecipient } from '../credentials/openBadge.js';
 import { newSalt, normalizeEmail } from '../credentials/recipient.js';
@@ -54,7 +54,20 @@ export interface AwardContext {
    * here, so the row's state and the award commit (or vanish) together.
    */
   onStored?: ((award: AwardRecord, tx: Repositories) => Promise<void>) | undefined;
+  /**
+   * An award counted from recorded observations and assessments (src/educators/masteryRecords.ts):
+   * the rule was judged over the educator's history, so the credential reports this level and
+   * carries these evidence entries (src/credentials/masteryEvidence.ts). The request's evidence is
+   * what was counted, checked here again for its count, levels and dates.
+   */
+  mastery?: { achievedLevel: string; evidence: readonly Record<string, unknown>[] } | undefined;
 }
+
+/**
+ * What an award is made from: a POST /awards body, or the counted evidence of recorded
+ * observations, whose levels are those of the achievement's own rubric.
+ */
+export type AwardInput = Omit<AwardRequest, 'evidence'> & { evidence: Observation[] };
 
 export interface AwardOutcome {
   award: AwardRecord;
@@ -69,8 +82,9 @@ export const credentialUrl = (baseUrl: string, id: string): string => `${baseUrl
 /** The admin URL of an award (GET /awards/:id), as a refusal names the award a recipient holds. */
 export const awardUrl = (baseUrl: string, id: string): string => `${baseUrl}/awards/${id}`;
 
-function requestHash(request: AwardRequest): string {
-  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+/** The request's hash; an award counted from recorded evidence hashes its level too (two levels can count the same observations). */
+function requestHash(request: AwardInput, masteryLevel?: string): string {
+  return createHash('sha256').update(JSON.stringify(masteryLevel === undefined ? request : { ...request, masteryLevel })).digest('hex');
 }
 
 async function replay(store: Repositories, key: string, hash: string): Promise<AwardOutcome | undefined> {
@@ -117,9 +131,9 @@ export interface SignedAward {
  * building, schema check and signing. Returns the earlier award for a replay (the same key, or
  * the same request for a badge the recipient holds), otherwise the signed award.
  */
-export async function prepareAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome | SignedAward> {
+export async function prepareAward(deps: AwardDeps, request: AwardInput, context: AwardContext): Promise<AwardOutcome | SignedAward> {
   const { store, issuer, framework, baseUrl } = deps;
-  const hash = requestHash(request);
+  const hash = requestHash(request, context.mastery?.achievedLevel);
   if (context.idempotencyKey) {
     const previous = await replay(store, context.idempotencyKey, hash);
     if (previous) return previous;
@@ -138,9 +152,9 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
   // again (as an Idempotency-Key replay does): the first answer stands.
   const replayed = sameRequest(active, hash);
   if (replayed) return replayed;
-  const mastery = checkMastery(competency.masteryRule, request.evidence, now);
+  const mastery = checkMastery(competency.masteryRule, request.evidence, now, rubricOf(framework, competency));
   if (!mastery.mastered || !mastery.achievedLevel) throw new MasteryNotMetError(competency.code, mastery.shortfalls);
-  const achievedLevel = mastery.achievedLevel;
+  const achievedLevel = context.mastery?.achievedLevel ?? mastery.achievedLevel;
   refuseHeldBadge(active, competency.code, achievedLevel);
 
   const id = randomUUID();
@@ -159,7 +173,8 @@ export async function prepareAward(deps: AwardDeps, request: AwardRequest, conte
       achievement: toAchievement(baseUrl, framework, competency),
       recipient,
       observations: request.evidence,
-      achievedLevel: mastery.achievedLevel,
+      evidence: context.mastery?.evidence,
+      achievedLevel,
       validFrom: issuedAt,
       validUntil: request.validUntil,
       awardedDate: issuedAt,
@@ -252,7 +267,7 @@ export async function storeAwards(store: Store, signed: readonly SignedAward[]):
   return countIssued(outcomes);
 }
 
-export async function issueAward(deps: AwardDeps, request: AwardRequest, context: AwardContext): Promise<AwardOutcome> {
+export async function issueAward(deps: AwardDeps, request: AwardInput, context: AwardContext): Promise<AwardOutcome> {
   const prepared = await prepareAward(deps, request, context);
   if (!('write' in prepared)) return prepared;
   const [outcome] = await storeAwards(deps.store, [prepared]);

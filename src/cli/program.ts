@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import * as backup from './backup.js';
 import * as db from './db.js';
+import * as educators from './educators.js';
 import * as endorse from './endorse.js';
 import * as issue from './issue.js';
 import * as keys from './keys.js';
@@ -17,7 +18,7 @@ export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db, backup];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db, backup, educators];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

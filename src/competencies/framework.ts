@@ -12,13 +12,58 @@ export const RUBRIC_LEVEL_DESCRIPTIONS: Record<RubricLevel, string> = {
   exemplary: 'The practice is effective for every student observed and could serve as a model for peers.',
 };
 
-/** What counts as mastery: enough observations, each rated at or above a rubric level. */
-export interface MasteryRule {
-  minObservations: number;
-  minLevel: RubricLevel;
+/** A rubric level of a framework: its stable code (what ratings name), a description, optionally a display name. */
+export interface RubricLevelDefinition {
+  code: string;
+  name?: string | undefined;
+  description: string;
 }
 
-export const DEFAULT_MASTERY_RULE: MasteryRule = Object.freeze({ minObservations: 5, minLevel: 'proficient' });
+/** A rubric: levels ordered from the lowest to the highest. */
+export type Rubric = readonly RubricLevelDefinition[];
+
+export const BUILT_IN_RUBRIC: Rubric = RUBRIC_LEVELS.map((code) => ({ code, description: RUBRIC_LEVEL_DESCRIPTIONS[code] }));
+
+/** Where an observed lesson took place. */
+export const SETTINGS = ['in-person', 'online', 'blended'] as const;
+export type Setting = (typeof SETTINGS)[number];
+
+/**
+ * What counts as mastery (docs/frameworks.md gives the semantics with examples). `minObservations`
+ * and `minLevel` are always there; the rest is optional. A level of `awardLevels` is its own
+ * badge: the rule is evaluated with that level as the minimum rating.
+ */
+export interface MasteryRule {
+  /** Observations rated `minLevel` or higher (on distinct dates unless `distinctDates` is false). */
+  minObservations: number;
+  /** A rubric level code: every counted rating is at or above it. */
+  minLevel: string;
+  /** Several observations of one date count once (default true). */
+  distinctDates?: boolean | undefined;
+  /** Counted observations come from at least this many different observers. */
+  minObservers?: number | undefined;
+  /** At least this many counted observations in each named setting, e.g. `{"online": 1}`. */
+  minInSetting?: Partial<Record<Setting, number>> | undefined;
+  /** An assessment covering the competency scored at least this share of its maximum ("B or better" = 80). */
+  assessment?: { minPercent: number } | undefined;
+  /** The levels badged, each its own badge (default: `[minLevel]`); none below `minLevel`. */
+  awardLevels?: readonly string[] | undefined;
+}
+
+export const DEFAULT_MASTERY_RULE: MasteryRule = Object.freeze({
+  minObservations: 5,
+  minLevel: 'proficient',
+  awardLevels: Object.freeze(['proficient', 'exemplary']),
+});
+
+/** An OB 3.0 `Alignment` target other than the framework served here (a CASE item, say). */
+export interface AlignmentTarget {
+  targetType: string;
+  targetUrl: string;
+  targetFramework: string;
+  targetCode?: string | undefined;
+  targetName?: string | undefined;
+}
 
 export interface Competency {
   /** Stable code: the `humanCode` of the Achievement and the last segment of its URL. */
@@ -30,16 +75,29 @@ export interface Competency {
   criteria: string;
   tags: string[];
   masteryRule: MasteryRule;
+  /** An image URL for the Achievement instead of the generated badge. */
+  image?: string | undefined;
+  /** Its own rubric, when it differs from the framework's (a CASE criterion for this item). */
+  rubric?: Rubric | undefined;
+  /** Where the Achievement's alignment points when not into the framework served here. */
+  alignment?: AlignmentTarget | undefined;
 }
 
 export interface CompetencyFramework {
   code: string;
   name: string;
   description: string;
+  /** The rubric ratings are given on; absent: the built-in four levels. */
+  rubric?: Rubric | undefined;
   competencies: Competency[];
+  /** Where it came from: the built-in default, educred's framework JSON, or a CASE package. */
+  source?: { kind: 'built-in' } | { kind: 'educred' } | { kind: 'case'; documentUri: string; documentIdentifier: string } | undefined;
 }
 
-const competency = (c: Omit<Competency, 'masteryRule'>): Competency => ({ ...c, masteryRule: DEFAULT_MASTERY_RULE });
+const competency = (c: Omit<Competency, 'masteryRule'>, rule: MasteryRule = DEFAULT_MASTERY_RULE): Competency => ({ ...c, masteryRule: rule });
+
+/** Competency 7's criteria demand a fully online session: the rule checks it. */
+const ONLINE_SESSION_RULE: MasteryRule = Object.freeze({ ...DEFAULT_MASTERY_RULE, minInSetting: Object.freeze({ online: 1 }) });
 
 export const BUILT_IN_FRAMEWORK: CompetencyFramework = {
   code: 'instructional-competencies',
@@ -47,6 +105,8 @@ export const BUILT_IN_FRAMEWORK: CompetencyFramework = {
   description:
     'Seven instructional competencies that educators demonstrate, by observed practice against a ' +
     'shared rubric, to teach in schools where students advance on mastery rather than seat time.',
+  rubric: BUILT_IN_RUBRIC,
+  source: { kind: 'built-in' },
   competencies: [
     competency({
       code: 'differentiated-support',
@@ -127,7 +187,7 @@ export const BUILT_IN_FRAMEWORK: CompetencyFramework = {
         'instruction in which students work on paths and at paces set by their own progress, using ' +
         'digital tools; each observation is rated proficient or exemplary.',
       tags: ['online learning', 'blended learning', 'personalized learning'],
-    }),
+    }, ONLINE_SESSION_RULE),
   ],
 };
 
@@ -137,4 +197,19 @@ export function findCompetency(framework: CompetencyFramework, code: string): Co
 
 export function rubricRank(level: RubricLevel): number {
   return RUBRIC_LEVELS.indexOf(level);
+}
+
+/** The rubric a competency's ratings are given on. */
+export function rubricOf(framework: CompetencyFramework, competency: Competency): Rubric {
+  return competency.rubric ?? framework.rubric ?? BUILT_IN_RUBRIC;
+}
+
+/** A level's position in a rubric (0 = lowest), or -1 when the rubric has no such level. */
+export function levelRank(rubric: Rubric, level: string): number {
+  return rubric.findIndex((l) => l.code === level);
+}
+
+/** The levels a rule badges, lowest first: `awardLevels`, or only `minLevel`. */
+export function awardLevelsOf(rule: MasteryRule): readonly string[] {
+  return rule.awardLevels && rule.awardLevels.length > 0 ? rule.awardLevels : [rule.minLevel];
 }

@@ -1,7 +1,6 @@
 // Builds the unsigned Open Badges 3.0 `OpenBadgeCredential` for one mastered competency:
 // VC Data Model 2.0 envelope, issuer Profile, AchievementSubject with the achievement and the
 // rubric result, the observations as evidence, and the 1EdTech JSON Schema it conforms to.
-import type { RubricLevel } from '../competencies/framework.js';
 import type { Observation } from '../competencies/mastery.js';
 import { rubricId, rubricLevelId, type Achievement } from './achievement.js';
 import { emailIdentity, nameIdentity, type IdentityObject } from './recipient.js';
@@ -34,7 +33,13 @@ export interface OpenBadgeInput {
   achievement: Achievement;
   recipient: CredentialRecipient;
   observations: readonly Observation[];
-  achievedLevel: RubricLevel;
+  /**
+   * The evidence entries, when the award was counted from recorded observations and assessments
+   * (src/competencies/masteryEvidence.ts); absent, `observations` become the evidence as they always did.
+   */
+  evidence?: readonly Record<string, unknown>[] | undefined;
+  /** A rubric level code of the achievement's rubric. */
+  achievedLevel: string;
   validFrom: string;
   validUntil?: string | undefined;
   awardedDate: string;
@@ -83,7 +88,7 @@ export function buildOpenBadgeCredential(input: OpenBadgeInput): Record<string, 
         },
       ],
     },
-    evidence: input.observations.map(observationEvidence),
+    evidence: input.evidence ? [...input.evidence] : input.observations.map(observationEvidence),
     ...(input.credentialStatus && input.credentialStatus.length > 0 ? { credentialStatus: credentialStatusValue(input.credentialStatus) } : {}),
     credentialSchema: [{ id: OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, type: OB_SCHEMA_VALIDATOR_TYPE }],
   };

@@ -14,12 +14,17 @@ function refuse(store: Store, c: Context, reason: string, actor = 'anonymous'): 
   return refusalAuditFor(store).record({ client: peerAddress(c), reason, path: c.req.path, actor });
 }
 
-/** Requires a bearer token holding `scope` (the `admin` scope holds every scope). */
-export function requireScope(store: Store, scope: Scope): MiddlewareHandler<{ Variables: AuthVariables }> {
+/**
+ * Requires a bearer token holding `scope`, or one of several (the `admin` scope holds every
+ * scope). The observer routes take `observe` or `issue`: a program's issuing system records too.
+ */
+export function requireScope(store: Store, scope: Scope | readonly Scope[]): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const scopes: readonly Scope[] = typeof scope === 'string' ? [scope] : scope;
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const challenge = { 'WWW-Authenticate': `Bearer realm="educred", scope="${scope}"` };
+    // RFC 6750 §3: the scope attribute is a space-delimited list.
+    const challenge = { 'WWW-Authenticate': `Bearer realm="educred", scope="${scopes.join(' ')}"` };
     if (!match?.[1]) {
       await refuse(store, c, header ? 'malformed authorization header' : 'missing token');
       return problemResponse(
@@ -36,11 +41,12 @@ export function requireScope(store: Store, scope: Scope): MiddlewareHandler<{ Va
         'WWW-Authenticate': `${challenge['WWW-Authenticate']}, error="invalid_token"`,
       });
     }
-    if (!token.scopes.includes(scope) && !token.scopes.includes('admin')) {
-      await refuse(store, c, `token '${token.name}' lacks scope '${scope}'`, `token:${token.name}`);
+    if (!scopes.some((s) => token.scopes.includes(s)) && !token.scopes.includes('admin')) {
+      const needed = scopes.map((s) => `'${s}'`).join(' or ');
+      await refuse(store, c, `token '${token.name}' lacks scope ${needed}`, `token:${token.name}`);
       return problemResponse(
         c,
-        new HttpProblem(403, 'forbidden', 'Insufficient scope', `This request needs a token with the '${scope}' scope`),
+        new HttpProblem(403, 'forbidden', 'Insufficient scope', `This request needs a token with the ${needed} scope`),
       );
     }
     c.set('token', token);

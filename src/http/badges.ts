@@ -4,27 +4,32 @@ import { Hono } from 'hono';
 import { achievementBadgeSvg } from '../badges/badgeImage.js';
 import { bakeSvg } from '../badges/baking.js';
 import { credentialUrl } from '../awards/issueAward.js';
-import { findCompetency } from '../competencies/framework.js';
 import type { AppDeps } from './deps.js';
+import { catalogOf } from './educators.js';
 import { notFound } from './problem.js';
 
 // An SVG may carry script; these headers keep a badge opened directly from running any.
 const SVG_HEADERS = { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" };
 
-export function badgeRoutes({ store, baseUrl, framework }: AppDeps): Hono {
+export function badgeRoutes(deps: AppDeps): Hono {
+  const { store, baseUrl } = deps;
+  // Every loaded framework's achievements (src/competencies/frameworkCatalog.ts).
+  const catalog = catalogOf(deps);
   const app = new Hono();
 
   app.get('/achievements/:code/image.svg', (c) => {
-    const competency = findCompetency(framework, c.req.param('code'));
-    if (!competency) throw notFound(`No achievement '${c.req.param('code')}'`);
+    const entry = catalog.achievement(c.req.param('code'));
+    if (!entry) throw notFound(`No achievement '${c.req.param('code')}'`);
+    const { competency, framework } = entry;
     const svg = achievementBadgeSvg({ name: competency.name, number: competency.number, frameworkName: framework.name });
     return c.body(svg, 200, { ...SVG_HEADERS, 'Cache-Control': 'public, max-age=86400' });
   });
 
   app.get('/credentials/:id/badge.svg', async (c) => {
     const award = await store.awards.findByCredentialId(credentialUrl(baseUrl, c.req.param('id')));
-    const competency = award && findCompetency(framework, award.achievementCode);
-    if (!award || !competency) throw notFound(`No credential '${c.req.param('id')}'`);
+    const entry = award && catalog.achievement(award.achievementCode);
+    if (!award || !entry) throw notFound(`No credential '${c.req.param('id')}'`);
+    const { competency, framework } = entry;
     const svg = achievementBadgeSvg({ name: competency.name, number: competency.number, frameworkName: framework.name });
     return c.body(bakeSvg(svg, award.credential), 200, {
       ...SVG_HEADERS,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
+import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { Store } from '../store/store.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   store: Store;
   issuer: Issuer;
   framework: CompetencyFramework;
+  /** Every loaded framework (absent: the built-in one alone); mastery records and GET /frameworks read it. */
+  frameworks?: FrameworkCatalog | undefined;
   baseUrl: string;
   bodyLimit: number;
   logger: Logger;

@@ -4,7 +4,7 @@
 // signed documents (credentials, status lists, DID documents) are open, since their issuers
 // and the specs may add terms, and describe the members this service sets and readers rely on.
 import { z } from 'zod';
-import { RUBRIC_LEVELS } from '../competencies/framework.js';
+import { SETTINGS } from '../competencies/framework.js';
 import { ROW_STATES } from '../store/batches.js';
 import { SCOPES } from '../store/tokens.js';
 import { CREDENTIAL_CHECKS, PRESENTATION_CHECKS } from '../verify/report.js';
@@ -90,7 +90,15 @@ export const Framework = named(
         humanCode: z.string(),
         name: z.string(),
         description: z.string(),
-        masteryRule: z.strictObject({ minObservations: z.int().min(1), minLevel: z.enum(RUBRIC_LEVELS) }),
+        masteryRule: z.strictObject({
+          minObservations: z.int().min(0),
+          minLevel: z.string().describe('A level code of the framework rubric'),
+          distinctDates: z.boolean().optional(),
+          minObservers: z.int().min(1).optional(),
+          minInSetting: z.partialRecord(z.enum(SETTINGS), z.int().min(1)).optional(),
+          assessment: z.strictObject({ minPercent: z.number().min(0).max(100) }).optional(),
+          awardLevels: z.array(z.string()).optional(),
+        }),
         achievement: uri.optional(),
       }),
     ),
@@ -475,4 +483,56 @@ export const ExchangeAnswer = named(
     z.strictObject({ verifiablePresentation: z.looseObject({ type: typeList('VerifiablePresentation'), verifiableCredential: z.array(OpenBadgeCredential).length(1) }) }),
     OpenBadgeCredential,
   ]),
+);
+
+// ---- Mastery records (issue 14: src/http/educators.ts, src/http/achievements.ts) ----
+
+const educatorFields = {
+  id: z.string(),
+  name: z.string(),
+  email: z.string().optional(),
+  did: z.string().optional(),
+  externalId: z.string().optional(),
+  cohort: z.string().optional(),
+  createdAt: dateTime,
+};
+
+export const Educator = named('Educator', 'An educator: a candidate or an in-service teacher.', z.strictObject(educatorFields));
+
+export const EducatorList = page('EducatorList', 'Educators in the order they were added.', z.strictObject(educatorFields));
+
+const ProgressItem = z.strictObject({
+  achievement: z.string(),
+  level: z.string().describe('A rubric level: each badged level is its own badge'),
+  state: z.enum(['not-started', 'in-progress', 'mastered']),
+  counted: z.int().describe('Occasions counted toward `required`'),
+  required: z.int(),
+  missing: z.array(z.string()).describe('What the rule still asks for, in sentences'),
+  awardId: z.string().optional().describe('The badge that holds this level'),
+});
+
+export const EducatorProgress = named('EducatorProgress', 'An educator with their progress: every loaded achievement at each level its rule badges.', z.strictObject({ ...educatorFields, progress: z.array(ProgressItem) }));
+
+export const RecordOutcome = named(
+  'RecordOutcome',
+  'The recorded observation or assessment, the badges it made hold (signed and stored in this request, for the educator and each teammate it is shared with), and the educator’s progress.',
+  z.strictObject({
+    id: z.string(),
+    awarded: z.array(z.strictObject({ awardId: z.string(), educatorId: z.string(), achievement: z.string(), level: z.string(), claimUrl: uri.nullable() })),
+    progress: z.array(ProgressItem),
+  }),
+);
+
+export const ObservationWithdrawn = named('ObservationWithdrawn', 'The observation no longer counts.', z.strictObject({ id: z.string(), withdrawn: z.literal(true) }));
+
+export const FrameworkList = named(
+  'FrameworkList',
+  'The loaded frameworks: the built-in one, those of EDUCRED_FRAMEWORKS_DIR and those posted.',
+  z.array(z.strictObject({ code: z.string(), id: uri, name: z.string(), source: z.enum(['built-in', 'educred', 'case']), competencies: z.int() })),
+);
+
+export const FrameworkImported = named(
+  'FrameworkImported',
+  'The framework loaded: its code and how many competencies it has (and the CASE items skipped, with why).',
+  z.strictObject({ code: z.string(), competencies: z.int(), skipped: z.array(z.strictObject({ identifier: z.string(), reason: z.string() })).optional() }),
 );

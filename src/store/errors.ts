@@ -14,6 +14,12 @@ export type UniqueRule =
   /** One entry per award and purpose. */
   | 'status-entry-of-award'
   | 'token-secret'
+  /** One educator per externalId (migration 10). */
+  | 'educator-external-id'
+  /** One badge from recorded evidence per educator, achievement and level (migration 10). */
+  | 'mastery-award-level'
+  /** One framework per code (migration 10). */
+  | 'framework-code'
   | 'other';
 
 export class UniqueConflictError extends Error {
@@ -33,6 +39,9 @@ const SQLITE_COLUMNS: Array<[string, UniqueRule]> = [
   ['status_entries.list_id', 'status-index'],
   ['status_entries.award_id', 'status-entry-of-award'],
   ['api_tokens.token_hash', 'token-secret'],
+  ['educators.external_id', 'educator-external-id'],
+  ['mastery_awards.educator_id', 'mastery-award-level'],
+  ['frameworks.code', 'framework-code'],
 ];
 
 /** PostgreSQL names the constraint (migrations name them, or PostgreSQL's defaults). */
@@ -42,6 +51,9 @@ const POSTGRES_CONSTRAINTS: Record<string, UniqueRule> = {
   status_entries_pkey: 'status-index',
   status_entries_award_id_purpose_key: 'status-entry-of-award',
   api_tokens_token_hash_key: 'token-secret',
+  educators_external_id_key: 'educator-external-id',
+  mastery_awards_one_per_level: 'mastery-award-level',
+  frameworks_pkey: 'framework-code',
 };
 
 /** The conflict an engine error reports, or undefined when it is not a uniqueness refusal. */

@@ -281,6 +281,118 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       }
     },
   },
+  {
+    version: 10,
+    name: 'mastery records: educators, observations, ratings, assessments, frameworks',
+    // Issue 14. An educator (candidate or in-service teacher; externalId the program's own
+    // number, unique) and what is recorded for them: observations (one lesson) with one rating per
+    // competency shown, assessments with the competencies they cover, each optionally shared with
+    // teammates (…_shares: it counts for each of them). mastery_awards: the badges awarded from
+    // recorded evidence, one per educator, achievement and level ever (a revoked one is not made
+    // again by itself), with exactly the observations and assessments each counted: an
+    // observation a badge that is not revoked counts cannot be withdrawn. frameworks: the
+    // documents a program loaded through the API (framework JSON or a CASE package, with its
+    // rules), parsed again at start.
+    sql: `
+      CREATE TABLE educators (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT,
+        did TEXT,
+        external_id TEXT UNIQUE,
+        cohort TEXT,
+        created_at TEXT NOT NULL,
+        CHECK (email IS NOT NULL OR did IS NOT NULL)
+      ) STRICT;
+      CREATE INDEX educators_by_cohort ON educators (cohort);
+      CREATE INDEX educators_by_email ON educators (email);
+
+      CREATE TABLE observations (
+        id TEXT PRIMARY KEY,
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        date TEXT NOT NULL,
+        observer TEXT NOT NULL,
+        setting TEXT CHECK (setting IS NULL OR setting IN ('in-person', 'online', 'blended')),
+        narrative TEXT,
+        url TEXT,
+        recorded_at TEXT NOT NULL,
+        withdrawn_at TEXT,
+        withdrawn_reason TEXT
+      ) STRICT;
+      CREATE INDEX observations_by_educator ON observations (educator_id, date);
+
+      CREATE TABLE ratings (
+        observation_id TEXT NOT NULL REFERENCES observations (id),
+        achievement TEXT NOT NULL,
+        level TEXT NOT NULL,
+        narrative TEXT,
+        PRIMARY KEY (observation_id, achievement)
+      ) STRICT;
+
+      CREATE TABLE observation_shares (
+        observation_id TEXT NOT NULL REFERENCES observations (id),
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        PRIMARY KEY (observation_id, educator_id)
+      ) STRICT;
+      CREATE INDEX observation_shares_by_educator ON observation_shares (educator_id);
+
+      CREATE TABLE assessments (
+        id TEXT PRIMARY KEY,
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        name TEXT NOT NULL,
+        date TEXT NOT NULL,
+        score REAL NOT NULL,
+        max_score REAL NOT NULL,
+        recorded_at TEXT NOT NULL,
+        withdrawn_at TEXT,
+        CHECK (max_score > 0 AND score >= 0 AND score <= max_score)
+      ) STRICT;
+      CREATE INDEX assessments_by_educator ON assessments (educator_id, date);
+
+      CREATE TABLE assessment_achievements (
+        assessment_id TEXT NOT NULL REFERENCES assessments (id),
+        achievement TEXT NOT NULL,
+        PRIMARY KEY (assessment_id, achievement)
+      ) STRICT;
+
+      CREATE TABLE assessment_shares (
+        assessment_id TEXT NOT NULL REFERENCES assessments (id),
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        PRIMARY KEY (assessment_id, educator_id)
+      ) STRICT;
+      CREATE INDEX assessment_shares_by_educator ON assessment_shares (educator_id);
+
+      CREATE TABLE mastery_awards (
+        award_id TEXT PRIMARY KEY REFERENCES awards (id),
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        achievement TEXT NOT NULL,
+        level TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CONSTRAINT mastery_awards_one_per_level UNIQUE (educator_id, achievement, level)
+      ) STRICT;
+
+      CREATE TABLE mastery_award_observations (
+        award_id TEXT NOT NULL REFERENCES mastery_awards (award_id),
+        observation_id TEXT NOT NULL REFERENCES observations (id),
+        PRIMARY KEY (award_id, observation_id)
+      ) STRICT;
+      CREATE INDEX mastery_award_observations_by_observation ON mastery_award_observations (observation_id);
+
+      CREATE TABLE mastery_award_assessments (
+        award_id TEXT NOT NULL REFERENCES mastery_awards (award_id),
+        assessment_id TEXT NOT NULL REFERENCES assessments (id),
+        PRIMARY KEY (award_id, assessment_id)
+      ) STRICT;
+
+      CREATE TABLE frameworks (
+        code TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('educred', 'case')),
+        document_json TEXT NOT NULL,
+        rules_json TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {

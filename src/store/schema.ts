@@ -119,6 +119,89 @@ export interface MailOutboxTable {
   sent_at: string | null;
 }
 
+/** Mastery records (migration 10, issue 14). */
+export interface EducatorsTable {
+  id: string;
+  name: string;
+  email: string | null;
+  did: string | null;
+  external_id: string | null;
+  cohort: string | null;
+  created_at: string;
+}
+
+export interface ObservationsTable {
+  id: string;
+  educator_id: string;
+  date: string;
+  observer: string;
+  setting: string | null;
+  narrative: string | null;
+  url: string | null;
+  recorded_at: string;
+  withdrawn_at: string | null;
+  withdrawn_reason: string | null;
+}
+
+export interface RatingsTable {
+  observation_id: string;
+  achievement: string;
+  level: string;
+  narrative: string | null;
+}
+
+export interface ObservationSharesTable {
+  observation_id: string;
+  educator_id: string;
+}
+
+export interface AssessmentsTable {
+  id: string;
+  educator_id: string;
+  name: string;
+  date: string;
+  score: number;
+  max_score: number;
+  recorded_at: string;
+  withdrawn_at: string | null;
+}
+
+export interface AssessmentAchievementsTable {
+  assessment_id: string;
+  achievement: string;
+}
+
+export interface AssessmentSharesTable {
+  assessment_id: string;
+  educator_id: string;
+}
+
+export interface MasteryAwardsTable {
+  award_id: string;
+  educator_id: string;
+  achievement: string;
+  level: string;
+  created_at: string;
+}
+
+export interface MasteryAwardObservationsTable {
+  award_id: string;
+  observation_id: string;
+}
+
+export interface MasteryAwardAssessmentsTable {
+  award_id: string;
+  assessment_id: string;
+}
+
+export interface FrameworksTable {
+  code: string;
+  kind: string;
+  document_json: string;
+  rules_json: string | null;
+  created_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -135,5 +218,16 @@ export interface Database {
   status_lists: StatusListsTable;
   status_entries: StatusEntriesTable;
   mail_outbox: MailOutboxTable;
+  educators: EducatorsTable;
+  observations: ObservationsTable;
+  ratings: RatingsTable;
+  observation_shares: ObservationSharesTable;
+  assessments: AssessmentsTable;
+  assessment_achievements: AssessmentAchievementsTable;
+  assessment_shares: AssessmentSharesTable;
+  mastery_awards: MasteryAwardsTable;
+  mastery_award_observations: MasteryAwardObservationsTable;
+  mastery_award_assessments: MasteryAwardAssessmentsTable;
+  frameworks: FrameworksTable;
   schema_migrations: SchemaMigrationsTable;
 }

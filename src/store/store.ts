@@ -9,6 +9,7 @@ import { AuditRepository } from './audit.js';
 import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
 import { ClaimLinksRepository } from './claimLinks.js';
+import { EducatorsRepository } from './educators.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
 import { translateStoreError } from './errors.js';
 import { MailOutboxRepository } from './mailOutbox.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   readonly tokens: TokensRepository;
   readonly audit: AuditRepository;
   readonly mail: MailOutboxRepository;
+  readonly educators: EducatorsRepository;
 }
 
 export interface SchemaState {
@@ -63,6 +65,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     tokens: new TokensRepository(q, engine),
     audit: new AuditRepository(q),
     mail: new MailOutboxRepository(q),
+    educators: new EducatorsRepository(q, engine),
   };
 }
 

@@ -7,7 +7,7 @@ import { AuditRepository } from './audit.js';
 import { atomic, lockForTransaction, seqOf, type Engine, type Executor } from './engine.js';
 import { translateStoreError } from './errors.js';
 
-export const SCOPES = ['issue', 'revoke', 'admin'] as const;
+export const SCOPES = ['issue', 'revoke', 'observe', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Where a token came from: POST /tokens, `educred tokens create`, EDUCRED_ADMIN_TOKEN, or the first start. */

@@ -1,0 +1,234 @@
+// Educators and their recorded evidence, and the awards that make themselves: recording an
+// observation or an assessment re-evaluates the rules it can change, for the educator and for
+// each teammate it is shared with, and every level whose rule now holds is awarded in the same
+// request through the award path (one badge per educator, achievement and level, however many
+// requests race: the award path's unique index decides, and a loser takes the winner's badge).
+//
+// The store is reached only through `EducatorRecords` (implemented on the store port), the award
+// path only through `MasteryAwarder`: this module is plain domain logic over both.
+import { randomUUID } from 'node:crypto';
+import { rubricOf, type Competency, type CompetencyFramework } from '../competencies/framework.js';
+import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
+import { InvalidRatingError } from '../competencies/errors.js';
+import { evaluateCompetency, type LevelEvaluation, type MasteryHistory, type ProgressItem, type RecordedAssessment, type RecordedObservation } from '../competencies/progress.js';
+import type { CountedEvidence } from '../credentials/masteryEvidence.js';
+import { EducatorNotFoundError, InvalidRecordError, ObservationCountedError, ObservationNotFoundError, ObservationWithdrawnError } from './errors.js';
+import { recordProblems, type AssessmentRequest, type EducatorRequest, type ObservationRequest } from './requests.js';
+
+export interface Educator {
+  id: string;
+  name: string;
+  email?: string | undefined;
+  did?: string | undefined;
+  externalId?: string | undefined;
+  cohort?: string | undefined;
+  createdAt: string;
+}
+
+/** A badge awarded from recorded evidence, with what it counted. */
+export interface MasteryAwardRecord {
+  awardId: string;
+  educatorId: string;
+  achievement: string;
+  level: string;
+  observationIds: readonly string[];
+  assessmentIds: readonly string[];
+  /** The badge was revoked: it no longer holds its evidence, and it is not awarded again by itself. */
+  revoked: boolean;
+}
+
+/** The storage this module needs (src/store: the educators, observations, ratings and assessments tables). */
+export interface EducatorRecords {
+  /** Throws DuplicateExternalIdError when another educator has the externalId. */
+  createEducator(educator: Educator): Promise<void>;
+  findEducator(id: string): Promise<Educator | undefined>;
+  /** By id, externalId or email (how a spreadsheet names an educator). */
+  findEducatorByReference(reference: string): Promise<Educator | undefined>;
+  /** A page of educators in the order they were added, after a position (`seq` of the last one seen). */
+  listEducators(query: EducatorQuery): Promise<Array<Educator & { seq: number }>>;
+  /** The ids among `ids` that name no educator. */
+  unknownEducators(ids: readonly string[]): Promise<string[]>;
+  addObservation(observation: RecordedObservation): Promise<void>;
+  addAssessment(assessment: RecordedAssessment): Promise<void>;
+  /** The observation, if it is the educator's own (not one shared with them). */
+  findObservation(educatorId: string, observationId: string): Promise<RecordedObservation | undefined>;
+  /** Withdraws it unless a badge that is not revoked counts it (then returns those badges, withdrawing nothing), in one transaction. */
+  withdrawObservation(observationId: string, reason: string, at: string): Promise<{ countedBy: MasteryAwardRecord[] }>;
+  /** Everything recorded for the educator or shared with them. */
+  history(educatorId: string): Promise<MasteryHistory>;
+  masteryAwards(educatorId: string): Promise<MasteryAwardRecord[]>;
+  /**
+   * Records a badge awarded from recorded evidence with what it counted; false when the educator
+   * already has one for the achievement and level (another request won the race).
+   */
+  addMasteryAward(award: Omit<MasteryAwardRecord, 'revoked'>, at: string): Promise<boolean>;
+}
+
+export interface EducatorQuery {
+  cohort?: string | undefined;
+  /** Part of the name, email or externalId, case-insensitive. */
+  q?: string | undefined;
+  /** The position after which the page starts: the `seq` of the last item of the previous page. */
+  afterSeq?: number | undefined;
+  limit: number;
+}
+
+/** What the award path is asked to sign: one level of one achievement, with exactly the counted evidence. */
+export interface MasteryAwardRequest {
+  educator: Educator;
+  framework: CompetencyFramework;
+  competency: Competency;
+  level: string;
+  counted: CountedEvidence;
+}
+
+/** The award path (src/awards): signs and stores the badge and its claim link, records what it counted. */
+export type MasteryAwarder = (request: MasteryAwardRequest) => Promise<{ awardId: string; claimUrl: string | null; created: boolean }>;
+
+export interface MasteryDeps {
+  records: EducatorRecords;
+  catalog: FrameworkCatalog;
+  award: MasteryAwarder;
+  now?: () => Date;
+}
+
+export interface AwardedBadge {
+  awardId: string;
+  /** The educator it was awarded to: the one recorded for, or a teammate the record is shared with. */
+  educatorId: string;
+  achievement: string;
+  level: string;
+  claimUrl: string | null;
+}
+
+export interface RecordOutcome {
+  id: string;
+  awarded: AwardedBadge[];
+  progress: ProgressItem[];
+}
+
+export async function createEducator(records: EducatorRecords, request: EducatorRequest, now = new Date()): Promise<Educator> {
+  const educator: Educator = {
+    id: randomUUID(),
+    name: request.name,
+    ...(request.email ? { email: request.email.trim().toLowerCase() } : {}),
+    ...(request.did ? { did: request.did } : {}),
+    ...(request.externalId ? { externalId: request.externalId } : {}),
+    ...(request.cohort ? { cohort: request.cohort } : {}),
+    createdAt: now.toISOString(),
+  };
+  await records.createEducator(educator);
+  return educator;
+}
+
+async function requireEducator(records: EducatorRecords, id: string): Promise<Educator> {
+  const educator = await records.findEducator(id);
+  if (!educator) throw new EducatorNotFoundError(id);
+  return educator;
+}
+
+async function checkRecord(deps: MasteryDeps, educatorId: string, record: { date: string; sharedWith?: readonly string[] | undefined }, now: Date): Promise<void> {
+  const [problem] = recordProblems(educatorId, record, now);
+  if (problem) throw new InvalidRecordError(problem.field, problem.detail);
+  const unknown = await deps.records.unknownEducators(record.sharedWith ?? []);
+  if (unknown.length > 0) throw new InvalidRecordError('sharedWith', `sharedWith names no educator: ${unknown.join(', ')}`);
+}
+
+/** The progress of an educator: every loaded achievement at each award level, with the badge that holds it. */
+export async function educatorProgress(deps: Pick<MasteryDeps, 'records' | 'catalog'>, educatorId: string): Promise<ProgressItem[]> {
+  const [history, awards] = await Promise.all([deps.records.history(educatorId), deps.records.masteryAwards(educatorId)]);
+  return progressWith(deps.catalog, history, awards);
+}
+
+function progressWith(catalog: FrameworkCatalog, history: MasteryHistory, awards: readonly MasteryAwardRecord[]): ProgressItem[] {
+  return catalog.entries().flatMap(({ framework, competency }) =>
+    evaluateCompetency(competency, rubricOf(framework, competency), history).map(({ progress }) => {
+      const held = awards.find((a) => !a.revoked && a.achievement === progress.achievement && a.level === progress.level);
+      // A held badge is mastery, whatever happened since (a lower rating does not undo it).
+      return held ? { ...progress, state: 'mastered' as const, missing: [], awardId: held.awardId } : progress;
+    }),
+  );
+}
+
+/**
+ * Awards every level of the touched achievements whose rule holds for the educator and that no
+ * badge holds yet (a revoked badge is not re-awarded by itself: the program revoked it on purpose).
+ */
+async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievements: readonly string[]): Promise<{ awarded: AwardedBadge[]; history: MasteryHistory }> {
+  const educator = await requireEducator(deps.records, educatorId);
+  const [history, awards] = await Promise.all([deps.records.history(educatorId), deps.records.masteryAwards(educatorId)]);
+  const awarded: AwardedBadge[] = [];
+  for (const code of achievements) {
+    const entry = deps.catalog.achievement(code);
+    if (!entry) continue;
+    const evaluations: LevelEvaluation[] = evaluateCompetency(entry.competency, rubricOf(entry.framework, entry.competency), history);
+    for (const { progress, counted } of evaluations) {
+      if (progress.state !== 'mastered' || !counted) continue;
+      if (awards.some((a) => a.achievement === code && a.level === progress.level)) continue;
+      const result = await deps.award({ educator, framework: entry.framework, competency: entry.competency, level: progress.level, counted });
+      if (result.created) awarded.push({ awardId: result.awardId, educatorId, achievement: code, level: progress.level, claimUrl: result.claimUrl });
+    }
+  }
+  return { awarded, history };
+}
+
+async function afterRecord(deps: MasteryDeps, educatorId: string, id: string, sharedWith: readonly string[], achievements: readonly string[]): Promise<RecordOutcome> {
+  const own = await awardWhatHolds(deps, educatorId, achievements);
+  const awarded = [...own.awarded];
+  for (const who of sharedWith) awarded.push(...(await awardWhatHolds(deps, who, achievements)).awarded);
+  // The history read for the awards is the educator's progress too; only the badges are read again.
+  return { id, awarded, progress: progressWith(deps.catalog, own.history, await deps.records.masteryAwards(educatorId)) };
+}
+
+export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {
+  const now = deps.now?.() ?? new Date();
+  await requireEducator(deps.records, educatorId);
+  deps.catalog.assertValidRatings(request.ratings);
+  await checkRecord(deps, educatorId, request, now);
+  const observation: RecordedObservation = {
+    id: randomUUID(),
+    educatorId,
+    date: request.date,
+    observer: request.observer,
+    ...(request.setting ? { setting: request.setting } : {}),
+    ...(request.narrative ? { narrative: request.narrative } : {}),
+    ...(request.url ? { url: request.url } : {}),
+    ratings: request.ratings,
+    sharedWith: request.sharedWith ?? [],
+    recordedAt: now.toISOString(),
+  };
+  await deps.records.addObservation(observation);
+  return afterRecord(deps, educatorId, observation.id, observation.sharedWith ?? [], [...new Set(request.ratings.map((r) => r.achievement))]);
+}
+
+export async function recordAssessment(deps: MasteryDeps, educatorId: string, request: AssessmentRequest): Promise<RecordOutcome> {
+  const now = deps.now?.() ?? new Date();
+  await requireEducator(deps.records, educatorId);
+  request.achievements.forEach((code, i) => {
+    if (!deps.catalog.achievement(code)) throw new InvalidRatingError(`achievements[${i}]`, `achievements[${i}] names the unknown achievement '${code}'`);
+  });
+  await checkRecord(deps, educatorId, request, now);
+  const assessment: RecordedAssessment = {
+    id: randomUUID(),
+    educatorId,
+    name: request.name,
+    achievements: [...new Set(request.achievements)],
+    score: request.score,
+    maxScore: request.maxScore,
+    date: request.date,
+    sharedWith: request.sharedWith ?? [],
+    recordedAt: now.toISOString(),
+  };
+  await deps.records.addAssessment(assessment);
+  return afterRecord(deps, educatorId, assessment.id, assessment.sharedWith ?? [], assessment.achievements);
+}
+
+/** Withdraws an observation with a reason (the caller audits it); refused while an issued badge counts it. */
+export async function withdrawObservation(deps: Pick<MasteryDeps, 'records' | 'now'>, educatorId: string, observationId: string, reason: string): Promise<RecordedObservation> {
+  const observation = await deps.records.findObservation(educatorId, observationId);
+  if (!observation) throw new ObservationNotFoundError(educatorId, observationId);
+  if (observation.withdrawn) throw new ObservationWithdrawnError(observationId);
+  const { countedBy } = await deps.records.withdrawObservation(observationId, reason, (deps.now?.() ?? new Date()).toISOString());
+  if (countedBy.length > 0) throw new ObservationCountedError(observationId, countedBy.map((a) => a.awardId));
+  return { ...observation, withdrawn: true };
+}
