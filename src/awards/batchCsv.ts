@@ -35,17 +35,27 @@ interface ParsedRecord {
   info: { lines: number };
 }
 
-function readHeader(cells: readonly string[]): Map<Column, number> {
-  const columns = new Map<Column, number>();
+/**
+ * The columns a CSV header names, by position: names are matched case-blind with spaces and
+ * hyphens read as underscores; an unknown or repeated column is a CsvFormatError on line 1.
+ * Shared by every CSV import (awards here, observations in src/educators/observationsCsv.ts).
+ */
+export function readHeaderColumns<C extends string>(cells: readonly string[], known: readonly C[]): Map<C, number> {
+  const columns = new Map<C, number>();
   cells.forEach((cell, index) => {
     const name = cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
     if (name === '') return;
-    if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
-      throw new CsvFormatError(`Unknown column '${cell.trim()}' in the header (line 1); the columns are ${CSV_COLUMNS.join(', ')}`, 1);
+    if (!(known as readonly string[]).includes(name)) {
+      throw new CsvFormatError(`Unknown column '${cell.trim()}' in the header (line 1); the columns are ${known.join(', ')}`, 1);
     }
-    if (columns.has(name as Column)) throw new CsvFormatError(`Column '${name}' appears twice in the header (line 1)`, 1);
-    columns.set(name as Column, index);
+    if (columns.has(name as C)) throw new CsvFormatError(`Column '${name}' appears twice in the header (line 1)`, 1);
+    columns.set(name as C, index);
   });
+  return columns;
+}
+
+function readHeader(cells: readonly string[]): Map<Column, number> {
+  const columns = readHeaderColumns<Column>(cells, CSV_COLUMNS);
   if (!columns.has('achievement')) throw new CsvFormatError("The header (line 1) has no 'achievement' column", 1);
   if (!columns.has('recipient_did') && !columns.has('recipient_email')) {
     throw new CsvFormatError("The header (line 1) needs a 'recipient_did' or a 'recipient_email' column", 1);

@@ -8,7 +8,7 @@
 // in-person, online, blended), achievement, level, narrative (optional, the rating's).
 // Quoted fields follow RFC 4180.
 import { parse } from 'csv-parse/sync';
-import { CsvFormatError } from '../awards/batchCsv.js';
+import { CsvFormatError, readHeaderColumns } from '../awards/batchCsv.js';
 import { ObservationRequestSchema, type ObservationRequest } from './requests.js';
 
 export const OBSERVATION_CSV_COLUMNS = ['educator', 'date', 'observer', 'setting', 'achievement', 'level', 'narrative'] as const;
@@ -34,16 +34,7 @@ interface ParsedRecord {
 }
 
 function readHeader(cells: readonly string[]): Map<Column, number> {
-  const columns = new Map<Column, number>();
-  cells.forEach((cell, index) => {
-    const name = cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
-    if (name === '') return;
-    if (!(OBSERVATION_CSV_COLUMNS as readonly string[]).includes(name)) {
-      throw new CsvFormatError(`Unknown column '${cell.trim()}' in the header (line 1); the columns are ${OBSERVATION_CSV_COLUMNS.join(', ')}`, 1);
-    }
-    if (columns.has(name as Column)) throw new CsvFormatError(`Column '${name}' appears twice in the header (line 1)`, 1);
-    columns.set(name as Column, index);
-  });
+  const columns = readHeaderColumns<Column>(cells, OBSERVATION_CSV_COLUMNS);
   const missing = REQUIRED.filter((c) => !columns.has(c));
   if (missing.length > 0) throw new CsvFormatError(`The header (line 1) has no ${missing.map((c) => `'${c}'`).join(', ')} column${missing.length === 1 ? '' : 's'}`, 1);
   return columns;
