@@ -40,13 +40,16 @@ export function readyRoutes(deps: AppDeps): Hono {
       if (schema.missing.length === 0) checks.migrations = 'ok';
       else problems.push(`migrations ${schema.missing.join(', ')} are not applied (run \`educred db migrate\`)`);
     } catch (error) {
-      problems.push(`the database does not answer: ${(error as Error).message}`);
+      // /ready is public: the driver's words (host names, addresses) go to the log only.
+      deps.logger.error({ err: error }, 'readiness: the database does not answer');
+      problems.push('the database does not answer');
     }
     try {
       await checkKey();
       checks.signingKey = 'ok';
     } catch (error) {
-      problems.push(`the signing key does not sign: ${(error as Error).message}`);
+      deps.logger.error({ err: error }, 'readiness: the signing key does not sign');
+      problems.push('the signing key does not sign');
     }
     if (problems.length === 0) return c.json({ status: 'ready', checks }, 200, { 'Cache-Control': 'no-store' });
     return problemResponse(c, new HttpProblem(503, 'not-ready', 'Not ready', problems.join('; '), { checks }), { 'Cache-Control': 'no-store' });

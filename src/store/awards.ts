@@ -191,7 +191,7 @@ export class AwardsRepository {
     return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
   }
 
-  /** Every award's id, credential and status entries, a page at a time in insertion order (`educred db check`). */
+  /** Every award's id and credential, a page at a time in insertion order (`educred db check`). */
   async page(afterSeq: number, limit: number): Promise<Array<{ seq: number; id: string; credential: Record<string, unknown> }>> {
     const seq = seqOf(this.engine);
     const rows = await this.q.selectFrom('awards').select([seq.as('seq'), 'id', 'credential_json']).where(seq, '>', afterSeq).orderBy(seq).limit(limit).execute();

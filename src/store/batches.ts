@@ -3,7 +3,8 @@
 // validated; its idempotency key is what makes a re-run issue nothing twice. A pending row is
 // leased by the node awarding it (`leased_by`, `lease_until`): nodes sharing the database take
 // rows the others do not hold, and the rows of a node that died are taken when its lease ends.
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { AwardBatchesTable } from './schema.js';
 import { atomic, type Engine, type Executor } from './engine.js';
 
 export const ROW_STATES = ['pending', 'issued', 'existing', 'invalid', 'rejected', 'duplicate', 'failed'] as const;
@@ -62,19 +63,7 @@ export interface BatchRowRecord {
   problem: RowProblem | null;
 }
 
-type BatchRow = {
-  id: string;
-  actor: string;
-  source: string;
-  input_hash: string;
-  total: number;
-  state: string;
-  runs: number;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  notify: number;
-};
+type BatchRow = Selectable<AwardBatchesTable>;
 
 type RowRow = {
   line: number;

@@ -2,6 +2,8 @@
 // SHA-256 of a link's token is stored (with the link id the token is derived from, see
 // src/claims/claimSecret.ts), so a copy of the database cannot claim anything.
 import { createHash, randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { ClaimLinksTable } from './schema.js';
 import { atomic, seqOf, type Engine, type Executor } from './engine.js';
 
 export interface ClaimLinkRecord {
@@ -19,17 +21,7 @@ export interface ClaimLinkRecord {
   spentBy: string | null;
 }
 
-type ClaimLinkRow = {
-  token_hash: string;
-  link_id: string | null;
-  award_id: string;
-  challenge: string;
-  created_at: string;
-  expires_at: string;
-  replaced_at: string | null;
-  spent_at: string | null;
-  spent_by: string | null;
-};
+type ClaimLinkRow = Selectable<ClaimLinksTable>;
 
 const fromRow = (r: ClaimLinkRow): ClaimLinkRecord => ({
   tokenHash: r.token_hash,

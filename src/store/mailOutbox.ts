@@ -1,7 +1,8 @@
 // The mail outbox repository: claim emails queued in the award's transaction and sent after
 // commit by the delivery loop (src/mail/delivery.ts). A row holds the award id and the delivery
 // state only; the message (with its claim link) is composed when it is sent.
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { MailOutboxTable } from './schema.js';
 import { atomic, type Executor } from './engine.js';
 
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
@@ -21,19 +22,7 @@ export interface OutboxRecord {
   sentAt: string | null;
 }
 
-type OutboxRow = {
-  id: number;
-  award_id: string;
-  kind: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  message_id: string | null;
-  created_at: string;
-  updated_at: string;
-  sent_at: string | null;
-};
+type OutboxRow = Selectable<MailOutboxTable>;
 
 const fromRow = (r: OutboxRow): OutboxRecord => ({
   id: Number(r.id),

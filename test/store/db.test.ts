@@ -4,21 +4,8 @@ import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSqliteFile } from '../../src/store/engine.js';
-import { migrateSqlite } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-
-/** The SQLite file as the store opens it (src/store/engine.ts), migrated by the store's runner. */
-function openDatabase(file: string, migrations: Parameters<typeof migrateSqlite>[1] = MIGRATIONS) {
-  const db = openSqliteFile(file);
-  try {
-    migrateSqlite(db, migrations);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
-}
+import { openMigratedSqlite as openDatabase } from '../helpers/sqlite.js';
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'educred-db-')), 'educred.sqlite');
 

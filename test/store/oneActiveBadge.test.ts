@@ -5,24 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type BetterSqlite3 from 'better-sqlite3';
-import { openSqliteFile } from '../../src/store/engine.js';
-import { migrateSqlite } from '../../src/store/migrate.js';
-
-type Db = BetterSqlite3.Database;
 import { MIGRATIONS } from '../../src/store/migrations.js';
-
-/** The SQLite file as the store opens it (src/store/engine.ts), migrated by the store's runner. */
-function openDatabase(file: string, migrations: Parameters<typeof migrateSqlite>[1] = MIGRATIONS) {
-  const db = openSqliteFile(file);
-  try {
-    migrateSqlite(db, migrations);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
-}
+import { openMigratedSqlite as openDatabase, type Db } from '../helpers/sqlite.js';
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'educred-one-badge-')), 'educred.sqlite');
 const BEFORE = MIGRATIONS.filter((m) => m.version <= 4);
