@@ -53,7 +53,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       batchLeaseMs: config.batchLeaseSeconds * 1000,
       nodeId: config.nodeId,
     });
-    const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches };
+    const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches, committer: issuance.committer };
     const app = createApp(deps);
     let closed: Promise<void> | undefined;
     return {

@@ -11,15 +11,37 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import type { ProofSuiteName } from '../config.js';
 import type { DocumentLoader } from './documentLoader.js';
 import type { Signer } from './keys.js';
+import { createFastCanonizer, type Canonize, type FastCanonizer } from './fastCanonize.js';
 // Side effect: jsonld copies active contexts shallowly (same results, a fraction of the time).
 import './jsonldContextClone.js';
 
 export type JsonObject = Record<string, unknown>;
 
-export function createSigningSuite(name: ProofSuiteName, signer: Signer, created?: Date): unknown {
+// One fast-path canonizer per document loader: the invariant parts it keeps were read with that
+// loader's contexts (src/signing/fastCanonize.ts).
+const fastCanonizers = new WeakMap<DocumentLoader, FastCanonizer>();
+let fastPath = true;
+
+/** Turns the signing fast path on (the default) or off: the bench compares both; the output is the same. */
+export function useSigningFastPath(on: boolean): void {
+  fastPath = on;
+}
+
+/** The fast-path canonizer signing uses with this loader (for its counters). */
+export function fastCanonizerFor(documentLoader: DocumentLoader): FastCanonizer {
+  let found = fastCanonizers.get(documentLoader);
+  if (!found) {
+    found = createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
+    fastCanonizers.set(documentLoader, found);
+  }
+  return found;
+}
+
+export function createSigningSuite(name: ProofSuiteName, signer: Signer, created?: Date, documentLoader?: DocumentLoader): unknown {
   const date = created ?? new Date();
   switch (name) {
     case 'eddsa-rdfc-2022':
+      if (fastPath && documentLoader) return new DataIntegrityProof({ signer, cryptosuite: { ...eddsaRdfc2022, canonize: fastCanonizerFor(documentLoader).canonize }, date });
       return new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date });
     case 'eddsa-jcs-2022':
       return new DataIntegrityProof({ signer, cryptosuite: eddsaJcs2022Signing(), date });
@@ -83,7 +105,7 @@ export async function signCredential(credential: JsonObject, options: SignOption
   // JCS signs the JSON as written, so the JSON-LD rules (every context pinned, every term
   // defined) are checked here: a JCS credential must mean the same to a JSON-LD verifier.
   if (options.suite === 'eddsa-jcs-2022') await jsonld.expand(structuredClone(credential), { documentLoader: options.documentLoader, safe: true });
-  const suite = createSigningSuite(options.suite, options.signer, options.created);
+  const suite = createSigningSuite(options.suite, options.signer, options.created, options.documentLoader);
   // vc.issue mutates its input (it adds the suite context and the proof): give it a copy.
   const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });
   return asProofSet(signed);
