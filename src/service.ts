@@ -54,6 +54,9 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       nodeId: config.nodeId,
     });
     const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches, committer: issuance.committer };
+    // Verification canonicalizes in the same workers, so it uses every core too (issue 20).
+    const pool = issuance.pool;
+    if (pool) runtime.verifyOffload.canonize = (input, o) => pool.canonize(input, o);
     const app = createApp(deps);
     let closed: Promise<void> | undefined;
     return {
@@ -63,6 +66,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       app,
       close() {
         // The mail loop finishes the message it is sending and closes its SMTP connections first.
+        runtime.verifyOffload.canonize = undefined;
         closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(async () => {
           // Refusals counted in memory since the last audit row are written before the database
           // closes, and status indexes leased for awards that never came are given back.

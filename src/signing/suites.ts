@@ -50,9 +50,21 @@ export function createSigningSuite(name: ProofSuiteName, signer: Signer, created
   }
 }
 
+/**
+ * Where verification canonicalizes: `canonize` when set (the signing pool's workers, so
+ * verification uses every core), else this thread. Read at each call: the pool starts after the
+ * verifier is built and stops before it.
+ */
+export interface CanonizeOffload {
+  canonize?: Canonize | undefined;
+}
+
+const rdfcVerifying = (offload: CanonizeOffload | undefined): unknown =>
+  offload ? { ...eddsaRdfc2022, canonize: (input: unknown, options: Record<string, unknown>) => (offload.canonize ?? (eddsaRdfc2022.canonize as Canonize))(input, options) } : eddsaRdfc2022;
+
 /** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
-export function createVerifyingSuites(): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
+export function createVerifyingSuites(offload?: CanonizeOffload): unknown[] {
+  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload) }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
 }
 
 export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
@@ -62,9 +74,9 @@ export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integri
  * OB 3.0 credentials are (the 1EdTech implementation guide's test vector among them): its
  * proofs must be checked in that context, which v2 is not allowed to redefine.
  */
-export function createLegacyVerifyingSuites(): unknown[] {
+export function createLegacyVerifyingSuites(offload?: CanonizeOffload): unknown[] {
   return [
-    new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, legacyContext: true }),
+    new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload), legacyContext: true }),
     new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying(), legacyContext: true }),
     new Ed25519Signature2020(),
   ];

@@ -23,6 +23,26 @@ export interface SignJob {
   created?: string | undefined;
 }
 
+/**
+ * Verification work sent to a worker: RDF canonicalization of a document (or a proof
+ * configuration) with the suite's own conversion options. Contexts load in the worker from the
+ * pinned set; any other URL is asked of the main thread (LoadRequest), whose loader owns the
+ * request's budget and caches.
+ */
+export interface CanonizeJob {
+  id: number;
+  canonize: { input: unknown; options: Record<string, unknown> };
+}
+export type CanonizeResult = { id: number; canonical: string } | { id: number; error: SerializedSigningError };
+
+/** A worker's canonicalization needs a document its pinned contexts do not hold. */
+export interface LoadRequest {
+  load: number;
+  job: number;
+  url: string;
+}
+export type LoadAnswer = { load: number; document: unknown } | { load: number; error: SerializedSigningError };
+
 /** An error as it crosses the thread boundary: the fields callers inspect to explain a failure. */
 export interface SerializedSigningError {
   name: string;
