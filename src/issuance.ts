@@ -34,6 +34,8 @@ export interface IssuanceOptions {
   /** Signing worker threads; 0 signs on the main thread. */
   workers: number;
   extraContextsDir?: string | undefined;
+  /** Sign Open Badges through the fast path in the workers (default on). */
+  fastPath?: boolean | undefined;
 }
 
 export interface Issuance {
@@ -57,6 +59,7 @@ export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Iss
           suite: deps.issuer.suite,
           extraContextsDir: options.extraContextsDir,
           didDocument: deps.issuer.didDocument(),
+          fastPath: options.fastPath,
         })
       : undefined;
   const issuer = pool ? withSigningPool(deps.issuer, pool) : deps.issuer;

@@ -15,7 +15,7 @@ import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { openIssuerKey } from './signing/issuerKey.js';
-import type { CanonizeOffload } from './signing/suites.js';
+import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { storeLocation } from './store/engine.js';
@@ -52,6 +52,8 @@ export interface Runtime {
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
   const key = await openIssuerKey(config, logger);
+  // A process-wide switch, as the signing workers' own (src/signing/suites.ts).
+  useSigningFastPath(config.signingFastPath);
 
   const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
   const extraContexts = loadExtraContexts(config.extraContextsDir);

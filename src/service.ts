@@ -49,6 +49,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
     // a batch signs, and both cores work. The award transaction stays here, with the database.
     const issuance = startIssuance(base, {
       workers: config.signingWorkers,
+      fastPath: config.signingFastPath,
       extraContextsDir: config.extraContextsDir,
       batchLeaseMs: config.batchLeaseSeconds * 1000,
       nodeId: config.nodeId,

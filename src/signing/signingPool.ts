@@ -104,6 +104,7 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
     suite: options.suite,
     extraContextsDir: options.extraContextsDir,
     didDocument: options.didDocument,
+    fastPath: options.fastPath,
   };
   const queue: Array<{ job: SignJob | CanonizeJob; pending: Pending }> = [];
   let nextId = 1;

@@ -9,7 +9,7 @@ import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cry
 import { createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type RemoteDocument } from './documentLoader.js';
 import { signerFor } from './keyProvider.js';
 import { importIssuerKey, readKeyFile } from './keys.js';
-import { signCredential } from './suites.js';
+import { signCredential, useSigningFastPath } from './suites.js';
 import {
   serializeError,
   type CanonizeJob,
@@ -30,6 +30,7 @@ async function start(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('signingWorker.ts runs only as a worker thread (see signingPool.ts)');
   const data = workerData as SigningWorkerData;
+  useSigningFastPath(data.fastPath ?? true);
   const keySigns = new Map<number, { resolve(signature: Uint8Array): void; reject(error: Error): void }>();
   let nextKeySign = 1;
   const signInMainThread = (bytes: Uint8Array): Promise<Uint8Array> =>

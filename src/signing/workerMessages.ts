@@ -13,6 +13,8 @@ export interface SigningWorkerData {
   extraContextsDir?: string | undefined;
   /** The issuer's own DID document (public), so a did:web issuer resolves offline as in the main thread. */
   didDocument?: Record<string, unknown> | undefined;
+  /** Sign Open Badges through the fast path (EDUCRED_SIGNING_FAST_PATH). */
+  fastPath?: boolean | undefined;
 }
 
 export interface SignJob {
