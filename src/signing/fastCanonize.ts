@@ -154,7 +154,9 @@ export function createFastCanonizer(general: Canonize, options: { maxParts?: num
   const stats: FastCanonizeStats = { fast: 0, general: 0, partsComputed: 0 };
   // Keyed by the part's JSON with its context and the types on its path; the value is the quads
   // it adds, or null when it cannot be taken apart (then the badge goes the general way).
-  const parts = new LRUCache<string, Quad[] | { refused: true }>({ max: options.maxParts ?? 512 });
+  // Bounded in entries and in the size of their keys (the parts' JSON): a verifier's callers
+  // choose what it holds, so what they can make it keep is capped (~16 MiB of keys).
+  const parts = new LRUCache<string, Quad[] | { refused: true }>({ max: options.maxParts ?? 512, maxSize: 16 * 1024 * 1024, sizeCalculation: (_value, key) => Math.max(1, key.length) });
 
   async function partQuads(doc: Json, path: readonly string[], node: Json, id: string, options: CanonizeOptions): Promise<Quad[] | undefined> {
     const found = walk(doc, path);

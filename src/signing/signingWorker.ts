@@ -10,6 +10,7 @@ import { createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type 
 import { signerFor } from './keyProvider.js';
 import { importIssuerKey, readKeyFile } from './keys.js';
 import { signCredential, useSigningFastPath } from './suites.js';
+import { createFastCanonizer, type Canonize } from './fastCanonize.js';
 import {
   serializeError,
   type CanonizeJob,
@@ -58,7 +59,8 @@ async function start(): Promise<void> {
         port.postMessage({ load, job, url } satisfies LoadRequest);
       });
     };
-  const canonize = eddsaRdfc2022.canonize as (input: unknown, options: Record<string, unknown>) => Promise<string>;
+  // Through the fast path, as the main thread's verifier does (the same result).
+  const { canonize } = createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
   const ready = (async () => {
     const key = data.key.kind === 'file' ? await importIssuerKey(readKeyFile(data.key.keyFile), data.key.keyFile) : { sign: signInMainThread };
     const didDocument = data.didDocument;

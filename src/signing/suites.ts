@@ -28,6 +28,11 @@ export function useSigningFastPath(on: boolean): void {
 }
 
 /** The fast-path canonizer signing uses with this loader (for its counters). */
+/** A fast canonizer of eddsa-rdfc-2022's canonicalization (for a verifier, whose contexts are pinned). */
+export function createRdfcFastCanonizer(): FastCanonizer {
+  return createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
+}
+
 export function fastCanonizerFor(documentLoader: DocumentLoader): FastCanonizer {
   let found = fastCanonizers.get(documentLoader);
   if (!found) {
@@ -59,12 +64,19 @@ export interface CanonizeOffload {
   canonize?: Canonize | undefined;
 }
 
-const rdfcVerifying = (offload: CanonizeOffload | undefined): unknown =>
-  offload ? { ...eddsaRdfc2022, canonize: (input: unknown, options: Record<string, unknown>) => (offload.canonize ?? (eddsaRdfc2022.canonize as Canonize))(input, options) } : eddsaRdfc2022;
+/**
+ * The eddsa-rdfc-2022 suite a verifier uses: canonicalizing through `offload` when it is set,
+ * else here through `local` (a verifier's own fast canonizer: the same result, src/signing/fastCanonize.ts).
+ */
+const rdfcVerifying = (offload: CanonizeOffload | undefined, local: Canonize | undefined): unknown => {
+  if (!offload && !local) return eddsaRdfc2022;
+  const here = local ?? (eddsaRdfc2022.canonize as Canonize);
+  return { ...eddsaRdfc2022, canonize: (input: unknown, options: Record<string, unknown>) => (offload?.canonize ?? here)(input, options) };
+};
 
 /** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
-export function createVerifyingSuites(offload?: CanonizeOffload): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload) }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
+export function createVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
+  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local) }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
 }
 
 export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
@@ -74,9 +86,9 @@ export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integri
  * OB 3.0 credentials are (the 1EdTech implementation guide's test vector among them): its
  * proofs must be checked in that context, which v2 is not allowed to redefine.
  */
-export function createLegacyVerifyingSuites(offload?: CanonizeOffload): unknown[] {
+export function createLegacyVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
   return [
-    new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload), legacyContext: true }),
+    new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local), legacyContext: true }),
     new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying(), legacyContext: true }),
     new Ed25519Signature2020(),
   ];
