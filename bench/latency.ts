@@ -33,7 +33,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return Math.round((sorted[index] ?? 0) * 10) / 10;
 }
 
-interface LoadOptions {
+export interface LoadOptions {
   name: string;
   url: string;
   method: 'GET' | 'POST';
@@ -44,7 +44,7 @@ interface LoadOptions {
   seconds: number;
 }
 
-async function load(options: LoadOptions): Promise<LatencyResult> {
+export async function load(options: LoadOptions): Promise<LatencyResult> {
   const times: number[] = [];
   let non2xx = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {

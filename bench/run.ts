@@ -8,6 +8,7 @@ import { issuanceSections } from './issuanceSections.js';
 import { benchKeyProviders } from './keyProviders.js';
 import { benchMastery } from './mastery.js';
 import { benchSigning } from './signing.js';
+import { benchSpeed } from './speed.js';
 import { describeMachine, formatTable, type Row } from './report.js';
 
 interface SectionOutput {
@@ -27,6 +28,24 @@ const N = Number(process.env.BENCH_N ?? 200);
 
 const SECTIONS: Section[] = [
   { name: 'signing', title: `Signing, sequential on one core (N=${N} per suite)`, run: () => benchSigning(N) },
+  {
+    name: 'speed',
+    title: 'Speed (issue 20): plain library, educred general path, educred fast path; per core and on all cores',
+    async run() {
+      const { rows, results } = await benchSpeed();
+      return {
+        rows,
+        results,
+        summary: {
+          fastPathSpeedup: results.fastPathSpeedup,
+          verifyVsBaseline: results.verifyVsBaseline,
+          awards32VsGeneral: results.awards32VsGeneral,
+          awards32VsCompared: results.awards32VsCompared,
+          comparedCommit: results.comparedCommit,
+        },
+      };
+    },
+  },
   { name: 'keyProviders', title: `Signing through each key provider: key file vs PKCS#11 token (eddsa-rdfc-2022, N=${N})`, run: () => benchKeyProviders(N) },
   ...issuanceSections(),
   {
@@ -69,7 +88,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const sections: Record<string, unknown> = {};
   const summary: Record<string, unknown> = {};
-  for (const section of [...SECTIONS, ...(await optionalSections())]) {
+  // BENCH_ONLY=speed,issuance runs just those sections (results.json then holds only them).
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const section of [...SECTIONS, ...(await optionalSections())].filter((s) => !only || only.includes(s.name))) {
     const output = await section.run();
     sections[section.name] = output.results;
     Object.assign(summary, output.summary);

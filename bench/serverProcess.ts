@@ -36,13 +36,19 @@ async function waitForHealth(origin: string, child: ChildProcess): Promise<void>
   throw new Error('the server did not answer /health within 60 s');
 }
 
-export async function startServerProcess(env: Record<string, string> = {}, options: { keysFrom?: string | undefined } = {}): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  keysFrom?: string | undefined;
+  /** A compiled server to run instead of this checkout's source (bench/speed.ts: an earlier commit, built). */
+  compiledEntry?: string | undefined;
+}
+
+export async function startServerProcess(env: Record<string, string> = {}, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'educred-bench-server-'));
   if (options.keysFrom) cpSync(path.join(options.keysFrom, 'keys'), path.join(dataDir, 'keys'), { recursive: true });
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const entry = fileURLToPath(new URL('../src/server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, options.compiledEntry ? [options.compiledEntry] : ['--import', 'tsx', entry], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -56,6 +56,8 @@ const EnvSchema = z.object({
     }),
   // Signing worker threads (0 signs on the main thread); default: the cores Node may use.
   EDUCRED_SIGNING_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  // The signing fast path for Open Badges (src/signing/fastCanonize.ts): byte-identical output; 'off' for comparison.
+  EDUCRED_SIGNING_FAST_PATH: z.enum(['on', 'off']).default('on'),
   EDUCRED_BATCH_BODY_LIMIT: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   // Requests per minute per client on the public verify and claim routes; 0 turns the limit off.
   EDUCRED_RATE_LIMIT: z.coerce.number().int().min(0).default(120),
@@ -113,6 +115,8 @@ export interface Config {
   logLevel: string;
   /** Worker threads that canonicalize and sign (0: sign on the main thread). */
   signingWorkers: number;
+  /** Sign Open Badges through the fast path (the same bytes; `off` measures the general path). */
+  signingFastPath: boolean;
   /** Size limit of a POST /awards/batch upload (bytes); `bodyLimit` is for every other route. */
   batchBodyLimit: number;
   /** Requests per minute per client on public verify and claim routes (0: no limit). */
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     statusPurposes: e.EDUCRED_STATUS_PURPOSES,
     logLevel: e.LOG_LEVEL,
     signingWorkers: e.EDUCRED_SIGNING_WORKERS ?? Math.max(1, os.availableParallelism()),
+    signingFastPath: e.EDUCRED_SIGNING_FAST_PATH === 'on',
     batchBodyLimit: e.EDUCRED_BATCH_BODY_LIMIT,
     rateLimitPerMinute: e.EDUCRED_RATE_LIMIT,
     tls: tlsConfig(e.EDUCRED_TLS_CERT_FILE, e.EDUCRED_TLS_KEY_FILE),

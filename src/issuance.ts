@@ -8,6 +8,7 @@ import type { StatusAllocator } from './awards/issueAward.js';
 import type { CompetencyFramework } from './competencies/framework.js';
 import type { MailDelivery } from './mail/delivery.js';
 import type { Issuer } from './signing/issuer.js';
+import { createGroupCommitter, type GroupCommitter } from './awards/groupCommit.js';
 import { createSigningPool, withSigningPool, type SigningPool } from './signing/signingPool.js';
 import type { Store } from './store/store.js';
 
@@ -33,12 +34,16 @@ export interface IssuanceOptions {
   /** Signing worker threads; 0 signs on the main thread. */
   workers: number;
   extraContextsDir?: string | undefined;
+  /** Sign Open Badges through the fast path in the workers (default on). */
+  fastPath?: boolean | undefined;
 }
 
 export interface Issuance {
   issuer: Issuer;
   batches: BatchRunner;
   pool: SigningPool | undefined;
+  /** Single awards and VC-API issues share commits through it (src/awards/groupCommit.ts, adaptive). */
+  committer: GroupCommitter;
   /** Stops taking batch rows, lets the rows being signed finish, then stops the workers. */
   close(): Promise<void>;
 }
@@ -54,15 +59,18 @@ export function startIssuance(deps: IssuanceDeps, options: IssuanceOptions): Iss
           suite: deps.issuer.suite,
           extraContextsDir: options.extraContextsDir,
           didDocument: deps.issuer.didDocument(),
+          fastPath: options.fastPath,
         })
       : undefined;
   const issuer = pool ? withSigningPool(deps.issuer, pool) : deps.issuer;
   // A few rows per worker keep every worker busy while the main thread stores finished awards.
   const batches = createBatchRunner({ ...deps, issuer, concurrency: (pool?.size ?? 1) * 4, leaseMs: options.batchLeaseMs, nodeId: options.nodeId });
+  const committer = createGroupCommitter(deps.store, { adaptive: true });
   return {
     issuer,
     batches,
     pool,
+    committer,
     async close() {
       await batches.close();
       await pool?.close();

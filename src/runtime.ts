@@ -15,6 +15,7 @@ import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { openIssuerKey } from './signing/issuerKey.js';
+import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { storeLocation } from './store/engine.js';
@@ -43,12 +44,16 @@ export interface Runtime {
   status: StatusAllocatorWithStats;
   /** Verifies credentials and presentations under the configured trust policy. */
   verifier: CachingVerifier;
+  /** Where the verifier canonicalizes: empty (this thread) until the service lends it its signing pool. */
+  verifyOffload: CanonizeOffload;
   /** Claim emails (EDUCRED_SMTP_URL): the server starts the loop; undefined when mail is not configured. */
   mail: MailDelivery | undefined;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
   const key = await openIssuerKey(config, logger);
+  // A process-wide switch, as the signing workers' own (src/signing/suites.ts).
+  useSigningFastPath(config.signingFastPath);
 
   const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
   const extraContexts = loadExtraContexts(config.extraContextsDir);
@@ -77,11 +82,12 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   });
   const status = createStatusAllocator({ store, baseUrl: config.baseUrl, issuerId: issuer.identity.did, purposes: config.statusPurposes });
   const publisher = createStatusListPublisher({ store, issuer, baseUrl: config.baseUrl });
-  const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts });
+  const verifyOffload: CanonizeOffload = {};
+  const verifier = createServiceVerifier({ config, issuer, publisher, extraContexts, offload: verifyOffload });
   const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
   const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
   const frameworks = await buildFrameworkCatalog(store, config.frameworksDir);
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, mail };
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail };
 }
 
 /**

@@ -49,11 +49,15 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
     // a batch signs, and both cores work. The award transaction stays here, with the database.
     const issuance = startIssuance(base, {
       workers: config.signingWorkers,
+      fastPath: config.signingFastPath,
       extraContextsDir: config.extraContextsDir,
       batchLeaseMs: config.batchLeaseSeconds * 1000,
       nodeId: config.nodeId,
     });
-    const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches };
+    const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches, committer: issuance.committer };
+    // Verification canonicalizes in the same workers, so it uses every core too (issue 20).
+    const pool = issuance.pool;
+    if (pool) runtime.verifyOffload.canonize = (input, o) => pool.canonize(input, o);
     const app = createApp(deps);
     let closed: Promise<void> | undefined;
     return {
@@ -63,6 +67,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       app,
       close() {
         // The mail loop finishes the message it is sending and closes its SMTP connections first.
+        runtime.verifyOffload.canonize = undefined;
         closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(async () => {
           // Refusals counted in memory since the last audit row are written before the database
           // closes, and status indexes leased for awards that never came are given back.

@@ -19,7 +19,7 @@ import { prepareBatchRows, type RawBatchRow } from './batchInput.js';
 import { shortfallPointer } from '../competencies/mastery.js';
 import { AwardExistsError, IdempotencyConflictError, InvalidAwardError, MasteryNotMetError, UnknownAchievementError } from './errors.js';
 import { createGroupCommitter } from './groupCommit.js';
-import { awardUrl, prepareAward, type AwardDeps } from './issueAward.js';
+import { awardUrl, awardWrite, prepareAward, type AwardDeps } from './issueAward.js';
 
 export interface BatchRunnerDeps extends AwardDeps, Pick<ClaimLinkDeps, 'claimSecret' | 'claimTtlDays'> {
   logger: Logger;
@@ -171,7 +171,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
         },
       });
       if (!('write' in prepared)) return { stored: markExisting(batch, row, prepared.award.id) };
-      const stored = committer.add(prepared).then(
+      const stored = committer.add(awardWrite(prepared)).then(
         (outcome): Promise<RowState> | RowState => {
           if (batch.notify) deps.mail?.wake();
           if (outcome.created) return 'issued';

@@ -5,6 +5,7 @@
 // point: the same request again returns the existing award, a different one is refused
 // (AwardExistsError), and a unique index (migration 5) decides between racing requests.
 import { countIssued } from '../metrics.js';
+import { commitTogether, type GroupCommitter, type GroupedWrite } from './groupCommit.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { findCompetency, rubricOf, type CompetencyFramework } from '../competencies/framework.js';
 import { checkMastery, type Observation } from '../competencies/mastery.js';
@@ -44,6 +45,8 @@ export interface AwardDeps {
   baseUrl: string;
   status?: StatusAllocator | undefined;
   now?: () => Date;
+  /** Stores awards in shared transactions (the server's, src/issuance.ts); absent, each commits alone. */
+  committer?: GroupCommitter | undefined;
 }
 
 export interface AwardContext {
@@ -235,41 +238,33 @@ export async function prepareAward(deps: AwardDeps, request: AwardInput, context
   };
 }
 
+/** A signed award as a unit of a group commit (src/awards/groupCommit.ts), counted once stored. */
+export function awardWrite(signed: SignedAward): GroupedWrite<AwardOutcome> {
+  return {
+    write: (tx) => signed.write(tx),
+    committed: () => {
+      const outcome: AwardOutcome = { award: signed.award, created: true };
+      countIssued([outcome]);
+      return outcome;
+    },
+    abandon: (error) => signed.abandon(error),
+  };
+}
+
 /**
  * Stores signed awards: all in one transaction when there are several (one fsync for the group),
  * and, if that fails, each in its own so one bad award cannot take the others with it. Returns,
  * in order, each award's outcome or the error that kept it out.
  */
 export async function storeAwards(store: Store, signed: readonly SignedAward[]): Promise<Array<AwardOutcome | Error>> {
-  if (signed.length > 1) {
-    try {
-      await store.transaction(async (tx) => {
-        for (const s of signed) await s.write(tx);
-      });
-      return countIssued(signed.map((s) => ({ award: s.award, created: true })));
-    } catch {
-      // Rolled back as a whole: fall through and store them one by one.
-    }
-  }
-  const outcomes: Array<AwardOutcome | Error> = [];
-  for (const s of signed) {
-    try {
-      await store.transaction((tx) => s.write(tx));
-      outcomes.push({ award: s.award, created: true });
-    } catch (error) {
-      try {
-        outcomes.push(await s.abandon(error));
-      } catch (final) {
-        outcomes.push(final instanceof Error ? final : new Error(String(final)));
-      }
-    }
-  }
-  return countIssued(outcomes);
+  return commitTogether(store, signed.map(awardWrite));
 }
 
 export async function issueAward(deps: AwardDeps, request: AwardInput, context: AwardContext): Promise<AwardOutcome> {
   const prepared = await prepareAward(deps, request, context);
   if (!('write' in prepared)) return prepared;
+  // Concurrent awards share a commit when the service has a committer (src/issuance.ts).
+  if (deps.committer) return deps.committer.add(awardWrite(prepared));
   const [outcome] = await storeAwards(deps.store, [prepared]);
   if (outcome === undefined || outcome instanceof Error) throw outcome ?? new Error('The award was not stored');
   return outcome;

@@ -13,7 +13,8 @@ import { DocumentNotAllowedError } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 import { UniqueConflictError } from '../store/errors.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
+import { commitTogether, type GroupCommitter, type GroupedWrite } from './groupCommit.js';
 import { credentialStatusValue } from '../status/entries.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { Scope } from '../store/tokens.js';
@@ -121,6 +122,8 @@ export interface IssueCredentialDeps {
   baseUrl: string;
   /** When present, VC 2.0 credentials get this service's status entries (one per purpose it runs). */
   status?: StatusAllocator | undefined;
+  /** Stores credentials in shared transactions (the server's, src/issuance.ts); absent, each commits alone. */
+  committer?: GroupCommitter | undefined;
 }
 
 /**
@@ -196,8 +199,7 @@ export async function issueCallerCredential(
     throw describeSigningFailure(error);
   }
   const subject = asArray(signed.credentialSubject)[0] as { id?: unknown } | undefined;
-  const write = () =>
-    deps.store.transaction(async (tx) => {
+  const write = async (tx: Repositories): Promise<void> => {
     await tx.awards.insert({
       id: awardId,
       credentialId,
@@ -218,17 +220,23 @@ export async function issueCallerCredential(
       subject: credentialId,
       detail: { awardId, types: asArray(signed.type), suite: options.suite ?? deps.issuer.suite, statusEntries: reservation ? reservation.entries.length : 0 },
     });
-  });
-  try {
-    await write();
-  } catch (error) {
-    reservation?.release();
-    // Two concurrent requests with one credential id: the second gets the first's answer.
-    if (error instanceof UniqueConflictError) {
-      const winner = await replayed();
-      if (winner) return winner;
-    }
-    throw error;
-  }
-  return { credential: signed, created: true };
+  };
+  const unit: GroupedWrite<IssuedCredential> = {
+    write,
+    committed: () => ({ credential: signed, created: true }),
+    async abandon(error) {
+      reservation?.release();
+      // Two concurrent requests with one credential id: the second gets the first's answer.
+      if (error instanceof UniqueConflictError) {
+        const winner = await replayed();
+        if (winner) return winner;
+      }
+      throw error;
+    },
+  };
+  // Concurrent issues share a commit when the service has a committer (src/issuance.ts).
+  if (deps.committer) return deps.committer.add(unit);
+  const [outcome] = await commitTogether(deps.store, [unit]);
+  if (outcome === undefined || outcome instanceof Error) throw outcome ?? new Error('The credential was not stored');
+  return outcome;
 }

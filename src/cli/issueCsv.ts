@@ -97,6 +97,7 @@ export async function issueCsvFromCli(options: IssueCsvOptions, progressStream: 
   const runtime = await createRuntime(config, logger);
   const issuance = startIssuance(serviceDeps(runtime), {
     workers: config.signingWorkers,
+    fastPath: config.signingFastPath,
     extraContextsDir: config.extraContextsDir,
     batchLeaseMs: config.batchLeaseSeconds * 1000,
   });

@@ -8,6 +8,7 @@ import type { CompetencyFramework } from '../competencies/framework.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { Issuer } from '../signing/issuer.js';
+import type { GroupCommitter } from '../awards/groupCommit.js';
 import type { Store } from '../store/store.js';
 import type { Verifier } from '../verify/types.js';
 
@@ -29,6 +30,8 @@ export interface AppDeps {
   claimTtlDays?: number | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */
   batches?: BatchRunner | undefined;
+  /** Single awards and VC-API issues share commits through it (the server's, src/issuance.ts); absent, each commits alone. */
+  committer?: GroupCommitter | undefined;
   /** Size limit of a POST /awards/batch upload in bytes (default 32 MiB); other routes keep `bodyLimit`. */
   batchBodyLimit?: number | undefined;
   /** Batches up to this many rows are answered when done (default 100); larger ones get 202. */

@@ -10,15 +10,34 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProofSuiteName } from '../config.js';
 import { timeSigning } from '../metrics.js';
-import { DocumentNotAllowedError } from './documentLoader.js';
+import { DocumentNotAllowedError, type DocumentLoader } from './documentLoader.js';
 import type { Issuer } from './issuer.js';
 import type { KeyProvider } from './keyProvider.js';
-import { serializeError, type KeySignAnswer, type KeySignRequest, type SerializedSigningError, type SignJob, type SignResult, type SigningWorkerData, type WorkerStartup } from './workerMessages.js';
+import {
+  serializeError,
+  type CanonizeJob,
+  type CanonizeResult,
+  type KeySignAnswer,
+  type KeySignRequest,
+  type LoadAnswer,
+  type LoadRequest,
+  type SerializedSigningError,
+  type SignJob,
+  type SignResult,
+  type SigningWorkerData,
+  type WorkerStartup,
+} from './workerMessages.js';
 import type { JsonObject } from './suites.js';
 
 export interface SigningPool {
   readonly size: number;
   sign(credential: JsonObject, options?: { suite?: ProofSuiteName | undefined; created?: Date | undefined }): Promise<JsonObject>;
+  /**
+   * eddsa-rdfc-2022's canonicalization in a worker, for verification on every core: the same
+   * function with the same options; URLs other than pinned contexts load through
+   * `options.documentLoader` here, on the main thread.
+   */
+  canonize(input: unknown, options: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,8 +54,10 @@ export interface SigningPoolOptions extends Omit<SigningWorkerData, 'key'> {
 }
 
 interface Pending {
-  resolve(signed: JsonObject): void;
+  resolve(value: never): void;
   reject(error: Error): void;
+  /** A canonicalization job's loader, for what the worker cannot load itself. */
+  documentLoader?: DocumentLoader | undefined;
 }
 
 interface Slot {
@@ -83,8 +104,9 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
     suite: options.suite,
     extraContextsDir: options.extraContextsDir,
     didDocument: options.didDocument,
+    fastPath: options.fastPath,
   };
-  const queue: Array<{ job: SignJob; pending: Pending }> = [];
+  const queue: Array<{ job: SignJob | CanonizeJob; pending: Pending }> = [];
   let nextId = 1;
   let closed = false;
 
@@ -111,7 +133,17 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
   const spawn = (): Slot => {
     const worker = startWorker(workerData);
     const slot: Slot = { worker, inFlight: new Map(), ready: false };
-    worker.on('message', (message: SignResult | WorkerStartup | KeySignRequest) => {
+    worker.on('message', (message: SignResult | CanonizeResult | WorkerStartup | KeySignRequest | LoadRequest) => {
+      if ('load' in message) {
+        const { load } = message;
+        const loader = slot.inFlight.get(message.job)?.documentLoader;
+        const answer = loader ? loader(message.url) : Promise.reject(new DocumentNotAllowedError(message.url));
+        answer.then(
+          (document) => worker.postMessage({ load, document } satisfies LoadAnswer),
+          (error: unknown) => worker.postMessage({ load, error: serializeError(error) } satisfies LoadAnswer),
+        );
+        return;
+      }
       if ('keySign' in message) {
         const { keySign } = message;
         options.key.sign(message.data).then(
@@ -131,7 +163,8 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
       const pending = slot.inFlight.get(message.id);
       if (!pending) return;
       slot.inFlight.delete(message.id);
-      if ('signed' in message) pending.resolve(message.signed);
+      if ('signed' in message) (pending.resolve as (signed: JsonObject) => void)(message.signed);
+      else if ('canonical' in message) (pending.resolve as (canonical: string) => void)(message.canonical);
       else pending.reject(reviveError(message.error));
       dispatch();
     });
@@ -165,6 +198,17 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
       if (broken) return Promise.reject(broken);
       return new Promise<JsonObject>((resolve, reject) => {
         queue.push({ job: { id: nextId++, credential, suite: o.suite, created: o.created?.toISOString() }, pending: { resolve, reject } });
+        dispatch();
+      });
+    },
+    canonize(input, o) {
+      if (closed) return Promise.reject(new Error('The signing pool is closed'));
+      if (broken) return Promise.reject(broken);
+      // Functions do not cross threads: the loader stays here, the other options go along.
+      const { documentLoader, ...rest } = o;
+      const options = Object.fromEntries(Object.entries(rest).filter(([, v]) => typeof v !== 'function'));
+      return new Promise<string>((resolve, reject) => {
+        queue.push({ job: { id: nextId++, canonize: { input, options } }, pending: { resolve, reject, documentLoader: documentLoader as DocumentLoader | undefined } });
         dispatch();
       });
     },

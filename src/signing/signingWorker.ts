@@ -5,11 +5,25 @@
 // byte-for-byte the one single-threaded signing would make for the same `created` time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { dereferenceDidUrl, resolveDidKey } from './did.js';
-import { createDocumentLoader, loadExtraContexts } from './documentLoader.js';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type RemoteDocument } from './documentLoader.js';
 import { signerFor } from './keyProvider.js';
 import { importIssuerKey, readKeyFile } from './keys.js';
-import { signCredential } from './suites.js';
-import { serializeError, type KeySignAnswer, type KeySignRequest, type SignJob, type SignResult, type SigningWorkerData, type WorkerStartup } from './workerMessages.js';
+import { signCredential, useSigningFastPath } from './suites.js';
+import { createFastCanonizer, type Canonize } from './fastCanonize.js';
+import {
+  serializeError,
+  type CanonizeJob,
+  type CanonizeResult,
+  type KeySignAnswer,
+  type KeySignRequest,
+  type LoadAnswer,
+  type LoadRequest,
+  type SignJob,
+  type SignResult,
+  type SigningWorkerData,
+  type WorkerStartup,
+} from './workerMessages.js';
 
 export type { SigningWorkerData } from './workerMessages.js';
 
@@ -17,6 +31,7 @@ async function start(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('signingWorker.ts runs only as a worker thread (see signingPool.ts)');
   const data = workerData as SigningWorkerData;
+  useSigningFastPath(data.fastPath ?? true);
   const keySigns = new Map<number, { resolve(signature: Uint8Array): void; reject(error: Error): void }>();
   let nextKeySign = 1;
   const signInMainThread = (bytes: Uint8Array): Promise<Uint8Array> =>
@@ -25,6 +40,27 @@ async function start(): Promise<void> {
       keySigns.set(keySign, { resolve, reject });
       port.postMessage({ keySign, data: bytes } satisfies KeySignRequest);
     });
+  // Verification canonicalizes here too: contexts from the pinned set, anything else from the
+  // main thread's loader for that job (it owns the request's budget and caches).
+  const contexts = createDocumentLoader({ extraContexts: loadExtraContexts(data.extraContextsDir) });
+  const loads = new Map<number, { resolve(document: RemoteDocument): void; reject(error: Error): void }>();
+  let nextLoad = 1;
+  const loaderForJob =
+    (job: number) =>
+    async (url: string): Promise<RemoteDocument> => {
+      try {
+        return await contexts(url);
+      } catch (error) {
+        if (!(error instanceof DocumentNotAllowedError)) throw error;
+      }
+      return new Promise((resolve, reject) => {
+        const load = nextLoad++;
+        loads.set(load, { resolve, reject });
+        port.postMessage({ load, job, url } satisfies LoadRequest);
+      });
+    };
+  // Through the fast path, as the main thread's verifier does (the same result).
+  const { canonize } = createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
   const ready = (async () => {
     const key = data.key.kind === 'file' ? await importIssuerKey(readKeyFile(data.key.keyFile), data.key.keyFile) : { sign: signInMainThread };
     const didDocument = data.didDocument;
@@ -44,7 +80,23 @@ async function start(): Promise<void> {
     (error: unknown) => port.postMessage({ startupError: serializeError(error) } satisfies WorkerStartup),
   );
   // Listen at once: jobs sent while the key is being imported wait on `ready`, none is lost.
-  port.on('message', (message: SignJob | KeySignAnswer) => {
+  port.on('message', (message: SignJob | KeySignAnswer | CanonizeJob | LoadAnswer) => {
+    if ('load' in message) {
+      const waiting = loads.get(message.load);
+      loads.delete(message.load);
+      if ('document' in message) waiting?.resolve(message.document as RemoteDocument);
+      else if (message.error.code === 'document_not_allowed' && message.error.url !== undefined) waiting?.reject(new DocumentNotAllowedError(message.error.url));
+      else waiting?.reject(Object.assign(new Error(message.error.message), { name: message.error.name, code: message.error.code }));
+      return;
+    }
+    if ('canonize' in message) {
+      const { id, canonize: work } = message;
+      canonize(work.input, { ...work.options, documentLoader: loaderForJob(id) }).then(
+        (canonical) => port.postMessage({ id, canonical } satisfies CanonizeResult),
+        (error: unknown) => port.postMessage({ id, error: serializeError(error) } satisfies CanonizeResult),
+      );
+      return;
+    }
     if ('keySign' in message) {
       const waiting = keySigns.get(message.keySign);
       keySigns.delete(message.keySign);

@@ -11,15 +11,42 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import type { ProofSuiteName } from '../config.js';
 import type { DocumentLoader } from './documentLoader.js';
 import type { Signer } from './keys.js';
+import { createFastCanonizer, type Canonize, type FastCanonizer } from './fastCanonize.js';
 // Side effect: jsonld copies active contexts shallowly (same results, a fraction of the time).
 import './jsonldContextClone.js';
 
 export type JsonObject = Record<string, unknown>;
 
-export function createSigningSuite(name: ProofSuiteName, signer: Signer, created?: Date): unknown {
+// One fast-path canonizer per document loader: the invariant parts it keeps were read with that
+// loader's contexts (src/signing/fastCanonize.ts).
+const fastCanonizers = new WeakMap<DocumentLoader, FastCanonizer>();
+let fastPath = true;
+
+/** Turns the signing fast path on (the default) or off: the bench compares both; the output is the same. */
+export function useSigningFastPath(on: boolean): void {
+  fastPath = on;
+}
+
+/** The fast-path canonizer signing uses with this loader (for its counters). */
+/** A fast canonizer of eddsa-rdfc-2022's canonicalization (for a verifier, whose contexts are pinned). */
+export function createRdfcFastCanonizer(): FastCanonizer {
+  return createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
+}
+
+export function fastCanonizerFor(documentLoader: DocumentLoader): FastCanonizer {
+  let found = fastCanonizers.get(documentLoader);
+  if (!found) {
+    found = createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
+    fastCanonizers.set(documentLoader, found);
+  }
+  return found;
+}
+
+export function createSigningSuite(name: ProofSuiteName, signer: Signer, created?: Date, documentLoader?: DocumentLoader): unknown {
   const date = created ?? new Date();
   switch (name) {
     case 'eddsa-rdfc-2022':
+      if (fastPath && documentLoader) return new DataIntegrityProof({ signer, cryptosuite: { ...eddsaRdfc2022, canonize: fastCanonizerFor(documentLoader).canonize }, date });
       return new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date });
     case 'eddsa-jcs-2022':
       return new DataIntegrityProof({ signer, cryptosuite: eddsaJcs2022Signing(), date });
@@ -28,9 +55,28 @@ export function createSigningSuite(name: ProofSuiteName, signer: Signer, created
   }
 }
 
+/**
+ * Where verification canonicalizes: `canonize` when set (the signing pool's workers, so
+ * verification uses every core), else this thread. Read at each call: the pool starts after the
+ * verifier is built and stops before it.
+ */
+export interface CanonizeOffload {
+  canonize?: Canonize | undefined;
+}
+
+/**
+ * The eddsa-rdfc-2022 suite a verifier uses: canonicalizing through `offload` when it is set,
+ * else here through `local` (a verifier's own fast canonizer: the same result, src/signing/fastCanonize.ts).
+ */
+const rdfcVerifying = (offload: CanonizeOffload | undefined, local: Canonize | undefined): unknown => {
+  if (!offload && !local) return eddsaRdfc2022;
+  const here = local ?? (eddsaRdfc2022.canonize as Canonize);
+  return { ...eddsaRdfc2022, canonize: (input: unknown, options: Record<string, unknown>) => (offload?.canonize ?? here)(input, options) };
+};
+
 /** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
-export function createVerifyingSuites(): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
+export function createVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
+  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local) }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
 }
 
 export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
@@ -40,9 +86,9 @@ export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integri
  * OB 3.0 credentials are (the 1EdTech implementation guide's test vector among them): its
  * proofs must be checked in that context, which v2 is not allowed to redefine.
  */
-export function createLegacyVerifyingSuites(): unknown[] {
+export function createLegacyVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
   return [
-    new DataIntegrityProof({ cryptosuite: eddsaRdfc2022, legacyContext: true }),
+    new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local), legacyContext: true }),
     new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying(), legacyContext: true }),
     new Ed25519Signature2020(),
   ];
@@ -83,7 +129,7 @@ export async function signCredential(credential: JsonObject, options: SignOption
   // JCS signs the JSON as written, so the JSON-LD rules (every context pinned, every term
   // defined) are checked here: a JCS credential must mean the same to a JSON-LD verifier.
   if (options.suite === 'eddsa-jcs-2022') await jsonld.expand(structuredClone(credential), { documentLoader: options.documentLoader, safe: true });
-  const suite = createSigningSuite(options.suite, options.signer, options.created);
+  const suite = createSigningSuite(options.suite, options.signer, options.created, options.documentLoader);
   // vc.issue mutates its input (it adds the suite context and the proof): give it a copy.
   const signed = await vc.issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });
   return asProofSet(signed);

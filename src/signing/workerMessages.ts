@@ -13,6 +13,8 @@ export interface SigningWorkerData {
   extraContextsDir?: string | undefined;
   /** The issuer's own DID document (public), so a did:web issuer resolves offline as in the main thread. */
   didDocument?: Record<string, unknown> | undefined;
+  /** Sign Open Badges through the fast path (EDUCRED_SIGNING_FAST_PATH). */
+  fastPath?: boolean | undefined;
 }
 
 export interface SignJob {
@@ -22,6 +24,26 @@ export interface SignJob {
   /** ISO date-time of the proof; absent means "now" in the worker. */
   created?: string | undefined;
 }
+
+/**
+ * Verification work sent to a worker: RDF canonicalization of a document (or a proof
+ * configuration) with the suite's own conversion options. Contexts load in the worker from the
+ * pinned set; any other URL is asked of the main thread (LoadRequest), whose loader owns the
+ * request's budget and caches.
+ */
+export interface CanonizeJob {
+  id: number;
+  canonize: { input: unknown; options: Record<string, unknown> };
+}
+export type CanonizeResult = { id: number; canonical: string } | { id: number; error: SerializedSigningError };
+
+/** A worker's canonicalization needs a document its pinned contexts do not hold. */
+export interface LoadRequest {
+  load: number;
+  job: number;
+  url: string;
+}
+export type LoadAnswer = { load: number; document: unknown } | { load: number; error: SerializedSigningError };
 
 /** An error as it crosses the thread boundary: the fields callers inspect to explain a failure. */
 export interface SerializedSigningError {

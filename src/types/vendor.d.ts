@@ -62,6 +62,10 @@ declare module '@digitalbazaar/did-method-key' {
   export function createFromMultibase(from: unknown): unknown;
 }
 declare module 'jsonld';
+declare module 'rdf-canonize' {
+  /** RDF Dataset Canonicalization (RDFC-1.0) of a dataset (an array of RDF/JS-style quads, as jsonld.toRDF returns). */
+  export function canonize(dataset: unknown, options: Record<string, unknown>): Promise<unknown>;
+}
 declare module 'jsonld-signatures' {
   const jsigs: {
     verify(document: Record<string, unknown>, options: Record<string, unknown>): Promise<{

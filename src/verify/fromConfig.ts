@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { countVerification } from '../metrics.js';
 import { createGuardedFetcher } from '../net/guardedFetch.js';
 import type { Issuer } from '../signing/issuer.js';
+import type { CanonizeOffload } from '../signing/suites.js';
 import { STATUS_LIST_ID } from '../status/entries.js';
 import type { StatusListPublisher } from '../status/publisher.js';
 import type { FetchJson } from './limits.js';
@@ -19,9 +20,11 @@ export interface ServiceVerifierOptions {
   issuer: Pick<Issuer, 'identity' | 'didDocument' | 'profile'>;
   publisher: StatusListPublisher;
   extraContexts: ReadonlyMap<string, unknown>;
+  /** Where proofs are canonicalized: the service points it at its signing pool (src/service.ts). */
+  offload?: CanonizeOffload | undefined;
 }
 
-export function createServiceVerifier({ config, issuer, publisher, extraContexts }: ServiceVerifierOptions): CachingVerifier {
+export function createServiceVerifier({ config, issuer, publisher, extraContexts, offload }: ServiceVerifierOptions): CachingVerifier {
   const pinned = PinnedDocuments.fromDirectory(config.verifyDocumentsDir);
   // Our own DID document, so our badges verify without resolving ourselves (did:web).
   pinned.add(issuer.didDocument(), 'this issuer');
@@ -47,7 +50,7 @@ export function createServiceVerifier({ config, issuer, publisher, extraContexts
     return guarded.fetchJson(url, init);
   };
   const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
-  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson, extraContexts, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
+  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson, extraContexts, offload, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
 }
 
 /** Counts each verification the service answers (API, pages, CLI) by its outcome (src/metrics.ts). */

@@ -4,7 +4,7 @@
 // request with its own budget (src/verify/limits.ts): its document loader and status checks
 // charge what they fetch and inflate to it.
 import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type DocumentLoader } from '../signing/documentLoader.js';
-import { createLegacyVerifyingSuites, createVerifyingSuites, usesLegacyDataIntegrityContext } from '../signing/suites.js';
+import { createLegacyVerifyingSuites, createRdfcFastCanonizer, createVerifyingSuites, usesLegacyDataIntegrityContext, type CanonizeOffload } from '../signing/suites.js';
 import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
 import { evaluateApprovalRule } from './approvalRules.js';
 import { createKeyResolver } from './didResolver.js';
@@ -31,6 +31,8 @@ export interface VerifierOptions {
   limits?: VerificationLimits | undefined;
   /** Cache bounds (default CACHE_LIMITS). */
   cache?: { statusLists?: CacheBounds | undefined; didDocuments?: CacheBounds | undefined } | undefined;
+  /** Canonicalization on other threads when set (the service's signing pool): src/signing/suites.ts. */
+  offload?: CanonizeOffload | undefined;
 }
 
 export interface CachingVerifier extends Verifier {
@@ -72,8 +74,11 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
   const limits = options.limits ?? VERIFICATION_LIMITS;
   const known = pinnedContexts();
   const isKnownContext = (url: string): boolean => known.has(url) || (options.extraContexts?.has(url) ?? false);
-  const suites = createVerifyingSuites();
-  const legacySuites = createLegacyVerifyingSuites();
+  // Badges about one achievement share its RDF: canonicalized through the fast path (the same
+  // result; its cache is keyed by the parts' JSON and the contexts are the pinned ones).
+  const fast = createRdfcFastCanonizer().canonize;
+  const suites = createVerifyingSuites(options.offload, fast);
+  const legacySuites = createLegacyVerifyingSuites(options.offload, fast);
   const suitesFor = (document: Record<string, unknown>): unknown[] => (usesLegacyDataIntegrityContext(document) ? legacySuites : suites);
   const newStatusChecker = (): StatusChecker =>
     createStatusChecker({ fetchJson: options.fetchJson, documentLoader: (url) => loaderFor(new RequestBudget(limits, options.maxFetchBytes))(url), suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists, cache: options.cache?.statusLists, isKnownContext });
