@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { isCompactJwt } from '../credentials/jwtCredential.js';
 import { createGuardedFetcher } from '../net/guardedFetch.js';
 import { loadExtraContexts } from '../signing/documentLoader.js';
 import type { ApprovalDecision, Check, CredentialReport } from '../verify/report.js';
@@ -44,9 +45,10 @@ export function readVerifiable(file: string): unknown {
       throw error;
     }
     if (!baked) throw new CliError(`${file} is an SVG image with no credential baked into it`, NOT_RUN);
-    if (baked.kind !== 'json') throw new CliError(`${file} holds a JWT credential; only embedded JSON credentials are verified`, NOT_RUN);
-    return baked.credential;
+    return baked.kind === 'json' ? baked.credential : baked.jwt;
   }
+  // A JWT-secured badge (OB 3.0 §8.2): the compact JWT itself is the document.
+  if (isCompactJwt(text.trim())) return text.trim();
   let document: unknown;
   try {
     document = parseJson(text, file);

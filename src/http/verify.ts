@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Check, RequestedChecks } from '../verify/report.js';
 import { UnknownRuleError } from '../verify/verifier.js';
+import { MAX_JWT_LENGTH } from '../credentials/jwtCredential.js';
 import { readValidated } from './body.js';
 import type { AppDeps } from './deps.js';
 import { badRequest, PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -33,8 +34,13 @@ const VerifyOptionsSchema = z.looseObject({
 const embedded = (what: string) =>
   z.record(z.string(), z.unknown(), { error: `must be an embedded JSON ${what} (an object); enveloped and JWT forms are not supported` });
 
+/** A credential: embedded JSON, an EnvelopedVerifiableCredential (an object), or a compact JWT (src/credentials/jwtCredential.ts). */
+const credentialInput = z.union([z.record(z.string(), z.unknown()), z.string().max(MAX_JWT_LENGTH).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)], {
+  error: 'must be a JSON credential (an object), an EnvelopedVerifiableCredential, or a compact JWT',
+});
+
 export const CredentialVerifyRequestSchema = z.looseObject({
-  verifiableCredential: embedded('credential'),
+  verifiableCredential: credentialInput,
   options: VerifyOptionsSchema.optional(),
 });
 

@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
+import { isCompactJwt } from '../credentials/jwtCredential.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
 import { UnknownRuleError } from '../verify/verifier.js';
@@ -32,9 +33,10 @@ async function submittedDocument(fields: Record<string, unknown>): Promise<unkno
       throw error;
     }
     if (!baked) throw new UnreadableDocument('This SVG image has no credential baked into it.');
-    if (baked.kind !== 'json') throw new UnreadableDocument('This badge image holds a JWT credential; only JSON credentials can be verified here.');
-    return baked.credential;
+    return baked.kind === 'json' ? baked.credential : baked.jwt;
   }
+  // A JWT-secured badge, pasted as it is.
+  if (isCompactJwt(text)) return text;
   try {
     return parseJsonBody(text);
   } catch (error) {

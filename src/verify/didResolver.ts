@@ -1,11 +1,12 @@
 // Resolving the keys that proofs name, for verification: pinned documents first (offline, the
-// verifier's own copies), did:key by computation (offline), did:web over HTTPS through the
+// verifier's own copies), did:key and did:jwk by computation (offline), did:web over HTTPS through the
 // guarded fetcher. Controller documents identified by https URLs are served only when pinned:
 // the loader never fetches an arbitrary URL a credential names. did:web documents are kept in a
 // bounded LRU cache (entries, bytes, age); concurrent resolutions of one DID share one fetch,
 // and each request's fetches count against its budget (src/verify/limits.ts).
 import { LRUCache } from 'lru-cache';
 import { dereferenceDidUrl, didWebDocumentUrl, resolveDidKey } from '../signing/did.js';
+import { resolveDidJwk } from '../signing/didJwk.js';
 import { CACHE_LIMITS, LimitExceededError, RequestBudget, SharedFetches, type CacheBounds, type FetchJson } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { isObject, type Json } from '../credentials/jsonValues.js';
@@ -104,6 +105,13 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
           throw new KeyResolutionError('did_method_unsupported', (cause as Error).message, { cause });
         }
       }
+      if (url.startsWith('did:jwk:')) {
+        try {
+          return await resolveDidJwk(url);
+        } catch (cause) {
+          throw new KeyResolutionError('did_document_invalid', (cause as Error).message, { cause });
+        }
+      }
       if (url.startsWith('did:web:')) {
         const document = await didWebDocument(base, budget);
         const found = dereferenceDidUrl(document, url);
@@ -111,7 +119,7 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
         return found;
       }
       if (url.startsWith('did:')) {
-        throw new KeyResolutionError('did_method_unsupported', `Cannot resolve ${url}: only did:key and did:web are resolved (pin other documents with --documents)`);
+        throw new KeyResolutionError('did_method_unsupported', `Cannot resolve ${url}: only did:key, did:jwk and did:web are resolved (pin other documents with --documents)`);
       }
       throw new KeyResolutionError('key_not_found', `Cannot load ${url}: it is neither a context this verifier holds nor a pinned key or controller document (pin it with --documents or EDUCRED_VERIFY_DOCUMENTS_DIR; https documents are never fetched)`);
     },

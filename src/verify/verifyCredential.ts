@@ -29,6 +29,7 @@ import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
 import { overLimit, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
 import { asArray, idOf, isObject, type Json } from '../credentials/jsonValues.js';
+import { credentialOfJwt, decodeJwt, envelopedJwt, jwtClaimProblems, JwtFormatError, verifyJwtByKid, type DecodedJwt } from '../credentials/jwtCredential.js';
 
 type CredentialCheck = Check<CredentialCheckName>;
 
@@ -112,7 +113,7 @@ export function summarize(credential: unknown): CredentialSummary {
   };
 }
 
-function checkStructure(credential: unknown, ctx: CredentialVerificationContext): CredentialCheck {
+function checkStructure(credential: unknown, ctx: CredentialVerificationContext, securedByJwt = false): CredentialCheck {
   const fail = (code: string, reason: string) => failed('structure' as const, code, reason);
   if (!isObject(credential)) return fail('not_a_credential', 'The document is not a JSON object.');
   const contexts = asArray(credential['@context']);
@@ -132,7 +133,7 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   const subjects = asArray(credential.credentialSubject);
   if (subjects.length === 0 || !subjects.every(isObject)) return fail('subject_missing', 'credentialSubject must be an object (or a list of objects).');
   if (first === VC_V1_CONTEXT && !isDateTime(credential.issuanceDate)) return fail('issuance_date_missing', 'A VC 1.1 credential needs an issuanceDate date-time.');
-  if (credential.proof === undefined) return fail('proof_missing', 'The credential is not signed: it has no proof.');
+  if (credential.proof === undefined && !securedByJwt) return fail('proof_missing', 'The credential is not signed: it has no proof.');
   const limits = ctx.limits ?? VERIFICATION_LIMITS;
   const proofCount = asArray(credential.proof).length;
   if (proofCount > limits.proofsPerCredential) {
@@ -148,7 +149,37 @@ function checkStructure(credential: unknown, ctx: CredentialVerificationContext)
   }
   const version = first === VC_V2_CONTEXT ? 'VC 2.0' : 'VC 1.1';
   const kind = isOpenBadge ? `an Open Badges 3.0 ${types.find((t) => OB_CREDENTIAL_TYPES.includes(t))}` : 'a verifiable credential (not an Open Badge)';
-  return passed('structure', `Well-formed: ${kind} (${version}), every context known.`);
+  return passed('structure', `Well-formed: ${kind} (${version}${securedByJwt ? ', secured as a JWT' : ''}), every context known.`);
+}
+
+/** A JWT-secured credential, opened: the credential it carries, or why it is not one. */
+type OpenedJwt = { ok: true; decoded: DecodedJwt; credential: Json } | { ok: false; code: string; reason: string };
+
+function openJwt(jwt: string): OpenedJwt {
+  let decoded: DecodedJwt;
+  try {
+    decoded = decodeJwt(jwt);
+  } catch (error) {
+    if (error instanceof JwtFormatError) return { ok: false, code: error.code, reason: error.message };
+    throw error;
+  }
+  const credential = credentialOfJwt(decoded);
+  if (!credential) return { ok: false, code: 'not_a_credential', reason: 'The JWT carries no credential: no vc claim (OB 3.0 §8.2), and its typ is not vc+jwt.' };
+  return { ok: true, decoded, credential };
+}
+
+/**
+ * The proof of a JWT-secured credential: the JWS signature by the key `kid` names, listed by
+ * its controller for assertions (the issuer check then compares the controller with the
+ * issuer, as for Data Integrity proofs), and registered claims that agree with the credential.
+ */
+async function checkJwtProof(decoded: DecodedJwt, credential: Json, ctx: CredentialVerificationContext): Promise<ProofOutcome> {
+  const signed = await verifyJwtByKid(decoded, { documentLoader: ctx.documentLoader, relationship: 'assertionMethod', algorithms: ['EdDSA'] });
+  if (!signed.ok) return { check: failed('proof', signed.code, signed.reason), signers: [] };
+  const problems = jwtClaimProblems(decoded.payload, credential);
+  if (problems.length > 0) return { check: failed('proof', 'jwt_claims_mismatch', `The JWT's claims contradict the credential it secures: ${problems.join('; ')}.`), signers: [] };
+  const details = { type: 'JWT', alg: decoded.header.alg, verificationMethod: signed.verificationMethod };
+  return { check: passed('proof', `Signature valid: JWT (${String(decoded.header.alg)}) by ${signed.verificationMethod}.`, details), signers: [signed.controller] };
 }
 
 function checkSchema(credential: Json): { check: CredentialCheck; warnings: string[] } {
@@ -335,6 +366,11 @@ export async function verifyOpenBadge(
   depth = 0,
 ): Promise<CredentialReport> {
   const now = options.now ?? new Date();
+  // A JWT-secured badge (compact JWT, or an EnvelopedVerifiableCredential) goes through the same
+  // checks on the credential it carries; only the proof step differs.
+  const jwt = depth === 0 ? envelopedJwt(credential) : undefined;
+  const opened = jwt !== undefined ? openJwt(jwt) : undefined;
+  if (opened?.ok) credential = opened.credential;
   const summary = summarize(credential);
   const checks: CredentialCheck[] = [];
   const warnings: string[] = [];
@@ -355,14 +391,18 @@ export async function verifyOpenBadge(
     return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust };
   };
 
-  const structure = checkStructure(credential, ctx);
+  if (opened && !opened.ok) {
+    checks.push(failed('structure', opened.code, opened.reason));
+    return report();
+  }
+  const structure = checkStructure(credential, ctx, opened !== undefined);
   checks.push(structure);
   if (!structure.passed || !isObject(credential)) return report();
 
   const schema = checkSchema(credential);
   checks.push(schema.check);
   warnings.push(...schema.warnings);
-  const proof = await checkProof(credential, ctx, now);
+  const proof = opened?.ok ? await checkJwtProof(opened.decoded, credential, ctx) : await checkProof(credential, ctx, now);
   checks.push(proof.check);
   if (proof.check.passed) checks.push(checkIssuerKey(credential, proof.signers));
   checks.push(checkDates(credential, now));
