@@ -125,10 +125,12 @@ export class StatusListsRepository {
   /**
    * Makes every list of an issuer due for a new signature, bits unchanged (version + 1): after a
    * key rotation or retirement, each node's publisher signs each list again, once, with the
-   * current key (signOnce). Returns how many lists.
+   * current key (signOnce). `listId`: that list only. Returns how many lists.
    */
-  async markForResigning(issuer: string, at = new Date()): Promise<number> {
-    const result = await this.q.updateTable('status_lists').set({ version: sql<number>`version + 1`, updated_at: at.toISOString() }).where('issuer', '=', issuer).executeTakeFirst();
+  async markForResigning(issuer: string, at = new Date(), listId?: string): Promise<number> {
+    let update = this.q.updateTable('status_lists').set({ version: sql<number>`version + 1`, updated_at: at.toISOString() }).where('issuer', '=', issuer);
+    if (listId !== undefined) update = update.where('id', '=', listId);
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
