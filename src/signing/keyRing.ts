@@ -147,8 +147,10 @@ export async function openStoreKeyRing(options: StoreKeyRingOptions): Promise<Is
   };
 
   let state = await load();
-  if (state.key.publicKeyMultibase !== configured.publicKeyMultibase) {
-    logger.warn({ configured: identity.verificationMethod, current: state.key.verificationMethod }, 'the configured issuer key is not the current key in the store; signing with the current one (educred keys list)');
+  // After a rotation the configured key is a previous one, as expected; a key the store never
+  // recorded is an operator's mistake worth a warning (the store's current key signs either way).
+  if (!state.keys.some((k) => k.publicKeyMultibase === configured.publicKeyMultibase)) {
+    logger.warn({ configured: identity.verificationMethod, current: state.key.verificationMethod }, 'the configured issuer key is not one the store records for this DID; signing with the current key in the store (educred keys list)');
   }
   const apply = (next: KeyRingState): KeyRingState => {
     if (next.version >= state.version) state = next;
