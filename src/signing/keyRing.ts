@@ -40,7 +40,17 @@ export interface IssuerKeyRing {
 }
 
 /** The current key is recorded but this node cannot open it: signing is refused, saying why. */
-export class KeyUnavailableError extends Error {}
+export class KeyUnavailableError extends Error {
+  override readonly name = 'KeyUnavailableError';
+}
+
+/** True for a KeyUnavailableError, also one that crossed from a signing worker (by name) or is another error's cause. */
+export function isKeyUnavailable(error: unknown): boolean {
+  for (let e = error as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KeyUnavailableError') return true;
+  }
+  return false;
+}
 
 /** A ring of one key that never changes: an issuer built without a store (tests, benchmarks). */
 export function staticKeyRing(key: KeyProvider, didWebDomain?: string): IssuerKeyRing {

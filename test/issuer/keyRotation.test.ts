@@ -245,4 +245,17 @@ describePostgres('two nodes on one PostgreSQL', () => {
     expect(a.verificationMethod).toHaveLength(2);
     expect(postgresTestMode()).toBe('run');
   });
+
+  it('a node that cannot open the rotated key file refuses to sign (503, the key named only in its log); the other signs with it', async () => {
+    await nodes[1]!.runtime.issuer.signingKey({ fresh: true });
+    const refused = await postJson(nodes[1]!.app, '/awards', awardBody());
+    expect(refused.status).toBe(503);
+    const problem = (await refused.json()) as Json;
+    expect(problem.type).toMatch(/signing-key-unavailable$/);
+    expect(JSON.stringify(problem)).not.toMatch(/keys\/issuer-/);
+    await nodes[0]!.runtime.issuer.signingKey({ fresh: true });
+    const signed = await postJson(nodes[0]!.app, '/awards', awardBody());
+    expect(signed.status).toBe(201);
+    expect(proofKey(((await signed.json()) as Json).credential)).toBe(nodes[0]!.runtime.issuer.identity.verificationMethod);
+  });
 });
