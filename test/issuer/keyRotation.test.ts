@@ -6,7 +6,9 @@
 // key fail with a reason naming it; `keys reissue` signs it again (same id, same status entry).
 // A did:key issuer is refused rotation and nothing changes. Two nodes on one PostgreSQL serve
 // the same DID document after a rotation made through one of them.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openSqliteFile } from '../../src/store/engine.js';
 import https from 'node:https';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -215,6 +217,34 @@ describe('a did:key issuer cannot rotate', () => {
     expect(((await refused.catch((e: CliError) => e)) as CliError).exitCode).not.toBe(0);
     expect(await listKeysFromCli(env)).toEqual(before.keys);
     expect(readdirSync(path.join(t.dataDir, 'keys')).sort()).toEqual(before.files);
+  });
+});
+
+describe('a data dir from before the keys table', () => {
+  it('keeps working: the next start records its key as current, and its badges verify', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'educred-keys-upgrade-'));
+    const env = { EDUCRED_DATA_DIR: dataDir, EDUCRED_DID_WEB_DOMAIN: 'badges.upgrade.example' };
+    try {
+      const before = await createTestInstance({ env });
+      const { credential } = await award(before, 9);
+      const key = before.runtime.issuer.identity.verificationMethod;
+      await before.close();
+      // The database as migration 10 left it.
+      const db = openSqliteFile(path.join(dataDir, 'educred.sqlite'));
+      db.exec('DROP TABLE issuer_keys; DROP TABLE issuer_key_sets; DELETE FROM schema_migrations WHERE version = 11;');
+      db.close();
+      const after = await createTestInstance({ env });
+      try {
+        expect(await listKeysFromCli({ ...env, LOG_LEVEL: 'silent' })).toEqual([expect.objectContaining({ id: key, state: 'current', location: { keyFile: path.join('keys', 'issuer.json') } })]);
+        const report = (await (await postJson(after.app, '/credentials/verify', { verifiableCredential: credential })).json()) as Json;
+        expect(report.verified, JSON.stringify(report.errors)).toBe(true);
+        expect(proofKey((await award(after, 10)).credential)).toBe(key);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
