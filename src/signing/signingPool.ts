@@ -32,6 +32,10 @@ import type { JsonObject } from './suites.js';
 
 export interface SigningPool {
   readonly size: number;
+  /**
+   * Signs with `key` (what withSigningPool passes: the issuer's current key), or without it with
+   * the key and verification method the pool was started with.
+   */
   sign(credential: JsonObject, options?: { suite?: ProofSuiteName | undefined; created?: Date | undefined; key?: SigningKey | undefined }): Promise<JsonObject>;
   /**
    * eddsa-rdfc-2022's canonicalization in a worker, for verification on every core: the same
