@@ -31,6 +31,7 @@ import { verifyRoutes } from './http/verify.js';
 import { verifyPageRoutes } from './http/verifyPage.js';
 import { tokenRoutes } from './http/tokens.js';
 import { redactSecrets, serializeError } from './logger.js';
+import { isKeyUnavailable } from './signing/keyRing.js';
 
 export type { AppDeps } from './http/deps.js';
 
@@ -99,6 +100,11 @@ export function createApp(deps: AppDeps): Hono {
     if (error instanceof HttpProblem) return problemResponse(c, error);
     if (error instanceof HTTPException) {
       return problemResponse(c, new HttpProblem(error.status, 'http-error', error.message || 'Request refused', error.message || `HTTP ${error.status}`));
+    }
+    if (isKeyUnavailable(error)) {
+      // The operator's to fix (the rotated key's file is not on this node): a retryable 503, the details in the log only.
+      logger.error({ err: serializeError(error), requestId: requestIdOf(c) }, 'signing refused: the current issuer key cannot be opened on this node');
+      return problemResponse(c, new HttpProblem(503, 'signing-key-unavailable', 'Signing key unavailable', 'This node cannot open the issuer’s current signing key; try again later or another node'));
     }
     logger.error({ err: serializeError(error), requestId: requestIdOf(c), method: c.req.method, path: redactSecrets(c.req.path) }, 'unhandled error');
     return problemResponse(c, new HttpProblem(500, 'internal-error', 'Internal error', 'The service failed to handle this request; it has been logged'));

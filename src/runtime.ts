@@ -15,6 +15,7 @@ import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { openIssuerKey } from './signing/issuerKey.js';
+import { openStoreKeyRing, recordedKeyFile } from './signing/keyRing.js';
 import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
@@ -62,18 +63,32 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const resolveDid = async (didUrl: string): Promise<unknown> => {
     if (didUrl.startsWith('did:key:')) return resolveDidKey(didUrl);
     if (issuer && didUrl.split('#')[0] === issuer.identity.did) {
-      const found = dereferenceDidUrl(issuer.didDocument(), didUrl);
+      // The document as the store has it now, so what a previous key signed still verifies.
+      const found = dereferenceDidUrl(await issuer.currentDidDocument(), didUrl);
       if (found) return found;
     }
     throw new Error(`Cannot resolve '${didUrl}' offline`);
   };
   const documentLoader = createDocumentLoader({ resolveDid, extraContexts });
+  // Every key of the issuer from the store (the configured one recorded on the first start).
+  const keys = await openStoreKeyRing({
+    keys: store.issuerKeys,
+    configured: key,
+    configuredLocation: config.pkcs11 ? { pkcs11Label: config.pkcs11.keyLabel } : { keyFile: recordedKeyFile(config.dataDir, config.keyFile) },
+    didWebDomain: config.didWebDomain,
+    opening: { dataDir: config.dataDir, pkcs11: config.pkcs11 },
+    logger,
+  }).catch(async (error: unknown) => {
+    await Promise.allSettled([store.close(), key.close()]);
+    throw error;
+  });
   const identity = issuerIdentity(key.publicKeyMultibase, config.didWebDomain);
   const endorsements = loadHeldEndorsements(config.endorsementsDir, identity.did);
   if (endorsements.length > 0) logger.info({ count: endorsements.length }, 'embedding held endorsements in every badge');
   issuer = createIssuer({
     endorsements,
     key,
+    keys,
     suite: config.proofSuite,
     documentLoader,
     name: config.issuerName,
@@ -107,4 +122,5 @@ export async function ensureAdminToken(store: Store, configured: string | undefi
 export async function closeRuntime(runtime: Runtime): Promise<void> {
   await runtime.status.close().catch((error: unknown) => runtime.logger.warn({ err: error }, 'leased status indexes not returned'));
   await runtime.store.close();
+  await runtime.issuer.keys.close();
 }

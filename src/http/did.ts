@@ -15,6 +15,8 @@ export function didRoutes({ issuer }: AppDeps): Hono {
     return app;
   }
   const path = didWebDocumentPath(did);
-  app.get(path, (c) => c.json(issuer.didDocument(), 200, { 'Content-Type': 'application/did+json' }));
+  // From the store at each request: every node on one database serves the same document, and a
+  // rotation or retirement made on any of them shows at once.
+  app.get(path, async (c) => c.json(await issuer.currentDidDocument(), 200, { 'Content-Type': 'application/did+json' }));
   return app;
 }

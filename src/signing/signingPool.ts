@@ -27,11 +27,16 @@ import {
   type SigningWorkerData,
   type WorkerStartup,
 } from './workerMessages.js';
+import type { SigningKey } from './keyRing.js';
 import type { JsonObject } from './suites.js';
 
 export interface SigningPool {
   readonly size: number;
-  sign(credential: JsonObject, options?: { suite?: ProofSuiteName | undefined; created?: Date | undefined }): Promise<JsonObject>;
+  /**
+   * Signs with `key` (what withSigningPool passes: the issuer's current key), or without it with
+   * the key and verification method the pool was started with.
+   */
+  sign(credential: JsonObject, options?: { suite?: ProofSuiteName | undefined; created?: Date | undefined; key?: SigningKey | undefined }): Promise<JsonObject>;
   /**
    * eddsa-rdfc-2022's canonicalization in a worker, for verification on every core: the same
    * function with the same options; URLs other than pinned contexts load through
@@ -58,6 +63,8 @@ interface Pending {
   reject(error: Error): void;
   /** A canonicalization job's loader, for what the worker cannot load itself. */
   documentLoader?: DocumentLoader | undefined;
+  /** Who signs the bytes a worker sends back for this job (a key it cannot open itself). */
+  key?: Pick<KeyProvider, 'sign'> | undefined;
 }
 
 interface Slot {
@@ -146,7 +153,8 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
       }
       if ('keySign' in message) {
         const { keySign } = message;
-        options.key.sign(message.data).then(
+        const key = slot.inFlight.get(message.job)?.key ?? options.key;
+        key.sign(message.data).then(
           (signature) => worker.postMessage({ keySign, signature } satisfies KeySignAnswer),
           (error: unknown) => worker.postMessage({ keySign, error: serializeError(error) } satisfies KeySignAnswer),
         );
@@ -197,7 +205,8 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
       if (closed) return Promise.reject(new Error('The signing pool is closed'));
       if (broken) return Promise.reject(broken);
       return new Promise<JsonObject>((resolve, reject) => {
-        queue.push({ job: { id: nextId++, credential, suite: o.suite, created: o.created?.toISOString() }, pending: { resolve, reject } });
+        const key = o.key ? { key: o.key.provider.workerKey, verificationMethod: o.key.verificationMethod } : {};
+        queue.push({ job: { id: nextId++, credential, suite: o.suite, created: o.created?.toISOString(), ...key }, pending: { resolve, reject, key: o.key?.provider ?? options.key } });
         dispatch();
       });
     },
@@ -221,7 +230,13 @@ export function createSigningPool(options: SigningPoolOptions): SigningPool {
   };
 }
 
-/** The same issuer, signing in the pool: same suite, same verification method, same output. */
+/** The same issuer, signing in the pool: same suite, same (current) key, same output. */
 export function withSigningPool(issuer: Issuer, pool: SigningPool): Issuer {
-  return { ...issuer, sign: (credential, options) => timeSigning(options?.suite ?? issuer.suite, () => pool.sign(credential, options)) };
+  return {
+    ...issuer,
+    sign: async (credential, options = {}) => {
+      const key = options.key ?? (await issuer.signingKey());
+      return timeSigning(options.suite ?? issuer.suite, () => pool.sign(credential, { ...options, key }));
+    },
+  };
 }

@@ -8,7 +8,8 @@ import { dereferenceDidUrl, resolveDidKey } from './did.js';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type RemoteDocument } from './documentLoader.js';
 import { signerFor } from './keyProvider.js';
-import { importIssuerKey, readKeyFile } from './keys.js';
+import type { WorkerKeySource } from './keyProvider.js';
+import { importIssuerKey, readKeyFile, type Signer } from './keys.js';
 import { signCredential, useSigningFastPath } from './suites.js';
 import { createFastCanonizer, type Canonize } from './fastCanonize.js';
 import {
@@ -34,12 +35,27 @@ async function start(): Promise<void> {
   useSigningFastPath(data.fastPath ?? true);
   const keySigns = new Map<number, { resolve(signature: Uint8Array): void; reject(error: Error): void }>();
   let nextKeySign = 1;
-  const signInMainThread = (bytes: Uint8Array): Promise<Uint8Array> =>
-    new Promise((resolve, reject) => {
-      const keySign = nextKeySign++;
-      keySigns.set(keySign, { resolve, reject });
-      port.postMessage({ keySign, data: bytes } satisfies KeySignRequest);
-    });
+  const signInMainThread =
+    (job: number) =>
+    (bytes: Uint8Array): Promise<Uint8Array> =>
+      new Promise((resolve, reject) => {
+        const keySign = nextKeySign++;
+        keySigns.set(keySign, { resolve, reject });
+        port.postMessage({ keySign, job, data: bytes } satisfies KeySignRequest);
+      });
+  // Key files imported by this worker, by path: the start-up key, and any key rotated to since.
+  const keyFiles = new Map<string, ReturnType<typeof importIssuerKey>>();
+  const keyFile = (file: string): ReturnType<typeof importIssuerKey> => {
+    let imported = keyFiles.get(file);
+    if (!imported) {
+      imported = importIssuerKey(readKeyFile(file), file);
+      keyFiles.set(file, imported);
+      imported.catch(() => keyFiles.delete(file));
+    }
+    return imported;
+  };
+  const signerOf = async (key: WorkerKeySource, verificationMethod: string, job: number): Promise<Signer> =>
+    signerFor(key.kind === 'file' ? await keyFile(key.keyFile) : { sign: signInMainThread(job) }, verificationMethod);
   // Verification canonicalizes here too: contexts from the pinned set, anything else from the
   // main thread's loader for that job (it owns the request's budget and caches).
   const contexts = createDocumentLoader({ extraContexts: loadExtraContexts(data.extraContextsDir) });
@@ -62,7 +78,7 @@ async function start(): Promise<void> {
   // Through the fast path, as the main thread's verifier does (the same result).
   const { canonize } = createFastCanonizer(eddsaRdfc2022.canonize as Canonize);
   const ready = (async () => {
-    const key = data.key.kind === 'file' ? await importIssuerKey(readKeyFile(data.key.keyFile), data.key.keyFile) : { sign: signInMainThread };
+    if (data.key.kind === 'file') await keyFile(data.key.keyFile);
     const didDocument = data.didDocument;
     const resolveDid = async (didUrl: string): Promise<unknown> => {
       if (didUrl.startsWith('did:key:')) return resolveDidKey(didUrl);
@@ -70,10 +86,7 @@ async function start(): Promise<void> {
       if (found) return found;
       throw new Error(`Cannot resolve '${didUrl}' offline`);
     };
-    return {
-      signer: signerFor(key, data.verificationMethod),
-      documentLoader: createDocumentLoader({ resolveDid, extraContexts: loadExtraContexts(data.extraContextsDir) }),
-    };
+    return { documentLoader: createDocumentLoader({ resolveDid, extraContexts: loadExtraContexts(data.extraContextsDir) }) };
   })();
   ready.then(
     () => port.postMessage({ ready: true } satisfies WorkerStartup),
@@ -107,7 +120,8 @@ async function start(): Promise<void> {
     const job = message;
     void (async (): Promise<SignResult> => {
       try {
-        const { signer, documentLoader } = await ready;
+        const { documentLoader } = await ready;
+        const signer = await signerOf(job.key ?? data.key, job.verificationMethod ?? data.verificationMethod, job.id);
         const signed = await signCredential(job.credential, {
           suite: job.suite ?? data.suite,
           signer,

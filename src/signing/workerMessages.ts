@@ -23,6 +23,9 @@ export interface SignJob {
   suite?: ProofSuiteName | undefined;
   /** ISO date-time of the proof; absent means "now" in the worker. */
   created?: string | undefined;
+  /** The key of this job (after a rotation, another than the worker started with); absent: the start-up key. */
+  key?: WorkerKeySource | undefined;
+  verificationMethod?: string | undefined;
 }
 
 /**
@@ -59,6 +62,8 @@ export type SignResult = { id: number; signed: JsonObject } | { id: number; erro
 /** A worker without key access asks the main thread to sign a proof's bytes (`workerKey: main-thread`). */
 export interface KeySignRequest {
   keySign: number;
+  /** The job whose proof this is: the main thread signs with that job's key. */
+  job: number;
   data: Uint8Array;
 }
 export type KeySignAnswer = { keySign: number; signature: Uint8Array } | { keySign: number; error: SerializedSigningError };

@@ -9,7 +9,7 @@ import { buildStatusListCredential, DEFAULT_STATUS_LIST_TTL_MS } from './statusL
 
 export interface StatusListPublisherOptions {
   store: Store;
-  issuer: Pick<Issuer, 'identity' | 'sign'>;
+  issuer: Pick<Issuer, 'identity' | 'sign' | 'signingKey'>;
   baseUrl: string;
   ttlMs?: number | undefined;
   now?: (() => Date) | undefined;
@@ -41,10 +41,13 @@ export function createStatusListPublisher(options: StatusListPublisherOptions): 
 
   const signLatest = async (listId: string, listIssuer: string, purpose: 'revocation' | 'suspension'): Promise<void> => {
     if (listIssuer !== issuer.identity.did) throw new StatusListIssuerChangedError(listId, listIssuer, issuer.identity.did);
+    // The key checked against the store now (a rotation makes every list due again), and read
+    // before the lock: the signature inside it must not wait for the database.
+    const key = await issuer.signingKey({ fresh: true });
     // Once per version for every node: under the list's lock, and only if no node signed it yet.
     await store.statusLists.signOnce(listId, async (snapshot) => {
       const unsigned = buildStatusListCredential({ listUrl: statusListUrl(baseUrl, listId), issuer: listIssuer, purpose, bits: snapshot.bits, validFrom: now(), ttlMs });
-      return JSON.stringify(await issuer.sign(unsigned));
+      return JSON.stringify(await issuer.sign(unsigned, { key }));
     });
   };
 

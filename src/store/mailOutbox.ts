@@ -60,6 +60,19 @@ export class MailOutboxRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
+  /**
+   * Queues the award's claim email again, due at once, whatever became of the first one: after a
+   * reissue the educator gets a message with a new link. Call inside the reissue's transaction.
+   */
+  async requeueClaimEmail(awardId: string, now = new Date()): Promise<void> {
+    const at = now.toISOString();
+    await this.q
+      .insertInto('mail_outbox')
+      .values({ award_id: awardId, kind: 'claim-link', state: 'pending', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null })
+      .onConflict((oc) => oc.columns(['award_id', 'kind']).doUpdateSet({ state: 'pending', attempts: 0, next_attempt_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null }))
+      .execute();
+  }
+
   async findClaimEmail(awardId: string): Promise<OutboxRecord | undefined> {
     const row = await this.q.selectFrom('mail_outbox').select(COLUMNS).where('award_id', '=', awardId).where('kind', '=', 'claim-link').executeTakeFirst();
     return row && fromRow(row);

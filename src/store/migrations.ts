@@ -393,6 +393,36 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 11,
+    name: 'issuer keys: every key with where its private half lives, its state and times',
+    // Issue 19. One row per issuer key (its verification method id), never the private key: a
+    // key file path (relative to the data dir) or a PKCS#11 label. At most one current key per
+    // DID. issuer_key_sets.version grows with every change, so a node notices a rotation made on
+    // another node by reading one row.
+    sql: `
+      CREATE TABLE issuer_keys (
+        id TEXT PRIMARY KEY,
+        did TEXT NOT NULL,
+        public_key_multibase TEXT NOT NULL,
+        key_file TEXT,
+        pkcs11_label TEXT,
+        state TEXT NOT NULL CHECK (state IN ('current', 'previous', 'revoked')),
+        created_at TEXT NOT NULL,
+        rotated_at TEXT,
+        retired_at TEXT,
+        compromised_at TEXT,
+        CHECK ((key_file IS NULL) <> (pkcs11_label IS NULL)),
+        UNIQUE (did, public_key_multibase)
+      ) STRICT;
+      CREATE UNIQUE INDEX issuer_keys_one_current ON issuer_keys (did) WHERE state = 'current';
+
+      CREATE TABLE issuer_key_sets (
+        did TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {

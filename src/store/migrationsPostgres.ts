@@ -249,4 +249,27 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
       created_at TEXT NOT NULL
     );
   `,
+  11: `
+    CREATE TABLE issuer_keys (
+      id TEXT PRIMARY KEY,
+      seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+      did TEXT NOT NULL,
+      public_key_multibase TEXT NOT NULL,
+      key_file TEXT,
+      pkcs11_label TEXT,
+      state TEXT NOT NULL CHECK (state IN ('current', 'previous', 'revoked')),
+      created_at TEXT NOT NULL,
+      rotated_at TEXT,
+      retired_at TEXT,
+      compromised_at TEXT,
+      CHECK ((key_file IS NULL) <> (pkcs11_label IS NULL)),
+      UNIQUE (did, public_key_multibase)
+    );
+    CREATE UNIQUE INDEX issuer_keys_one_current ON issuer_keys (did) WHERE state = 'current';
+
+    CREATE TABLE issuer_key_sets (
+      did TEXT PRIMARY KEY,
+      version INTEGER NOT NULL
+    );
+  `,
 };

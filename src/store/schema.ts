@@ -202,6 +202,24 @@ export interface FrameworksTable {
   created_at: string;
 }
 
+export interface IssuerKeysTable {
+  id: string;
+  did: string;
+  public_key_multibase: string;
+  key_file: string | null;
+  pkcs11_label: string | null;
+  state: string;
+  created_at: string;
+  rotated_at: string | null;
+  retired_at: string | null;
+  compromised_at: string | null;
+}
+
+export interface IssuerKeySetsTable {
+  did: string;
+  version: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -229,5 +247,7 @@ export interface Database {
   mastery_award_observations: MasteryAwardObservationsTable;
   mastery_award_assessments: MasteryAwardAssessmentsTable;
   frameworks: FrameworksTable;
+  issuer_keys: IssuerKeysTable;
+  issuer_key_sets: IssuerKeySetsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -122,6 +122,18 @@ export class StatusListsRepository {
     return row.version;
   }
 
+  /**
+   * Makes every list of an issuer due for a new signature, bits unchanged (version + 1): after a
+   * key rotation or retirement, each node's publisher signs each list again, once, with the
+   * current key (signOnce). `listId`: that list only. Returns how many lists.
+   */
+  async markForResigning(issuer: string, at = new Date(), listId?: string): Promise<number> {
+    let update = this.q.updateTable('status_lists').set({ version: sql<number>`version + 1`, updated_at: at.toISOString() }).where('issuer', '=', issuer);
+    if (listId !== undefined) update = update.where('id', '=', listId);
+    const result = await update.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async signed(id: string): Promise<{ json: string; version: number } | undefined> {
     const row = await this.q.selectFrom('status_lists').select(['signed_json', 'signed_version']).where('id', '=', id).executeTakeFirst();
     return row?.signed_json && row.signed_version !== null ? { json: row.signed_json, version: row.signed_version } : undefined;

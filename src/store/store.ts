@@ -10,6 +10,7 @@ import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
 import { ClaimLinksRepository } from './claimLinks.js';
 import { EducatorsRepository } from './educators.js';
+import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
 import { translateStoreError } from './errors.js';
 import { MailOutboxRepository } from './mailOutbox.js';
@@ -27,6 +28,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly mail: MailOutboxRepository;
   readonly educators: EducatorsRepository;
+  readonly issuerKeys: IssuerKeysRepository;
 }
 
 export interface SchemaState {
@@ -66,6 +68,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     audit: new AuditRepository(q),
     mail: new MailOutboxRepository(q),
     educators: new EducatorsRepository(q, engine),
+    issuerKeys: new IssuerKeysRepository(q, engine),
   };
 }
 

@@ -32,6 +32,13 @@ export interface KeyResolverOptions {
   now?: (() => number) | undefined;
   /** Bounds of the DID document cache (default CACHE_LIMITS.didDocuments). */
   cache?: CacheBounds | undefined;
+  /** The service's own DID, read from its store at each resolution (never cached: a retired key is refused at once). */
+  own?: OwnDidDocument | undefined;
+}
+
+export interface OwnDidDocument {
+  did: string;
+  document(): Promise<Json>;
 }
 
 export interface KeyResolver {
@@ -89,9 +96,14 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
 
   return {
     async resolve(url, budget = new RequestBudget()) {
+      const base = url.split('#')[0] ?? url;
+      if (options.own && base === options.own.did) {
+        const method = dereferenceDidUrl(await options.own.document(), url);
+        if (!method) throw new KeyResolutionError('key_not_found', `The DID document of ${base} has no verification method ${url}`);
+        return method;
+      }
       const pinned = options.pinned.get(url);
       if (pinned) return pinned;
-      const base = url.split('#')[0] ?? url;
       const pinnedBase = options.pinned.get(base);
       if (pinnedBase) {
         const method = dereferenceDidUrl(pinnedBase, url);

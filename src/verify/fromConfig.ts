@@ -17,7 +17,7 @@ import { createVerifier, type CachingVerifier } from './verifier.js';
 
 export interface ServiceVerifierOptions {
   config: Readonly<Config>;
-  issuer: Pick<Issuer, 'identity' | 'didDocument' | 'profile'>;
+  issuer: Pick<Issuer, 'identity' | 'currentDidDocument' | 'profile'>;
   publisher: StatusListPublisher;
   extraContexts: ReadonlyMap<string, unknown>;
   /** Where proofs are canonicalized: the service points it at its signing pool (src/service.ts). */
@@ -26,8 +26,9 @@ export interface ServiceVerifierOptions {
 
 export function createServiceVerifier({ config, issuer, publisher, extraContexts, offload }: ServiceVerifierOptions): CachingVerifier {
   const pinned = PinnedDocuments.fromDirectory(config.verifyDocumentsDir);
-  // Our own DID document, so our badges verify without resolving ourselves (did:web).
-  pinned.add(issuer.didDocument(), 'this issuer');
+  // Our own DID document from the store, so our badges verify without resolving ourselves
+  // (did:web), and every key rotated to or retired on any node counts at once.
+  const own = { did: issuer.identity.did, document: () => issuer.currentDidDocument() };
   const guarded = createGuardedFetcher({
     timeoutMs: config.fetch.timeoutMs,
     maxBytes: config.fetch.maxBytes,
@@ -50,7 +51,7 @@ export function createServiceVerifier({ config, issuer, publisher, extraContexts
     return guarded.fetchJson(url, init);
   };
   const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
-  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson, extraContexts, offload, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
+  return withVerificationMetrics(createVerifier({ policy, pinned, own, fetchJson, extraContexts, offload, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
 }
 
 /** Counts each verification the service answers (API, pages, CLI) by its outcome (src/metrics.ts). */

@@ -7,7 +7,7 @@ import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type Doc
 import { createLegacyVerifyingSuites, createRdfcFastCanonizer, createVerifyingSuites, usesLegacyDataIntegrityContext, type CanonizeOffload } from '../signing/suites.js';
 import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
 import { evaluateApprovalRule } from './approvalRules.js';
-import { createKeyResolver } from './didResolver.js';
+import { createKeyResolver, type OwnDidDocument } from './didResolver.js';
 import { RequestBudget, VERIFICATION_LIMITS, type CacheBounds, type FetchJson, type VerificationLimits } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { approvalRules, type ApprovalRule, type TrustPolicy } from './trustPolicy.js';
@@ -29,6 +29,8 @@ export interface VerifierOptions {
   maxFetchBytes?: number | undefined;
   /** Per-request caps (default VERIFICATION_LIMITS). */
   limits?: VerificationLimits | undefined;
+  /** The service's own DID document, read fresh (src/verify/didResolver.ts). */
+  own?: OwnDidDocument | undefined;
   /** Cache bounds (default CACHE_LIMITS). */
   cache?: { statusLists?: CacheBounds | undefined; didDocuments?: CacheBounds | undefined } | undefined;
   /** Canonicalization on other threads when set (the service's signing pool): src/signing/suites.ts. */
@@ -56,7 +58,7 @@ const isPresentation = (document: unknown): boolean => {
 };
 
 export function createVerifier(options: VerifierOptions): CachingVerifier {
-  const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs, cache: options.cache?.didDocuments });
+  const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs, cache: options.cache?.didDocuments, own: options.own });
   const contexts = createDocumentLoader({ extraContexts: options.extraContexts });
   // Contexts first (pinned, never fetched); any other URL is a key or controller document.
   const loaderFor =

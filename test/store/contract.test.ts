@@ -273,6 +273,33 @@ function contract(open: () => Promise<{ location: StoreLocation; cleanup: () => 
     const page = await b.awards.listSummaries({ achievementCode: `listing-${location.engine}`, beforeSeq: all[1]?.seq, limit: 10 });
     expect(page.map((s) => s.id)).toEqual(all.slice(2).map((s) => s.id));
   });
+
+  it('records the first issuer key once however two nodes start at once, and keeps one current key', async () => {
+    const did = `did:web:keys-${randomUUID()}.example`;
+    const key = (n: string) => ({ id: `${did}#z6Mk${n}`, did, publicKeyMultibase: `z6Mk${n}` });
+    const recorded = await Promise.all([a.issuerKeys.recordFirst({ ...key('first'), location: { keyFile: 'keys/issuer.json' } }), b.issuerKeys.recordFirst({ ...key('first'), location: { keyFile: 'keys/issuer.json' } })]);
+    expect(recorded.filter(Boolean)).toHaveLength(1);
+    expect(await b.issuerKeys.version(did)).toBe(1);
+    // Two rotations at once: both succeed one after the other, and exactly one key is current.
+    await Promise.all([a.issuerKeys.rotate({ ...key('second'), location: { keyFile: 'keys/two.json' } }), b.issuerKeys.rotate({ ...key('third'), location: { pkcs11Label: 'educred-3' } })]);
+    const keys = await a.issuerKeys.list(did);
+    expect(keys.map((k) => k.state).sort()).toEqual(['current', 'previous', 'previous']);
+    expect(keys.find((k) => k.publicKeyMultibase === 'z6Mkthird')?.location).toEqual({ pkcs11Label: 'educred-3' });
+    expect(await a.issuerKeys.version(did)).toBe(3);
+    const current = keys.find((k) => k.state === 'current');
+    await expect(b.issuerKeys.retire(current?.id ?? '', new Date())).rejects.toThrow(/current signing key/);
+    const retired = await b.issuerKeys.retire(`${did}#z6Mkfirst`, new Date('2027-01-01T00:00:00Z'));
+    expect(retired).toMatchObject({ state: 'revoked', compromisedAt: '2027-01-01T00:00:00.000Z' });
+    await expect(a.issuerKeys.retire(`${did}#z6Mkfirst`, new Date())).rejects.toThrow(/retired already/);
+    expect((await a.issuerKeys.snapshot(did)).version).toBe(4);
+    // The store itself refuses a second current key and a key without a location.
+    await expect(
+      a.kysely.insertInto('issuer_keys').values({ id: `${did}#z6Mkrogue`, did, public_key_multibase: 'z6Mkrogue', key_file: 'k', pkcs11_label: null, state: 'current', created_at: 'now', rotated_at: null, retired_at: null, compromised_at: null }).execute(),
+    ).rejects.toThrow();
+    await expect(
+      a.kysely.insertInto('issuer_keys').values({ id: `${did}#z6Mknone`, did, public_key_multibase: 'z6Mknone', key_file: null, pkcs11_label: null, state: 'previous', created_at: 'now', rotated_at: null, retired_at: null, compromised_at: null }).execute(),
+    ).rejects.toThrow();
+  });
 }
 
 describe('the store contract on SQLite', () => {
