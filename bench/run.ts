@@ -7,6 +7,7 @@ import { benchDatabases } from './databases.js';
 import { issuanceSections } from './issuanceSections.js';
 import { benchKeyProviders } from './keyProviders.js';
 import { benchMastery } from './mastery.js';
+import { benchRecords } from './records.js';
 import { benchSigning } from './signing.js';
 import { benchSpeed } from './speed.js';
 import { describeMachine, formatTable, type Row } from './report.js';
@@ -54,6 +55,14 @@ const SECTIONS: Section[] = [
     async run() {
       const { rows, results } = await benchMastery();
       return { rows, results, summary: { masteryObservationsPerSecond: results.perSecond } };
+    },
+  },
+  {
+    name: 'records',
+    title: 'Program records: issuing a CLR 2.0 record holding seven badges, and verifying it with each badge inside',
+    async run() {
+      const { rows, results } = await benchRecords();
+      return { rows, results, summary: { recordIssueP50Ms: results.issueP50Ms, recordVerifyP50Ms: results.verifyWarmP50Ms } };
     },
   },
   {

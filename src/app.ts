@@ -23,6 +23,8 @@ import { healthRoutes } from './http/health.js';
 import { readyRoutes } from './http/ready.js';
 import { metricsRoutes } from './http/metrics.js';
 import { pagePolicy } from './http/pagePolicy.js';
+import { licenseRoutes } from './http/licenses.js';
+import { programRoutes } from './http/programs.js';
 import { HttpProblem, notFound, problemResponse } from './http/problem.js';
 import { rateLimit } from './http/rateLimit.js';
 import { requestId, requestIdOf } from './http/requestId.js';
@@ -94,6 +96,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', statusRoutes(deps));
   app.route('/', verifyRoutes(deps));
   app.route('/', verifyPageRoutes(deps));
+  app.route('/', programRoutes(deps));
+  app.route('/', licenseRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

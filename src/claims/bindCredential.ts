@@ -3,6 +3,7 @@
 // (the date of the award); the status entries are the award's own, so revoking the award
 // revokes every version.
 import { assertOpenBadgeSchemaValid } from '../credentials/openBadgeSchemaGate.js';
+import { isClrCredential } from '../programs/clrCredential.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 
@@ -22,7 +23,9 @@ export async function bindCredentialToHolder(issuer: Issuer, stored: JsonObject,
   unsigned.awardedDate = stored.awardedDate ?? stored.validFrom;
   unsigned.validFrom = isoSeconds(now);
   // The same gate as a new award (src/credentials/openBadgeSchemaGate.ts): a badge that carried
-  // both status entries when awarded passes it again when re-issued.
-  assertOpenBadgeSchemaValid(unsigned, 'The re-issued credential');
+  // both status entries when awarded passes it again when re-issued. A program record (CLR 2.0)
+  // is not an AchievementCredential: it keeps its embedded badges as signed, only its subject
+  // gains the wallet's DID (and is checked against them when verified, src/verify/verifyRecord.ts).
+  if (!isClrCredential(unsigned)) assertOpenBadgeSchemaValid(unsigned, 'The re-issued credential');
   return issuer.sign(unsigned);
 }

@@ -33,7 +33,7 @@ async function withRuntime<T>(fn: (runtime: Runtime, mastery: MasteryDeps) => Pr
   const runtime = await createRuntime(loadCliConfig(env), stderrLogger());
   try {
     await syncStoredFrameworks(runtime.store, runtime.frameworks);
-    const mastery: MasteryDeps = { records: runtime.store.educators, catalog: runtime.frameworks, award: masteryAwarder({ ...serviceDeps(runtime), actor: 'cli' }) };
+    const mastery: MasteryDeps = { records: runtime.store.educators, catalog: runtime.frameworks, award: masteryAwarder({ ...serviceDeps(runtime), actor: 'cli', catalog: runtime.frameworks }) };
     return await fn(runtime, mastery);
   } catch (error) {
     if (DOMAIN_ERRORS.some((E) => error instanceof E)) throw new CliError((error as Error).message, 1, { cause: error });

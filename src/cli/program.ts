@@ -8,6 +8,7 @@ import * as educators from './educators.js';
 import * as endorse from './endorse.js';
 import * as issue from './issue.js';
 import * as keys from './keys.js';
+import * as license from './license.js';
 import * as revoke from './revoke.js';
 import * as serve from './serve.js';
 import * as sign from './sign.js';
@@ -18,7 +19,7 @@ export interface CliCommand {
   register(program: Command): void;
 }
 
-const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db, backup, educators];
+const COMMANDS: CliCommand[] = [keys, sign, issue, serve, tokens, revoke, endorse, verify, db, backup, educators, license];
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -8,7 +8,9 @@ import { AwardExistsError, IdempotencyConflictError } from '../awards/errors.js'
 import { issueAward, type AwardDeps } from '../awards/issueAward.js';
 import { addClaimLink, claimLinkFields, ensureClaimLink, type ClaimLinkDeps } from '../claims/claimLink.js';
 import { asInlineObservations, masteryEvidence } from '../credentials/masteryEvidence.js';
+import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
+import { autoIssueRecords } from '../programs/issueRecord.js';
 import type { MasteryAwarder } from './masteryRecords.js';
 
 /** Another request recorded this badge first, or a counted record was withdrawn meanwhile: nothing is awarded here. */
@@ -18,6 +20,11 @@ export interface MasteryAwarderDeps extends Omit<AwardDeps, 'framework'>, ClaimL
   mail?: MailDelivery | undefined;
   /** Who the audit row names (the token that recorded the observation). */
   actor: string;
+  /**
+   * The loaded frameworks: with them, a new badge that meets the last requirement of a program
+   * with `autoIssue` issues the educator's program record in the same request (src/programs/).
+   */
+  catalog?: FrameworkCatalog | undefined;
 }
 
 export function masteryAwarder(deps: MasteryAwarderDeps): MasteryAwarder {
@@ -46,7 +53,10 @@ export function masteryAwarder(deps: MasteryAwarderDeps): MasteryAwarder {
       );
       if (!outcome.created) return { awardId: outcome.award.id, claimUrl: null, created: false };
       if (notify) deps.mail?.wake();
-      return { awardId: outcome.award.id, claimUrl: claimLinkFields(await ensureClaimLink(deps, outcome.award.id)).claimUrl, created: true };
+      const claimUrl = claimLinkFields(await ensureClaimLink(deps, outcome.award.id)).claimUrl;
+      const records = deps.catalog ? await autoIssueRecords({ ...deps, catalog: deps.catalog }, educator, competency.code, deps.actor) : [];
+      const issued = await Promise.all(records.map(async (r) => ({ id: r.record.id, program: r.row.programCode, claimUrl: claimLinkFields(await ensureClaimLink(deps, r.record.id)).claimUrl })));
+      return { awardId: outcome.award.id, claimUrl, created: true, ...(issued.length > 0 ? { records: issued } : {}) };
     } catch (error) {
       // A racing request won (the same key with other counted evidence, or the badge held from
       // another request such as an inline POST /awards): that badge stands, none is made here.

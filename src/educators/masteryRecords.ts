@@ -83,7 +83,14 @@ export interface MasteryAwardRequest {
 }
 
 /** The award path (src/awards): signs and stores the badge and its claim link, records what it counted. */
-export type MasteryAwarder = (request: MasteryAwardRequest) => Promise<{ awardId: string; claimUrl: string | null; created: boolean }>;
+export type MasteryAwarder = (request: MasteryAwardRequest) => Promise<{ awardId: string; claimUrl: string | null; created: boolean; records?: IssuedRecord[] | undefined }>;
+
+/** A program record (CLR 2.0) issued by itself when a badge met the program's last requirement (src/programs/). */
+export interface IssuedRecord {
+  id: string;
+  program: string;
+  claimUrl: string | null;
+}
 
 export interface MasteryDeps {
   records: EducatorRecords;
@@ -104,6 +111,8 @@ export interface AwardedBadge {
 export interface RecordOutcome {
   id: string;
   awarded: AwardedBadge[];
+  /** Program records issued in this request (absent when none). */
+  records?: IssuedRecord[] | undefined;
   progress: ProgressItem[];
 }
 
@@ -154,10 +163,11 @@ function progressWith(catalog: FrameworkCatalog, history: MasteryHistory, awards
  * Awards every level of the touched achievements whose rule holds for the educator and that no
  * badge holds yet (a revoked badge is not re-awarded by itself: the program revoked it on purpose).
  */
-async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievements: readonly string[]): Promise<{ awarded: AwardedBadge[]; history: MasteryHistory }> {
+async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievements: readonly string[]): Promise<{ awarded: AwardedBadge[]; records: IssuedRecord[]; history: MasteryHistory }> {
   const educator = await requireEducator(deps.records, educatorId);
   const [history, awards] = await Promise.all([deps.records.history(educatorId), deps.records.masteryAwards(educatorId)]);
   const awarded: AwardedBadge[] = [];
+  const records: IssuedRecord[] = [];
   for (const code of achievements) {
     const entry = deps.catalog.achievement(code);
     if (!entry) continue;
@@ -167,17 +177,23 @@ async function awardWhatHolds(deps: MasteryDeps, educatorId: string, achievement
       if (awards.some((a) => a.achievement === code && a.level === progress.level)) continue;
       const result = await deps.award({ educator, framework: entry.framework, competency: entry.competency, level: progress.level, counted });
       if (result.created) awarded.push({ awardId: result.awardId, educatorId, achievement: code, level: progress.level, claimUrl: result.claimUrl });
+      records.push(...(result.records ?? []));
     }
   }
-  return { awarded, history };
+  return { awarded, records, history };
 }
 
 async function afterRecord(deps: MasteryDeps, educatorId: string, id: string, sharedWith: readonly string[], achievements: readonly string[]): Promise<RecordOutcome> {
   const own = await awardWhatHolds(deps, educatorId, achievements);
   const awarded = [...own.awarded];
-  for (const who of sharedWith) awarded.push(...(await awardWhatHolds(deps, who, achievements)).awarded);
+  const records = [...own.records];
+  for (const who of sharedWith) {
+    const theirs = await awardWhatHolds(deps, who, achievements);
+    awarded.push(...theirs.awarded);
+    records.push(...theirs.records);
+  }
   // The history read for the awards is the educator's progress too; only the badges are read again.
-  return { id, awarded, progress: progressWith(deps.catalog, own.history, await deps.records.masteryAwards(educatorId)) };
+  return { id, awarded, ...(records.length > 0 ? { records } : {}), progress: progressWith(deps.catalog, own.history, await deps.records.masteryAwards(educatorId)) };
 }
 
 export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {

@@ -49,7 +49,7 @@ export function educatorRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }
       records: deps.store.educators,
       catalog,
       now: deps.now,
-      award: masteryAwarder({ ...deps, actor }),
+      award: masteryAwarder({ ...deps, actor, catalog }),
     };
   };
   const actorOf = (c: { get(key: 'token'): { name: string } }): string => `token:${c.get('token').name}`;

@@ -4,6 +4,7 @@
 import { countStatusChange } from '../metrics.js';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { recordUrl } from '../programs/clrCredential.js';
 import { STATUS_LIST_ID } from '../status/entries.js';
 import { NoStatusEntryError, RevocationFinalError, StatusListIssuerChangedError, UnknownAwardError } from '../status/errors.js';
 import { createStatusListPublisher, type StatusListPublisher } from '../status/publisher.js';
@@ -15,6 +16,12 @@ import { HttpProblem, notFound, unprocessable } from './problem.js';
 
 export const StatusReasonSchema = z.strictObject({
   reason: z.string().trim().min(1, 'a reason is required (it is kept in the audit log, not in the public list)').max(2000),
+});
+
+/** POST /awards/:id/revoke: the reason, and whether to revoke the program records that hold the badge too. */
+export const RevokeRequestSchema = z.strictObject({
+  reason: StatusReasonSchema.shape.reason,
+  revokeRecords: z.boolean().optional(),
 });
 
 /** VC-API status change as deployed issuers accept it (DCC issuer-coordinator / status service). */
@@ -92,12 +99,33 @@ export function statusRoutes(deps: AppDeps, publisher: StatusListPublisher = cre
     return c.body(null, 204);
   });
 
-  for (const action of ['revoke', 'suspend', 'reinstate'] as const) {
+  for (const action of ['suspend', 'reinstate'] as const) {
     app.post(`/awards/:id/${action}`, requireScope(deps.store, 'revoke'), async (c) => {
       const { reason } = await readValidated(c, StatusReasonSchema);
       return c.json(view(await change(c.req.param('id'), action, reason, `token:${c.get('token').name}`)));
     });
   }
+
+  // Revoking a badge names the program records it is inside (they are no longer current) and,
+  // with `revokeRecords: true`, revokes them too, each with its own audit row naming the badge.
+  app.post('/awards/:id/revoke', requireScope(deps.store, 'revoke'), async (c) => {
+    const { reason, revokeRecords = false } = await readValidated(c, RevokeRequestSchema);
+    const actor = `token:${c.get('token').name}`;
+    const outcome = await change(c.req.param('id'), 'revoke', reason, actor);
+    const affected = await deps.store.programs.recordsEmbedding(outcome.awardId);
+    const affectedRecords = [];
+    for (const record of affected) {
+      if (revokeRecords) await change(record.id, 'revoke', `The badge ${outcome.awardId} inside it was revoked: ${reason}`, actor);
+      affectedRecords.push({ id: record.id, program: record.programCode, url: recordUrl(deps.baseUrl, record.id), revoked: revokeRecords });
+    }
+    return c.json({
+      ...view(outcome),
+      affectedRecords,
+      ...(affectedRecords.length > 0 && !revokeRecords
+        ? { revokeRecords: `These program records hold the badge and are no longer current; revoke them too by repeating this request with "revokeRecords": true.` }
+        : {}),
+    });
+  });
 
   app.post('/credentials/status', requireScope(deps.store, 'revoke'), async (c) => {
     const request = await readValidated(c, CredentialStatusRequestSchema);

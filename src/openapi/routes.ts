@@ -10,7 +10,10 @@ import { AwardPostSchema } from '../mail/notify.js';
 import type { CSV_COLUMNS } from '../awards/batchCsv.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
-import { CredentialStatusRequestSchema, StatusReasonSchema } from '../http/status.js';
+import { CredentialStatusRequestSchema, RevokeRequestSchema, StatusReasonSchema } from '../http/status.js';
+import { RecordRequestSchema } from '../http/programs.js';
+import { LicenseRequestSchema } from '../licenses/issueLicense.js';
+import { ProgramRequestSchema } from '../programs/program.js';
 import { CredentialVerifyRequestSchema, PresentationVerifyRequestSchema } from '../http/verify.js';
 import { TokenRequestSchema } from '../http/tokens.js';
 import { AssessmentRequestSchema, EducatorRequestSchema, ObservationRequestSchema, WithdrawRequestSchema } from '../educators/requests.js';
@@ -18,6 +21,12 @@ import type { Scope } from '../store/tokens.js';
 import {
   Achievement,
   AuditLog,
+  ClrCredential,
+  LicenseIssued,
+  Program,
+  ProgramList,
+  RecordIssued,
+  RevokeOutcome,
   Educator,
   EducatorList,
   EducatorProgress,
@@ -479,10 +488,13 @@ export const ROUTES: RouteDoc[] = [
       summary: { revoke: 'Revoke an award (final)', suspend: 'Suspend an award', reinstate: 'Lift the suspension of an award (a revoked award cannot be reinstated)' }[action],
       description: 'The reason is kept in the audit log, never in the public list. Answers once the re-signed list is published.',
       scope: 'revoke',
-      body: StatusReasonSchema,
+      body: action === 'revoke' ? RevokeRequestSchema : StatusReasonSchema,
       example: { reason: { revoke: 'Awarded in error: observations belonged to another educator', suspend: 'Under review after a complaint', reinstate: 'Review closed' }[action] },
       responses: {
-        '200': { description: 'The award status after the change', schema: StatusChange },
+        '200':
+          action === 'revoke'
+            ? { description: 'The award status after the revocation, and the program records holding the badge (`revokeRecords: true` revokes them too, each audited)', schema: RevokeOutcome }
+            : { description: 'The award status after the change', schema: StatusChange },
         ...JSON_ERRORS,
         ...AUTH_ERRORS,
         '404': 'Unknown award',
@@ -651,5 +663,62 @@ export const ROUTES: RouteDoc[] = [
     body: WithdrawRequestSchema,
     example: { reason: 'Recorded for the wrong candidate' },
     responses: { '200': { description: 'Withdrawn', schema: ObservationWithdrawn }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator or observation', '409': 'Counted by an issued badge, or already withdrawn' },
+  },
+  {
+    method: 'get',
+    path: '/programs',
+    tag: 'Programs',
+    summary: 'The programs and what each requires for completion',
+    description: 'Public. The built-in `educator-preparation` requires the seven built-in competencies at `proficient`.',
+    responses: { '200': { description: 'The programs', schema: ProgramList } },
+  },
+  {
+    method: 'post',
+    path: '/programs',
+    tag: 'Programs',
+    summary: 'Define a program: the achievements (and minimum levels) it requires, and its completion statement',
+    description: 'Each achievement must be loaded and each `minLevel` a level of its rubric. `autoIssue` (default true) issues the record when an educator’s last requirement is met.',
+    scope: 'admin',
+    body: ProgramRequestSchema,
+    example: { code: 'secondary-preparation', name: 'Secondary Teacher Preparation', description: 'Preparation for secondary teaching.', completion: 'Secondary preparation completed: recommended for initial licensure', requires: [{ achievement: 'formative-assessment', minLevel: 'proficient' }, { achievement: 'data-informed-instruction' }] },
+    responses: { '201': { description: 'Defined', schema: Program, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'The code is taken', '422': 'An unknown achievement or level' },
+  },
+  {
+    method: 'post',
+    path: '/educators/{id}/records',
+    tag: 'Programs',
+    summary: 'Issue the educator’s program record (a CLR 2.0 ClrCredential), or answer the current one',
+    description: '201 with a new record when every requirement is met by a badge neither revoked nor suspended; 200 with the current record when one exists (issued by itself, say); 422 `record-not-ready` with `missing` (each requirement not met, and why); 409 `record-not-current` when the existing record holds a revoked badge (revoke the record first).',
+    scope: 'issue',
+    body: RecordRequestSchema,
+    example: { program: 'educator-preparation' },
+    responses: { '201': { description: 'Issued', schema: RecordIssued, headers: [LOCATION] }, '200': { description: 'The current record', schema: RecordIssued }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator', '409': 'The existing record is not current', '422': 'Not yet complete, or an unknown program' },
+  },
+  {
+    method: 'get',
+    path: '/records/{id}',
+    tag: 'Programs',
+    summary: 'A program record: its JSON, or its public page for browsers (Accept: text/html)',
+    description: 'Public, like /credentials/{id}. The page shows the completion statement, the live status, and every competency with its level and evidence summary.',
+    responses: { '200': { description: 'The signed record', schema: ClrCredential }, '404': 'Unknown record' },
+  },
+  {
+    method: 'get',
+    path: '/records/{id}/record.svg',
+    tag: 'Programs',
+    summary: 'The record baked into an SVG image (OB 3.0 baking)',
+    produces: 'image/svg+xml',
+    responses: { '200': { description: 'SVG' }, '404': 'Unknown record' },
+  },
+  {
+    method: 'post',
+    path: '/licenses',
+    tag: 'Programs',
+    summary: 'Verify an application under an approval rule and issue the licence',
+    description: 'The basis (a presentation, or one credential such as a program record) is verified under `rule`; when approved, the licence is an OB 3.0 credential whose achievement has `achievementType: License`, with evidence of what was verified and revocation and suspension entries. 422 `not-approved` with the decision and its reasons otherwise.',
+    scope: 'issue',
+    body: LicenseRequestSchema,
+    example: { applicant: { name: 'Ana Lopez', did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' }, license: { code: 'online-teaching', name: 'Online Teaching Licence' }, rule: 'online-teaching', basis: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] } }, options: { challenge: 'b-41c7', domain: 'licensure.state-b.example' } },
+    responses: { '201': { description: 'Issued', schema: LicenseIssued, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'The applicant holds an active licence of this class', '422': 'Not approved (with the reasons), or an unknown rule' },
   },
 ];

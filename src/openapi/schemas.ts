@@ -316,6 +316,16 @@ const statusChangeFields = {
 
 export const StatusChange = named('StatusChange', 'The award status after the change (published in its list before this answer).', z.strictObject(statusChangeFields));
 
+export const RevokeOutcome = named(
+  'RevokeOutcome',
+  'The award status after the revocation, and the program records that hold the badge (no longer current): revoked too when `revokeRecords` was true.',
+  z.strictObject({
+    ...statusChangeFields,
+    affectedRecords: z.array(z.strictObject({ id: z.string(), program: z.string(), url: uri, revoked: z.boolean() })),
+    revokeRecords: z.string().optional().describe('Present when records hold the badge and were not revoked: how to revoke them'),
+  }),
+);
+
 export const CredentialStatusChange = named('CredentialStatusChange', 'VC-API: the credential status after the change.', z.strictObject({ credentialId: z.string(), ...statusChangeFields }));
 
 // ---- Listings (cursor pages: src/http/pagination.ts) ----
@@ -403,6 +413,9 @@ export const CredentialReport = named(
       return z.array(CredentialReport);
     },
     trust: TrustDecision,
+    get embedded(): z.ZodOptional<z.ZodArray<typeof CredentialReport>> {
+      return z.array(CredentialReport).optional().describe('A CLR 2.0 record: the report of each credential inside it');
+    },
   }),
 );
 
@@ -519,6 +532,10 @@ export const RecordOutcome = named(
   z.strictObject({
     id: z.string(),
     awarded: z.array(z.strictObject({ awardId: z.string(), educatorId: z.string(), achievement: z.string(), level: z.string(), claimUrl: uri.nullable() })),
+    records: z
+      .array(z.strictObject({ id: z.string(), program: z.string(), claimUrl: uri.nullable() }))
+      .optional()
+      .describe('Program records (CLR 2.0) issued in this request: a badge met the last requirement of a program with autoIssue'),
     progress: z.array(ProgressItem),
   }),
 );
@@ -535,4 +552,47 @@ export const FrameworkImported = named(
   'FrameworkImported',
   'The framework loaded: its code and how many competencies it has (and the CASE items skipped, with why).',
   z.strictObject({ code: z.string(), competencies: z.int(), skipped: z.array(z.strictObject({ identifier: z.string(), reason: z.string() })).optional() }),
+);
+
+// ---- Programs, records and licences (issue 15) ----
+
+export const Program = named(
+  'Program',
+  'A program: the achievements (and minimum levels) it requires for completion and its completion statement.',
+  z.strictObject({
+    code: z.string(),
+    name: z.string(),
+    description: z.string(),
+    completion: z.string(),
+    achievementType: z.string(),
+    requires: z.array(z.strictObject({ achievement: z.string(), minLevel: z.string().optional() })),
+    autoIssue: z.boolean(),
+    builtIn: z.boolean(),
+    createdAt: dateTime.optional(),
+  }),
+);
+
+export const ProgramList = named('ProgramList', 'The programs: the built-in educator-preparation, then those defined here.', z.strictObject({ items: z.array(Program) }));
+
+export const ClrCredential = named(
+  'ClrCredential',
+  'A signed 1EdTech CLR 2.0 `ClrCredential`: a ClrSubject holding the signed badges (`verifiableCredential`), the program Achievement and each badge\'s, and their associations.',
+  z.looseObject({
+    '@context': z.array(z.string()).min(3),
+    id: uri,
+    type: typeList('VerifiableCredential', 'ClrCredential'),
+    name: z.string(),
+    issuer: Profile,
+    validFrom: dateTime,
+    credentialSubject: z.looseObject({ type: z.array(z.string()), verifiableCredential: z.array(OpenBadgeCredential).min(1), achievement: z.array(z.record(z.string(), z.unknown())), association: z.array(z.record(z.string(), z.unknown())) }),
+    proof: z.array(z.record(z.string(), z.unknown())),
+  }),
+);
+
+export const RecordIssued = named('RecordIssued', 'The educator\'s program record and its one-time claim link.', z.strictObject({ id: z.string().describe('The record id (GET /records/{id})'), credential: ClrCredential, ...claimFields }));
+
+export const LicenseIssued = named(
+  'LicenseIssued',
+  'The licence (an OpenBadgeCredential whose achievement is a License), its claim link, and the decision it was issued on.',
+  z.strictObject({ id: z.string().describe('The licence\'s award id (status changes at /awards/{id}/...)'), credential: OpenBadgeCredential, ...claimFields, decision: ApprovalDecision }),
 );

@@ -20,6 +20,8 @@ export type UniqueRule =
   | 'mastery-award-level'
   /** One framework per code (migration 10). */
   | 'framework-code'
+  /** One program per code (migration 12). */
+  | 'program-code'
   | 'other';
 
 export class UniqueConflictError extends Error {
@@ -42,6 +44,7 @@ const SQLITE_COLUMNS: Array<[string, UniqueRule]> = [
   ['educators.external_id', 'educator-external-id'],
   ['mastery_awards.educator_id', 'mastery-award-level'],
   ['frameworks.code', 'framework-code'],
+  ['programs.code', 'program-code'],
 ];
 
 /** PostgreSQL names the constraint (migrations name them, or PostgreSQL's defaults). */
@@ -54,6 +57,7 @@ const POSTGRES_CONSTRAINTS: Record<string, UniqueRule> = {
   educators_external_id_key: 'educator-external-id',
   mastery_awards_one_per_level: 'mastery-award-level',
   frameworks_pkey: 'framework-code',
+  programs_pkey: 'program-code',
 };
 
 /** The conflict an engine error reports, or undefined when it is not a uniqueness refusal. */

@@ -423,6 +423,52 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 12,
+    name: 'programs, program records (CLR 2.0) and licences',
+    // Issue 15. programs: what a program requires for completion (requires_json: achievement
+    // codes and minimum levels) and what completion is called; the built-in program is code, not
+    // a row. A record and a licence are awards (the awards row holds the signed credential, its
+    // status entries, claim links and audit trail like any badge): program_records says which
+    // educator and program a record is for, program_record_badges which badges it embeds (so
+    // revoking one finds the records it is inside), licenses the rule and decision it was issued on.
+    sql: `
+      CREATE TABLE programs (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        completion TEXT NOT NULL,
+        achievement_type TEXT NOT NULL,
+        requires_json TEXT NOT NULL,
+        auto_issue INTEGER NOT NULL CHECK (auto_issue IN (0, 1)),
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE program_records (
+        award_id TEXT PRIMARY KEY REFERENCES awards (id),
+        program_code TEXT NOT NULL,
+        educator_id TEXT NOT NULL REFERENCES educators (id),
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX program_records_by_educator ON program_records (educator_id, program_code);
+
+      CREATE TABLE program_record_badges (
+        record_id TEXT NOT NULL REFERENCES program_records (award_id),
+        award_id TEXT NOT NULL REFERENCES awards (id),
+        PRIMARY KEY (record_id, award_id)
+      ) STRICT;
+      CREATE INDEX program_record_badges_by_award ON program_record_badges (award_id);
+
+      CREATE TABLE licenses (
+        award_id TEXT PRIMARY KEY REFERENCES awards (id),
+        license_code TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        applicant_json TEXT NOT NULL,
+        decision_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {

@@ -272,4 +272,40 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
       version INTEGER NOT NULL
     );
   `,
+  12: `
+    CREATE TABLE programs (
+      code TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      description TEXT NOT NULL,
+      completion TEXT NOT NULL,
+      achievement_type TEXT NOT NULL,
+      requires_json TEXT NOT NULL,
+      auto_issue INTEGER NOT NULL CHECK (auto_issue IN (0, 1)),
+      created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE program_records (
+      award_id TEXT PRIMARY KEY REFERENCES awards (id),
+      program_code TEXT NOT NULL,
+      educator_id TEXT NOT NULL REFERENCES educators (id),
+      created_at TEXT NOT NULL
+    );
+    CREATE INDEX program_records_by_educator ON program_records (educator_id, program_code);
+
+    CREATE TABLE program_record_badges (
+      record_id TEXT NOT NULL REFERENCES program_records (award_id),
+      award_id TEXT NOT NULL REFERENCES awards (id),
+      PRIMARY KEY (record_id, award_id)
+    );
+    CREATE INDEX program_record_badges_by_award ON program_record_badges (award_id);
+
+    CREATE TABLE licenses (
+      award_id TEXT PRIMARY KEY REFERENCES awards (id),
+      license_code TEXT NOT NULL,
+      rule_id TEXT NOT NULL,
+      applicant_json TEXT NOT NULL,
+      decision_json TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+  `,
 };

@@ -220,6 +220,38 @@ export interface IssuerKeySetsTable {
   version: number;
 }
 
+export interface ProgramsTable {
+  code: string;
+  name: string;
+  description: string;
+  completion: string;
+  achievement_type: string;
+  requires_json: string;
+  auto_issue: number;
+  created_at: string;
+}
+
+export interface ProgramRecordsTable {
+  award_id: string;
+  program_code: string;
+  educator_id: string;
+  created_at: string;
+}
+
+export interface ProgramRecordBadgesTable {
+  record_id: string;
+  award_id: string;
+}
+
+export interface LicensesTable {
+  award_id: string;
+  license_code: string;
+  rule_id: string;
+  applicant_json: string;
+  decision_json: string;
+  created_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -249,5 +281,9 @@ export interface Database {
   frameworks: FrameworksTable;
   issuer_keys: IssuerKeysTable;
   issuer_key_sets: IssuerKeySetsTable;
+  programs: ProgramsTable;
+  program_records: ProgramRecordsTable;
+  program_record_badges: ProgramRecordBadgesTable;
+  licenses: LicensesTable;
   schema_migrations: SchemaMigrationsTable;
 }

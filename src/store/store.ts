@@ -16,6 +16,7 @@ import { translateStoreError } from './errors.js';
 import { MailOutboxRepository } from './mailOutbox.js';
 import { migratePostgres, migrateSqlite, missingVersions, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { ProgramsRepository } from './programs.js';
 import { StatusListsRepository } from './statusLists.js';
 import { TokensRepository } from './tokens.js';
 
@@ -29,6 +30,7 @@ export interface Repositories {
   readonly mail: MailOutboxRepository;
   readonly educators: EducatorsRepository;
   readonly issuerKeys: IssuerKeysRepository;
+  readonly programs: ProgramsRepository;
 }
 
 export interface SchemaState {
@@ -69,6 +71,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     mail: new MailOutboxRepository(q),
     educators: new EducatorsRepository(q, engine),
     issuerKeys: new IssuerKeysRepository(q, engine),
+    programs: new ProgramsRepository(q),
   };
 }
 

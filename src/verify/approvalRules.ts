@@ -2,8 +2,9 @@
 // competencies 7, 1, 3 and 5", each satisfied by a badge that is verified by every check (which
 // includes not revoked, not suspended, not expired), from a trusted issuer, and held by the same
 // person. A badge attests one achievement, so it satisfies at most one requirement.
-import type { ApprovalDecision, CredentialReport, RequirementResult } from './report.js';
-import { describeMatcher, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher } from './trustPolicy.js';
+import { failed, type ApprovalDecision, type CredentialReport, type RequirementResult } from './report.js';
+import { describeMatcher, isInterstateRule, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher, type CompetencyRule, type InterstateRule } from './trustPolicy.js';
+import { recordItselfHolds } from './verifyRecord.js';
 
 /** The subject most verified badges are about: whom a loose set of badges can approve. */
 function commonSubject(reports: CredentialReport[]): string | undefined {
@@ -41,7 +42,59 @@ function assignBadges(usable: number[][]): Map<number, number> {
   return new Map([...owner.entries()].map(([badge, requirement]) => [requirement, badge]));
 }
 
-export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
+/**
+ * The credentials a rule reads: each presented one, and the badges inside each CLR 2.0 record
+ * (a record stands in for its badges). A badge inside a record whose own proof, status or
+ * subject fails cannot count, whatever it is on its own.
+ */
+function withRecordContents(reports: CredentialReport[]): CredentialReport[] {
+  return reports.flatMap((r) => {
+    if (!r.embedded) return [r];
+    // The record's subject check passed: a badge naming its recipient by hashed email is about the record's subject.
+    if (recordItselfHolds(r)) return [r, ...r.embedded.map((e) => ({ ...e, summary: { ...e.summary, subject: e.summary.subject ?? r.summary.subject } }))];
+    const why = (r.checks.find((c) => !c.passed && c.check !== 'embedded' && c.check !== 'endorsements')?.reason ?? 'it does not verify').replace(/\.$/, '');
+    const refused = (e: CredentialReport): CredentialReport => ({ ...e, verified: false, checks: [...e.checks, failed('embedded', 'record_not_verified', `The record ${r.summary.id ?? ''} holding it does not verify: ${why}.`)] });
+    return [r, ...r.embedded.map(refused)];
+  });
+}
+
+export function evaluateApprovalRule(rule: ApprovalRule, presented: CredentialReport[], recipient?: string): ApprovalDecision {
+  const reports = withRecordContents(presented);
+  return isInterstateRule(rule) ? evaluateInterstateRule(rule, reports, recipient) : evaluateCompetencyRule(rule, reports, recipient);
+}
+
+const LICENSE_TYPE = 'License';
+
+/** The interstate rule (src/verify/trustPolicy.ts): one unencumbered licence of a listed class from a trusted agency, held by the presenter. */
+function evaluateInterstateRule(rule: InterstateRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
+  const subject = recipient ?? commonSubject(reports);
+  const requirement = `an unencumbered licence of class ${rule.licenseClasses.join(' or ')} from a trusted state agency`;
+  const decide = (result: Omit<RequirementResult, 'requirement'>): ApprovalDecision => {
+    const requirements = [{ requirement, ...result }];
+    return { rule: rule.id, name: rule.name, approved: result.satisfied, recipient: subject, requirements, missing: result.satisfied ? [] : requirements };
+  };
+  const licences = reports.filter((r) => r.summary.achievement?.achievementType === LICENSE_TYPE);
+  if (licences.length === 0) return decide({ satisfied: false, reason: 'No licence credential (an achievement of type License) was presented.' });
+  const listed = licences.filter((r) => rule.licenseClasses.includes(r.summary.achievement?.humanCode ?? ''));
+  if (listed.length === 0) {
+    return decide({ satisfied: false, reason: `No licence of a listed class was presented (presented: ${licences.map((r) => r.summary.achievement?.humanCode ?? r.summary.achievement?.name ?? 'unnamed').join(', ')}).` });
+  }
+  const good = listed.find((r) => r.verified && r.trust.trusted && subject !== undefined && r.summary.subject === subject);
+  if (good) {
+    return decide({ satisfied: true, credentialId: good.summary.id, reason: `Satisfied by ${good.summary.id ?? 'a licence'} (${good.summary.achievement?.name ?? 'licence'}) from ${good.summary.issuer?.name ?? good.summary.issuer?.id}: not revoked, not suspended, not expired.` });
+  }
+  const encumbered = listed.find((r) => !r.verified);
+  const untrusted = listed.find((r) => r.verified && !r.trust.trusted);
+  const elsewhere = listed.find((r) => r.verified && r.trust.trusted);
+  const [credential, why] = encumbered
+    ? [encumbered, `it is encumbered or does not verify: ${failureOf(encumbered)}`]
+    : untrusted
+      ? [untrusted, `its issuer is not a trusted state agency: ${untrusted.trust.reason.replace(/\.$/, '')}`]
+      : [elsewhere, `it was issued to ${elsewhere?.summary.subject ?? 'a hashed identifier'}, not to ${subject ?? 'the presenter'}`];
+  return decide({ satisfied: false, credentialId: credential?.summary.id, reason: `The licence ${credential?.summary.id ?? ''} does not count: ${why}.` });
+}
+
+function evaluateCompetencyRule(rule: CompetencyRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
   const subject = recipient ?? commonSubject(reports);
   // A badge trusted through a scope counts only for a requirement that names it as the scope does.
   const covered = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.trust.scope === undefined || r.trust.scope.some((s) => sameCompetency(r.summary.achievement, s, matcher));
@@ -88,6 +141,8 @@ export function evaluateApprovalRule(rule: ApprovalRule, reports: CredentialRepo
 
 /** The decision when the presentation itself failed: no badge in it can count. */
 export function refuseApproval(rule: ApprovalRule, reason: string, recipient?: string): ApprovalDecision {
-  const requirements = rule.requires.map((m) => ({ requirement: describeMatcher(m), name: m.name, satisfied: false, reason }));
+  const requirements = isInterstateRule(rule)
+    ? [{ requirement: `an unencumbered licence of class ${rule.licenseClasses.join(' or ')} from a trusted state agency`, satisfied: false, reason }]
+    : rule.requires.map((m) => ({ requirement: describeMatcher(m), name: m.name, satisfied: false, reason }));
   return { rule: rule.id, name: rule.name, approved: false, recipient, requirements, missing: requirements };
 }

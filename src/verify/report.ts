@@ -4,11 +4,14 @@
 import type { CompetencyMatcher } from './trustPolicy.js';
 
 /** The checks, in the order of the Open Badges 3.0 verification section. */
-export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient', 'endorsements'] as const;
+export const CREDENTIAL_CHECKS = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient', 'endorsements', 'embedded', 'subject'] as const;
 export type CredentialCheckName = (typeof CREDENTIAL_CHECKS)[number];
 
-/** Checks that decide `verified`; `recipient` counts only when a recipient was asked about. */
-export const DECISIVE_CHECKS: readonly CredentialCheckName[] = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient'];
+/**
+ * Checks that decide `verified`; `recipient` counts only when a recipient was asked about,
+ * `embedded` and `subject` only for a CLR 2.0 record (src/verify/verifyRecord.ts).
+ */
+export const DECISIVE_CHECKS: readonly CredentialCheckName[] = ['structure', 'schema', 'proof', 'issuer', 'dates', 'status', 'recipient', 'embedded', 'subject'];
 
 export const PRESENTATION_CHECKS = ['presentation_structure', 'presentation_proof', 'holder_binding', 'credentials'] as const;
 export type PresentationCheckName = (typeof PRESENTATION_CHECKS)[number];
@@ -52,6 +55,8 @@ export interface CredentialSummary {
         id?: string | undefined;
         name?: string | undefined;
         humanCode?: string | undefined;
+        /** OB 3.0 AchievementType (`License` for a licence, `Certificate` for a program record, ...). */
+        achievementType?: string | undefined;
         /** Where the achievement aligns in shared frameworks: trust scopes and approval rules match on these. */
         alignment?: Array<{ targetUrl?: string | undefined; targetCode?: string | undefined; targetName?: string | undefined }> | undefined;
       }
@@ -77,6 +82,8 @@ export interface CredentialReport {
   /** Each embedded EndorsementCredential, verified the same way. */
   endorsements: CredentialReport[];
   trust: TrustDecision;
+  /** A CLR 2.0 record: each credential inside it, verified as a badge is (against its own issuer). */
+  embedded?: CredentialReport[] | undefined;
 }
 
 export interface RequirementResult {

@@ -36,14 +36,39 @@ const TrustedPartySchema = z.strictObject({
 
 export type TrustedParty = z.infer<typeof TrustedPartySchema>;
 
-const ApprovalRuleSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+const RULE_ID = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
+
+/** The competencies a presentation must show, each by a verified, trusted badge (or a record holding one). */
+const CompetencyRuleSchema = z.strictObject({
+  id: RULE_ID,
   name: z.string().min(1),
   description: z.string().optional(),
+  kind: z.literal('competencies').optional(),
   requires: z.array(CompetencyMatcherSchema).min(1),
 });
 
-export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
+/**
+ * The interstate rule: a licence credential (achievementType `License`) of a listed class from
+ * a trusted state agency, unencumbered (not revoked, not suspended, not expired), held by the
+ * presenter, as the Interstate Teacher Mobility Compact grants the closest equivalent licence to
+ * an unencumbered licence holder of a member state.
+ */
+const InterstateRuleSchema = z.strictObject({
+  id: RULE_ID,
+  name: z.string().min(1),
+  description: z.string().optional(),
+  kind: z.literal('interstate'),
+  /** The licence classes accepted: the licence Achievement's `humanCode`. */
+  licenseClasses: z.array(z.string().min(1)).min(1),
+});
+
+const ApprovalRuleSchema = z.union([CompetencyRuleSchema, InterstateRuleSchema]);
+
+export type CompetencyRule = z.infer<typeof CompetencyRuleSchema>;
+export type InterstateRule = z.infer<typeof InterstateRuleSchema>;
+export type ApprovalRule = CompetencyRule | InterstateRule;
+
+export const isInterstateRule = (rule: ApprovalRule): rule is InterstateRule => rule.kind === 'interstate';
 
 export const TrustPolicySchema = z.strictObject({
   name: z.string().min(1).default('trust policy'),
@@ -68,7 +93,7 @@ const competency = (code: string) => {
  * and online learning) plus 1, 3 and 5. Available in every policy unless it defines its own
  * rule with the same id.
  */
-export const BUILT_IN_RULES: readonly ApprovalRule[] = [
+export const BUILT_IN_RULES: readonly CompetencyRule[] = [
   {
     id: 'online-teaching',
     name: 'Online teaching approval',

@@ -25,6 +25,8 @@ import {
   type CredentialSummary,
 } from './report.js';
 import { decideTrust } from './trustDecision.js';
+import { verifyRecordContents } from './verifyRecord.js';
+import { isClrCredential } from '../programs/clrCredential.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
 import { overLimit, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
@@ -50,6 +52,8 @@ export interface CredentialVerificationOptions {
   now?: Date | undefined;
   /** VC-API `options.checks`: only these decide `report.requested.verified` (`verified` is always every check). */
   checks?: string[] | undefined;
+  /** Verifying a credential inside a record: a record in it is not opened again. */
+  withinRecord?: boolean | undefined;
 }
 
 /** VC-API check names (and ours) → the pipeline checks they stand for. */
@@ -91,7 +95,8 @@ export function summarize(credential: unknown): CredentialSummary {
   const issuer = credential.issuer;
   const issuerId = idOf(issuer);
   const subject = isObject(credential.credentialSubject) ? credential.credentialSubject : undefined;
-  const achievement = subject && isObject(subject.achievement) ? subject.achievement : undefined;
+  // A CLR 2.0 ClrSubject lists achievements; the first is the record's own (the program's).
+  const achievement = subject ? asArray(subject.achievement).find(isObject) : undefined;
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     id: text(credential.id),
@@ -103,6 +108,7 @@ export function summarize(credential: unknown): CredentialSummary {
           id: text(achievement.id),
           name: text(achievement.name),
           humanCode: text(achievement.humanCode),
+          achievementType: text(achievement.achievementType),
           alignment: asArray(achievement.alignment)
             .filter(isObject)
             .map((a) => ({ targetUrl: text(a.targetUrl), targetCode: text(a.targetCode), targetName: text(a.targetName) })),
@@ -376,7 +382,7 @@ export async function verifyOpenBadge(
   const warnings: string[] = [];
   const { decisive, unknown: unknownChecks } = decisiveChecks(options.checks);
   if (unknownChecks.length > 0) warnings.push(`Unknown checks requested and ignored: ${unknownChecks.join(', ')}.`);
-  const report = (endorsements: CredentialReport[] = []): CredentialReport => {
+  const report = (endorsements: CredentialReport[] = [], embedded?: CredentialReport[]): CredentialReport => {
     const ran = (name: CredentialCheckName) => checks.find((c) => c.check === name);
     const verifiedBy = (names: readonly CredentialCheckName[]) =>
       checks.every((c) => c.passed || !names.includes(c.check)) && (!names.includes('proof') || ran('proof')?.passed === true) && (!names.includes('issuer') || ran('issuer')?.passed === true);
@@ -388,7 +394,7 @@ export async function verifyOpenBadge(
     const trust = verified
       ? decideTrust(summary, endorsements, ctx.policy)
       : { trusted: false, reason: ran('issuer')?.passed === false ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
-    return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust };
+    return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust, ...(embedded ? { embedded } : {}) };
   };
 
   if (opened && !opened.ok) {
@@ -431,6 +437,11 @@ export async function verifyOpenBadge(
       });
       checks.push(failed('endorsements', bad.find((e) => !e.verified)?.checks.find((c) => !c.passed)?.code ?? 'endorsement_invalid', `${bad.length} of ${endorsements.length} endorsements do not verify: ${reasons.join('; ')}.`));
     }
+  }
+  if (isClrCredential(credential) && !options.withinRecord) {
+    const contents = await verifyRecordContents(credential, (c) => verifyOpenBadge(c, ctx, { now, withinRecord: true }), (ctx.limits ?? VERIFICATION_LIMITS).credentialsPerPresentation);
+    checks.push(...contents.checks);
+    return report(endorsements, contents.embedded);
   }
   return report(endorsements);
 }

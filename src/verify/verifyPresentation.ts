@@ -22,7 +22,8 @@ export interface PresentationVerificationOptions {
   checks?: string[] | undefined;
 }
 
-const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential'];
+/** Credentials that must be about the holder: badges, and CLR 2.0 records of badges. */
+const OPEN_BADGE_TYPES = ['OpenBadgeCredential', 'AchievementCredential', 'ClrCredential'];
 
 function checkStructure(presentation: unknown, ctx: CredentialVerificationContext): PresentationCheck {
   const fail = (code: string, reason: string) => failed('presentation_structure' as const, code, reason);

@@ -126,7 +126,7 @@ describe('trust policy files', () => {
     );
     const policy = loadTrustPolicy(yamlFile);
     expect(policy.trustedEndorsers[0]).toMatchObject({ id: 'did:web:education.state-a.example', scope: [{ code: 'personalized-blended-online' }] });
-    expect(policy.approvalRules[0]?.requires).toHaveLength(2);
+    expect(policy.approvalRules[0]).toMatchObject({ requires: [{ code: 'personalized-blended-online' }, { code: 'formative-assessment' }] });
     const bad = path.join(dir, 'bad.yml');
     writeFileSync(bad, 'trustedIssuers:\n  - name: no id\n');
     expect(() => loadTrustPolicy(bad)).toThrow(TrustPolicyError);
