@@ -1,4 +1,4 @@
-// Validates credentials against the official 1EdTech Open Badges 3.0 JSON Schemas pinned in
+// Validates credentials against the official 1EdTech Open Badges 3.0 and CLR 2.0 JSON Schemas pinned in
 // contexts/schemas/, before signing (ours) and during verification (anyone's).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,12 +13,15 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv2019) => Ajv2019;
 export const OB_ENDORSEMENT_CREDENTIAL_SCHEMA =
   'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json';
 export const OB_PROFILE_SCHEMA = 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json';
+/** The 1EdTech CLR 2.0 ClrCredential schema (provenance: test/fixtures/clr/PROVENANCE.md). */
+export const CLR_CREDENTIAL_SCHEMA = 'https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json';
 
 /** Each pinned schema is known under the URL credentials cite and under its own `$id`. */
 const PINNED_SCHEMAS: Record<string, string> = {
   [OB_ACHIEVEMENT_CREDENTIAL_SCHEMA]: 'ob_v3p0_achievementcredential_schema.json',
   [OB_ENDORSEMENT_CREDENTIAL_SCHEMA]: 'ob_v3p0_endorsementcredential_schema.json',
   [OB_PROFILE_SCHEMA]: 'ob_v3p0_profile_schema.json',
+  [CLR_CREDENTIAL_SCHEMA]: 'clr_v2p0_clrcredential_schema.json',
 };
 
 export interface SchemaProblem {

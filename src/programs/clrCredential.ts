@@ -4,7 +4,8 @@
 // badges verbatim (`verifiableCredential`), the program's Achievement and each badge's
 // Achievement (`achievement`), and an `isChildOf` Association from each competency to the
 // program Achievement (`association`). Its own status entries make the record revocable.
-import { OB_EXTENSIONS_CONTEXT, OB_V3_CONTEXT, VC_V2_CONTEXT, type IssuerProfile } from '../credentials/openBadge.js';
+import { OB_EXTENSIONS_CONTEXT, OB_SCHEMA_VALIDATOR_TYPE, OB_V3_CONTEXT, VC_V2_CONTEXT, type IssuerProfile } from '../credentials/openBadge.js';
+import { CLR_CREDENTIAL_SCHEMA, validateAgainstSchema, type SchemaProblem } from '../credentials/schema.js';
 import { asArray, isObject, type Json } from '../credentials/jsonValues.js';
 import { nameIdentity } from '../credentials/recipient.js';
 import { credentialStatusValue } from '../status/entries.js';
@@ -89,7 +90,22 @@ export function buildClrCredential(input: ClrInput): Json {
       association: badgeAchievements.map((a) => ({ type: 'Association', associationType: 'isChildOf', sourceId: a.id, targetId: program.id })),
     },
     ...(input.credentialStatus && input.credentialStatus.length > 0 ? { credentialStatus: credentialStatusValue(input.credentialStatus) } : {}),
+    // The pinned 1EdTech schema the record is checked against before signing and by verifiers.
+    credentialSchema: [{ id: CLR_CREDENTIAL_SCHEMA, type: OB_SCHEMA_VALIDATOR_TYPE }],
   };
+}
+
+/** A record this service built fails the CLR 2.0 schema: a bug of ours, never the caller's input. */
+export class ClrSchemaError extends Error {
+  constructor(readonly problems: readonly SchemaProblem[]) {
+    super(`The program record fails the CLR 2.0 ClrCredential schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  }
+}
+
+/** Throws ClrSchemaError unless the unsigned record passes the pinned CLR 2.0 schema. */
+export function assertClrSchemaValid(unsigned: Json): void {
+  const { problems } = validateAgainstSchema(CLR_CREDENTIAL_SCHEMA, unsigned);
+  if (problems.length > 0) throw new ClrSchemaError(problems);
 }
 
 /** True when a credential's type names it a CLR 2.0 ClrCredential. */

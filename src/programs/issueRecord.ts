@@ -18,7 +18,7 @@ import type { AwardRecord } from '../store/awards.js';
 import { isUniqueConflict } from '../store/errors.js';
 import type { ProgramRecordRow } from '../store/programs.js';
 import type { Repositories, Store } from '../store/store.js';
-import { buildClrCredential, recordUrl } from './clrCredential.js';
+import { assertClrSchemaValid, buildClrCredential, recordUrl } from './clrCredential.js';
 import { BUILT_IN_PROGRAM, ProgramNotFoundError, requiredLevel, type Program } from './program.js';
 
 export const RECORD_LEVEL = 'completed';
@@ -169,6 +169,7 @@ export async function issueRecord(deps: RecordDeps, educatorId: string, programC
       validFrom: issuedAt,
       credentialStatus: reservation?.entries,
     });
+    assertClrSchemaValid(unsigned);
     credential = await deps.issuer.sign(unsigned);
   } catch (error) {
     reservation?.release();

@@ -3,6 +3,7 @@
 // last badge (autoIssue), 200 for the current record, the record's JSON, page and baked SVG.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFromSvg } from '../../src/badges/baking.js';
+import { CLR_CREDENTIAL_SCHEMA, validateAgainstSchema } from '../../src/credentials/schema.js';
 import { createTestInstance, ADMIN_TOKEN, type TestInstance } from '../helpers/app.js';
 import { addEducator, observeSeven, post, SEVEN, type Json } from './helpers.js';
 
@@ -81,6 +82,15 @@ describe('the program record', () => {
     expect(record.credentialSubject.association[0]).toMatchObject({ type: 'Association', associationType: 'isChildOf', targetId: record.credentialSubject.achievement[0].id });
     expect(record.proof).toEqual([expect.objectContaining({ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022' })]);
     expect(record.credentialStatus).toBeDefined();
+    // It cites, and passes, the pinned 1EdTech CLR 2.0 ClrCredential schema; a broken copy does not.
+    expect(record.credentialSchema).toEqual([{ id: CLR_CREDENTIAL_SCHEMA, type: '1EdTechJsonSchemaValidator2019' }]);
+    expect(validateAgainstSchema(CLR_CREDENTIAL_SCHEMA, record)).toEqual({ valid: true, problems: [] });
+    const broken = structuredClone(record);
+    delete broken.credentialSubject.type;
+    broken.issuer = 'not a profile';
+    const refused = validateAgainstSchema(CLR_CREDENTIAL_SCHEMA, broken);
+    expect(refused.valid).toBe(false);
+    expect(refused.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['/credentialSubject']));
     // The badges are embedded verbatim: each is the stored, signed badge.
     for (const badge of record.credentialSubject.verifiableCredential) {
       const stored = await instance.app.request(new URL(badge.id).pathname);
