@@ -42,7 +42,9 @@ describe.skipIf(!hasChromium)('/docs in chromium', () => {
     await screenshot(page, 'docs-nojs-desktop');
     await batch.screenshot({ path: path.join(SCREENSHOTS, 'docs-nojs-batch.png') });
     await page.close();
-  });
+    // The whole API reference (~320 kB) renders in one page: on a loaded 2-core machine that takes
+    // longer than the default 30 s, which is about the machine, not the page.
+  }, 90_000);
 
   it('sends the example body with "Try it" and shows the answer (JavaScript on, phone width)', async () => {
     const page = await browser.context.newPage();
@@ -67,5 +69,5 @@ describe.skipIf(!hasChromium)('/docs in chromium', () => {
     expect(errors).toEqual([]);
     await card.screenshot({ path: path.join(SCREENSHOTS, 'docs-try-phone.png') });
     await page.close();
-  });
+  }, 90_000);
 });
