@@ -12,6 +12,7 @@ import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
 import { batchRoutes } from './http/batches.js';
 import { claimRoutes } from './http/claims.js';
+import { consoleRoutes } from './http/console/index.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', verifyPageRoutes(deps));
   app.route('/', programRoutes(deps));
   app.route('/', licenseRoutes(deps));
+  app.route('/', consoleRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

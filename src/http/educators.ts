@@ -38,20 +38,19 @@ export function catalogOf(deps: AppDeps): FrameworkCatalog {
   return catalog;
 }
 
+/** What recording needs, acting as `actor` (the API's token, the console's person). */
+export async function masteryDepsFor(deps: AppDeps, actor: string): Promise<MasteryDeps> {
+  const catalog = catalogOf(deps);
+  // A framework posted on another node is known here before its ratings are checked.
+  await syncStoredFrameworks(deps.store, catalog);
+  return { records: deps.store.educators, catalog, now: deps.now, award: masteryAwarder({ ...deps, actor, catalog }) };
+}
+
 export function educatorRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const catalog = catalogOf(deps);
   const observers = requireScope(deps.store, ['observe', 'issue']);
-  const masteryDeps = async (actor: string): Promise<MasteryDeps> => {
-    // A framework posted on another node is known here before its ratings are checked.
-    await syncStoredFrameworks(deps.store, catalog);
-    return {
-      records: deps.store.educators,
-      catalog,
-      now: deps.now,
-      award: masteryAwarder({ ...deps, actor, catalog }),
-    };
-  };
+  const masteryDeps = (actor: string): Promise<MasteryDeps> => masteryDepsFor(deps, actor);
   const actorOf = (c: { get(key: 'token'): { name: string } }): string => `token:${c.get('token').name}`;
 
   app.post('/educators', requireScope(deps.store, 'issue'), async (c) => {

@@ -83,6 +83,12 @@ export interface PageOptions {
   openGraph?: Record<string, string | undefined> | undefined;
   /** An inline script (constant text: it is allowed by its hash). */
   script?: string | undefined;
+  /** More CSS after the shared stylesheet (constant text: allowed by its hash), e.g. the console's. */
+  style?: string | undefined;
+  /** The header's navigation instead of the public site's (the console's). */
+  nav?: Html | undefined;
+  /** Seconds after which the browser reloads the page (a running batch's progress without script). */
+  refreshSeconds?: number | undefined;
   body: Html;
 }
 
@@ -97,10 +103,12 @@ export function renderPage(options: PageOptions): Html {
 <title>${options.title} · educred</title>
 ${options.description ? html`<meta name="description" content="${options.description}">` : ''}
 ${og.map(([property, content]) => html`<meta property="${property}" content="${content}">\n`)}
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <style>${raw(CSS)}</style>
+${options.style ? html`<style>${raw(options.style)}</style>` : ''}
 </head>
 <body>
-<header class="site"><div class="wrap"><nav aria-label="Site"><a href="/">educred</a><a class="small" href="/verify">Verify a badge</a><a class="small" href="/docs">API reference</a></nav></div></header>
+<header class="site"><div class="wrap">${options.nav ?? html`<nav aria-label="Site"><a href="/">educred</a><a class="small" href="/verify">Verify a badge</a><a class="small" href="/docs">API reference</a></nav>`}</div></header>
 <main id="main"><div class="wrap">
 ${options.body}
 </div></main>
@@ -115,7 +123,7 @@ export async function sendPage(c: Context, options: PageOptions, status: Content
   const scriptSrc = options.script ? hash(options.script) : `'none'`;
   const policy = [
     `default-src 'none'`,
-    `style-src ${CSS_HASH}`,
+    `style-src ${CSS_HASH}${options.style ? ` ${hash(options.style)}` : ''}`,
     `script-src ${scriptSrc}`,
     `img-src 'self' data:`,
     `connect-src 'self'`,

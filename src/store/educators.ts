@@ -90,6 +90,12 @@ export class EducatorsRepository implements EducatorRecords {
     return rows.map((r) => ({ ...educatorOf(r), seq: Number(r.seq) }));
   }
 
+  /** The cohorts educators are in, in alphabetical order (the console's filter). */
+  async cohorts(): Promise<string[]> {
+    const rows = await this.q.selectFrom('educators').select('cohort').distinct().where('cohort', 'is not', null).orderBy('cohort').execute();
+    return rows.flatMap((r) => (r.cohort ? [r.cohort] : []));
+  }
+
   async unknownEducators(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.q.selectFrom('educators').select('id').where(inJsonArray(this.engine, 'id', ids)).execute();
