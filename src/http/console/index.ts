@@ -9,6 +9,7 @@ import { csrf } from 'hono/csrf';
 import { currentSession } from '../../console/sessions.js';
 import type { AppDeps } from '../deps.js';
 import { consoleEducatorRoutes } from './educators.js';
+import { consoleObserveRoutes } from './observe.js';
 import { consoleGuard, type ConsoleEnv } from './session.js';
 import { signInRoutes } from './signIn.js';
 
@@ -26,5 +27,6 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   });
   app.route('/', signInRoutes(deps, guard, secret));
   app.route('/', consoleEducatorRoutes(deps, guard));
+  app.route('/', consoleObserveRoutes(deps, guard));
   return app;
 }
