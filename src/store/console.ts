@@ -70,7 +70,7 @@ export class ConsoleRepository {
     return rows.map(personOf);
   }
 
-  /** Sets (or clears, with null) the role an admin assigned; the person's open sessions take the new role. */
+  /** Sets (or clears, with null) the role an admin assigned (the caller ends the person's open sessions). */
   async assignRole(personId: string, role: Role | null): Promise<void> {
     await this.q.updateTable('console_people').set({ assigned_role: role }).where('id', '=', personId).execute();
   }

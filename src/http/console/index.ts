@@ -8,7 +8,10 @@ import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { currentSession } from '../../console/sessions.js';
 import type { AppDeps } from '../deps.js';
+import { consoleAccessRoutes } from './access.js';
+import { consoleBatchRoutes } from './batches.js';
 import { consoleEducatorRoutes } from './educators.js';
+import { consoleFrameworkRoutes } from './frameworks.js';
 import { consoleObserveRoutes } from './observe.js';
 import { consoleGuard, type ConsoleEnv } from './session.js';
 import { signInRoutes } from './signIn.js';
@@ -28,5 +31,8 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', signInRoutes(deps, guard, secret));
   app.route('/', consoleEducatorRoutes(deps, guard));
   app.route('/', consoleObserveRoutes(deps, guard));
+  app.route('/', consoleBatchRoutes(deps, guard));
+  app.route('/', consoleFrameworkRoutes(deps, guard));
+  app.route('/', consoleAccessRoutes(deps, guard));
   return app;
 }
