@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, postJson, serveInstanceOn, type TestInstance } from '../helpers/app.js';
+import { ADMIN_TOKEN, awardBody, postJson, serveInstanceOn, type TestInstance } from '../helpers/app.js';
 import { hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidcProvider.js';
 import { freePort } from '../helpers/ports.js';
@@ -235,6 +235,13 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'verify-form-phone');
+    // A good badge's report names its issuer's DID in running text: it wraps (it scrolled before).
+    const issued = await postJson(t.app, '/awards', awardBody({ recipient: { email: 'dana@example.edu', name: 'Dana Kim' } }));
+    const { credential } = (await issued.json()) as { credential: { id: string } };
+    await page.goto(`${t.origin}/verify?url=${encodeURIComponent(credential.id)}`);
+    expect(await page.locator('.credential-report .verdict').innerText()).toBe('Verified and trusted.');
+    expect(await scrollWidth(page), 'the verify result scrolls sideways').toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'verify-valid-phone');
     for (const [name, url] of [
       ['educators', '/console/educators'],
       ['educator', `/console/educators/${educatorId}`],

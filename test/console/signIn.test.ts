@@ -4,32 +4,9 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentSession, openSession, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../src/console/sessions.js';
 import { ADMIN_TOKEN, createTestInstance, type TestInstance } from '../helpers/app.js';
+import { cookieHeader, cookiesOf, csrfIn, signInWithToken } from '../helpers/console.js';
 
 const ORIGIN = 'http://localhost:3000';
-
-export function cookiesOf(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const [name, ...value] = (pair ?? '').split('=');
-    if (name) out[name.trim()] = value.join('=');
-  }
-  return out;
-}
-
-const cookieHeader = (jar: Record<string, string>): string => Object.entries(jar).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
-const csrfIn = (page: string): string => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-
-export async function signInWithToken(t: TestInstance, token = ADMIN_TOKEN): Promise<{ jar: Record<string, string>; res: Response }> {
-  const form = await t.app.request('/console/sign-in');
-  const jar = cookiesOf(form);
-  const res = await t.app.request('/console/sign-in', {
-    method: 'POST',
-    headers: { Origin: ORIGIN, Cookie: cookieHeader(jar), 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ csrf: csrfIn(await form.text()), token }).toString(),
-  });
-  return { jar: { ...jar, ...cookiesOf(res) }, res };
-}
 
 describe('console sign-in with an API token', () => {
   let t: TestInstance;

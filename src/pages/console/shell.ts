@@ -16,6 +16,7 @@ export interface Viewer {
 
 export const CONSOLE_CSS = `
 .wrap{max-width:72rem}
+.table-wrap{position:relative}
 nav.console{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center}
 nav.console a{font-weight:600}
 nav.console a.home{color:var(--ink)}
@@ -28,7 +29,7 @@ button.small,.button.small{padding:.35rem .7rem;font-size:.9rem}
 input[type=date],input[type=email],input[type=search],input[type=password],input[type=number]{width:100%;font:inherit;padding:.55rem;border:1px solid var(--line);border-radius:8px;background:#fff}
 input[type=text]{font-family:inherit;font-size:1rem}
 select{font-family:inherit;font-size:1rem}
-summary:focus-visible,input[type=date]:focus{outline:3px solid #f0b400;outline-offset:2px}
+summary:focus-visible,input[type=date]:focus,input[type=date]:focus-within{outline:3px solid #f0b400;outline-offset:2px}
 .row{display:flex;flex-wrap:wrap;gap:0 1rem}.row>div{flex:1 1 12rem;min-width:0}
 fieldset{border:1px solid var(--line);border-radius:10px;margin:.8rem 0;padding:.5rem .8rem .8rem;min-width:0;background:#fff}
 legend{font-weight:700;padding:0 .3rem}
