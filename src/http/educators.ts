@@ -7,7 +7,7 @@ import { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import { syncStoredFrameworks } from '../competencies/frameworkSetup.js';
 import { EducatorNotFoundError } from '../educators/errors.js';
 import { masteryAwarder } from '../educators/masteryAwarder.js';
-import { createEducator, educatorProgress, recordAssessment, recordObservation, withdrawObservation, type Educator, type MasteryDeps } from '../educators/masteryRecords.js';
+import { amendObservation, createEducator, educatorProgress, recordAssessment, recordObservation, withdrawObservation, type Educator, type MasteryDeps } from '../educators/masteryRecords.js';
 import { AssessmentRequestSchema, EducatorRequestSchema, ObservationRequestSchema, WithdrawRequestSchema } from '../educators/requests.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
@@ -79,6 +79,14 @@ export function educatorRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }
     const request = await readValidated(c, ObservationRequestSchema);
     const outcome = await recordObservation(await masteryDeps(actorOf(c)), c.req.param('id'), request).catch(masteryProblem);
     return c.json(outcome, 201, { Location: `/educators/${c.req.param('id')}/observations/${outcome.id}` });
+  });
+
+  app.put('/educators/:id/observations/:observationId', observers, async (c) => {
+    const request = await readValidated(c, ObservationRequestSchema);
+    const { id, observationId } = c.req.param();
+    const outcome = await amendObservation(await masteryDeps(actorOf(c)), id, observationId, request).catch(masteryProblem);
+    await deps.store.audit.record({ actor: actorOf(c), action: 'observation.amended', subject: `observation:${observationId}`, detail: { educator: id, awarded: outcome.awarded.map((a) => a.awardId) } });
+    return c.json(outcome);
   });
 
   app.post('/educators/:id/assessments', observers, async (c) => {

@@ -643,6 +643,17 @@ export const ROUTES: RouteDoc[] = [
     responses: { '201': { description: 'Recorded', schema: RecordOutcome, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator', '422': 'A rating names an unknown achievement or level, or sharedWith an unknown educator' },
   },
   {
+    method: 'put',
+    path: '/educators/{id}/observations/{observationId}',
+    tag: 'Educators',
+    summary: 'Amend an observation (date, observer, setting, notes, ratings) until an issued badge counts it; what now holds is awarded',
+    description: 'The body of `POST /educators/{id}/observations`; `sharedWith` left out keeps the teammates it had. Refused (409) once a badge that is not revoked counts it: revoke the badge instead. A token with the `observe` or the `issue` scope.',
+    scope: 'observe',
+    body: ObservationRequestSchema,
+    example: { date: '2026-03-02', observer: 'Dr. Maya Rivera', setting: 'in-person', ratings: [{ achievement: 'formative-assessment', level: 'developing' }] },
+    responses: { '200': { description: 'Amended', schema: RecordOutcome }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator or observation', '409': 'Counted by an issued badge, or withdrawn', '422': 'A rating names an unknown achievement or level' },
+  },
+  {
     method: 'post',
     path: '/educators/{id}/assessments',
     tag: 'Educators',

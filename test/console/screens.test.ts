@@ -47,7 +47,7 @@ describe('console screens', () => {
     expect(saved.status).toBe(303);
     const where = saved.headers.get('location') ?? '';
     expect(where).toMatch(new RegExp(`^/console/educators/${educatorId}/observations/[0-9a-f-]+\\?$`));
-    const observationId = where.split('/')[4]?.split('?')[0] ?? '';
+    const observationId = where.split('/')[5]?.split('?')[0] ?? '';
     const amended = await post(observer, `/console/educators/${educatorId}/observations/${observationId}/amend`, { educator: educatorId, date: '2026-03-01', 'rating:formative-assessment': 'proficient', narrative: 'Regrouped after exit tickets' });
     expect(amended.status).toBe(303);
     const [stored] = (await t.runtime.store.educators.history(educatorId)).observations;
