@@ -24,8 +24,8 @@ main{display:block}
 h1{font-size:1.6rem;line-height:1.25;margin:1.2rem 0 .6rem}
 h2{font-size:1.2rem;margin:1.6rem 0 .5rem}
 a{color:var(--accent)}
-/* A DID or URL in running text wraps instead of widening the page (no sideways scrolling at 390 px). */
-p,li{overflow-wrap:break-word}
+/* The verify report names DIDs and URLs in running text: they wrap instead of widening the page at 390 px. */
+.credential-report p,.credential-report li{overflow-wrap:break-word}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin:1rem 0}
 .card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .badge-head{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}

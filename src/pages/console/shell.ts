@@ -17,6 +17,7 @@ export interface Viewer {
 export const CONSOLE_CSS = `
 .wrap{max-width:72rem}
 .table-wrap{position:relative}
+main p,main li{overflow-wrap:break-word}
 nav.console{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:center}
 nav.console a{font-weight:600}
 nav.console a.home{color:var(--ink)}
