@@ -151,7 +151,7 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     expect(await page.getByRole('link', { name: 'Amend this observation' }).count()).toBe(1);
     await checkScreen(page, 'educator-observer');
     expect(await page.getByText('Revoke or suspend').count()).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it('a registrar revokes the badge with a reason and a confirmation; the public badge page says Revoked', async () => {
     await signInAt('reggie');
@@ -201,7 +201,8 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     expect(results.split('\r\n')[0]).toBe('line,state,credential_id,claim_url,problem');
     expect(results).toContain('/claim/');
 
-    await page.getByRole('link', { name: 'Frameworks' }).click();
+    await page.getByRole('link', { name: 'Frameworks and programs' }).click();
+    expect(await page.locator('#programs ~ section h3').first().innerText()).not.toBe('');
     await checkScreen(page, 'frameworks');
     await page.getByRole('link', { name: 'Access' }).click();
     expect(await page.locator('#audit ~ .table-wrap').innerText()).toContain('award.revoked');

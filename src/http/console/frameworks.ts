@@ -1,9 +1,11 @@
-// The frameworks screen over the same catalog and import function as GET/POST /frameworks.
+// The frameworks and programs screen over the same catalog and import function as GET/POST
+// /frameworks, and the programs as GET /programs lists them (issue 15).
 import { Hono, type Context } from 'hono';
 import { FrameworkInvalidError } from '../../competencies/errors.js';
 import { importFramework, syncStoredFrameworks } from '../../competencies/frameworkSetup.js';
 import { actorOf } from '../../console/sessions.js';
 import { frameworksPage } from '../../pages/console/frameworks.js';
+import { listPrograms } from '../../programs/issueRecord.js';
 import { sendPage } from '../../pages/layout.js';
 import { parseJsonBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
@@ -25,7 +27,8 @@ export function consoleFrameworkRoutes(deps: AppDeps, guard: ConsoleGuard): Hono
   const catalog = catalogOf(deps);
   const show = async (c: Context<ConsoleEnv>, state: { notice?: string; error?: string; errors?: string[] } = {}, status: 200 | 400 = 200) => {
     await syncStoredFrameworks(deps.store, catalog);
-    return sendPage(c, frameworksPage(c.get('viewer'), { frameworks: catalog.frameworks(), ...state }), status);
+    const achievementName = (code: string): string => catalog.achievement(code)?.competency.name ?? code;
+    return sendPage(c, frameworksPage(c.get('viewer'), { frameworks: catalog.frameworks(), programs: await listPrograms(deps.store), achievementName, ...state }), status);
   };
 
   app.get('/console/frameworks', guard.require('read'), (c) => show(c, { ...(c.req.query('imported') ? { notice: `Framework '${c.req.query('imported')}' imported.` } : {}) }));

@@ -61,7 +61,7 @@ const SCREENS: Array<{ screen: Screen; href: string; label: string; needs: Param
   { screen: 'educators', href: '/console/educators', label: 'Educators', needs: 'read' },
   { screen: 'observe', href: '/console/observe', label: 'Record an observation', needs: 'observe' },
   { screen: 'batches', href: '/console/batches', label: 'Batches', needs: 'issue' },
-  { screen: 'frameworks', href: '/console/frameworks', label: 'Frameworks', needs: 'read' },
+  { screen: 'frameworks', href: '/console/frameworks', label: 'Frameworks and programs', needs: 'read' },
   { screen: 'access', href: '/console/access', label: 'Access', needs: 'administer' },
 ];
 
