@@ -12,6 +12,7 @@ import { badgePageRoutes } from './http/badgePage.js';
 import { badgeRoutes } from './http/badges.js';
 import { batchRoutes } from './http/batches.js';
 import { claimRoutes } from './http/claims.js';
+import { consoleRoutes } from './http/console/index.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
@@ -69,10 +70,11 @@ export function createApp(deps: AppDeps): Hono {
       throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
     },
   });
-  // A bulk upload has its own, larger limit (src/http/batches.ts); the verify page applies this
+  // A bulk upload has its own, larger limit (src/http/batches.ts, and the console's upload in
+  // src/http/console/batches.ts); the verify page applies this
   // same limit itself, so a browser gets the form back (src/http/verifyPage.ts); every other
   // route keeps this one.
-  const ownLimit = new Set(['/awards/batch', '/verify']);
+  const ownLimit = new Set(['/awards/batch', '/verify', '/console/batches']);
   app.use('*', (c, next) => (ownLimit.has(c.req.path) ? next() : globalBodyLimit(c, next)));
 
   app.route('/', healthRoutes(deps));
@@ -98,6 +100,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', verifyPageRoutes(deps));
   app.route('/', programRoutes(deps));
   app.route('/', licenseRoutes(deps));
+  app.route('/', consoleRoutes(deps));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -72,6 +72,12 @@ const EnvSchema = z.object({
   // Outgoing mail for claim links (src/mail/): smtp:// (STARTTLS when offered) or smtps://.
   EDUCRED_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' }).optional(),
   EDUCRED_MAIL_FROM: z.string().trim().min(3).max(320).optional(),
+  // The console's sign-in (src/console/): OpenID Connect when an issuer is set, else the admin token.
+  EDUCRED_OIDC_ISSUER: z.url({ protocol: /^https?$/, message: 'must be the http(s) URL of an OpenID Connect issuer' }).optional(),
+  EDUCRED_OIDC_CLIENT_ID: z.string().trim().min(1).max(500).optional(),
+  EDUCRED_OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  EDUCRED_OIDC_ROLE_CLAIM: z.string().trim().min(1).max(200).optional(),
+  EDUCRED_SESSION_SECRET: z.string().min(32, 'EDUCRED_SESSION_SECRET must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -138,6 +144,19 @@ export interface Config {
   trustPolicyFile: string | undefined;
   /** Outgoing mail (claim links by email); undefined when EDUCRED_SMTP_URL is not set. */
   mail: MailConfig | undefined;
+  /** The console's OpenID Connect sign-in; undefined: sign-in with an API token (the embedded default). */
+  oidc: OidcConfig | undefined;
+  /** Signs the console's cookies (EDUCRED_SESSION_SECRET); undefined: generated and kept in the data folder. Never log it. */
+  sessionSecret: string | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Never log it. */
+  clientSecret: string;
+  /** The ID token or userinfo claim naming the person's console role (admin, registrar, observer). */
+  roleClaim: string | undefined;
 }
 
 export interface Pkcs11Config {
@@ -206,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     verifyDocumentsDir: e.EDUCRED_VERIFY_DOCUMENTS_DIR && path.resolve(e.EDUCRED_VERIFY_DOCUMENTS_DIR),
     trustPolicyFile: e.EDUCRED_TRUST_POLICY && path.resolve(e.EDUCRED_TRUST_POLICY),
     mail: mailConfig(e.EDUCRED_SMTP_URL, e.EDUCRED_MAIL_FROM),
+    oidc: oidcConfig(e.EDUCRED_OIDC_ISSUER, e.EDUCRED_OIDC_CLIENT_ID, e.EDUCRED_OIDC_CLIENT_SECRET, e.EDUCRED_OIDC_ROLE_CLAIM),
+    sessionSecret: e.EDUCRED_SESSION_SECRET,
   });
 }
 
@@ -222,6 +243,19 @@ function pkcs11Config(module: string | undefined, token: string | undefined, pin
     throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: a PKCS#11 key needs EDUCRED_PKCS11_MODULE, EDUCRED_PKCS11_TOKEN and EDUCRED_PKCS11_PIN_FILE together`);
   }
   return Object.freeze({ module: path.resolve(module), token, pinFile: path.resolve(pinFile), keyLabel });
+}
+
+function oidcConfig(issuer: string | undefined, clientId: string | undefined, clientSecret: string | undefined, roleClaim: string | undefined): Config['oidc'] {
+  if (!issuer && !clientId && !clientSecret) {
+    if (roleClaim) throw new ConfigError('Invalid configuration:\n  EDUCRED_OIDC_ROLE_CLAIM needs EDUCRED_OIDC_ISSUER, EDUCRED_OIDC_CLIENT_ID and EDUCRED_OIDC_CLIENT_SECRET');
+    return undefined;
+  }
+  const missing = [!issuer && 'EDUCRED_OIDC_ISSUER', !clientId && 'EDUCRED_OIDC_CLIENT_ID', !clientSecret && 'EDUCRED_OIDC_CLIENT_SECRET'].filter(Boolean);
+  if (missing.length > 0 || !issuer || !clientId || !clientSecret) {
+    throw new ConfigError(`Invalid configuration:\n  ${missing.join(', ')}: OpenID Connect sign-in needs EDUCRED_OIDC_ISSUER, EDUCRED_OIDC_CLIENT_ID and EDUCRED_OIDC_CLIENT_SECRET together`);
+  }
+  // Kept as written: an issuer identifier is compared exactly (OpenID Connect Discovery 1.0 §4.3).
+  return Object.freeze({ issuer, clientId, clientSecret, roleClaim });
 }
 
 // RFC 5322 §3.4: an addr-spec, optionally as `Display Name <addr-spec>`; one address, no line breaks.

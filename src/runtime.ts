@@ -8,6 +8,7 @@ import { BUILT_IN_FRAMEWORK, type CompetencyFramework } from './competencies/fra
 import type { FrameworkCatalog } from './competencies/frameworkCatalog.js';
 import { buildFrameworkCatalog } from './competencies/frameworkSetup.js';
 import type { Config } from './config.js';
+import { loadSessionSecret } from './console/sessions.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
 import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
@@ -49,6 +50,8 @@ export interface Runtime {
   verifyOffload: CanonizeOffload;
   /** Claim emails (EDUCRED_SMTP_URL): the server starts the loop; undefined when mail is not configured. */
   mail: MailDelivery | undefined;
+  /** Signs the console's CSRF tokens and sign-in transactions (EDUCRED_SESSION_SECRET, or `<data dir>/keys/console-session.key`). */
+  sessionSecret: KeyObject;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -102,7 +105,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const claimSecret = loadOrCreateClaimSecret(claimSecretFile(config.dataDir), logger);
   const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
   const frameworks = await buildFrameworkCatalog(store, config.frameworksDir);
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail };
+  const sessionSecret = loadSessionSecret(config.sessionSecret, config.dataDir, logger);
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret };
 }
 
 /**

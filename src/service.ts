@@ -22,6 +22,7 @@ export function serviceDeps(runtime: Runtime): AppDeps {
     bodyLimit: config.bodyLimit,
     batchBodyLimit: config.batchBodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    oidc: config.oidc,
   };
 }
 

@@ -16,13 +16,18 @@ export const claimSecretFile = (dataDir: string): string => path.join(dataDir, '
 
 /** Reads the secret (exactly 32 bytes), generating it when the file does not exist yet. */
 export function loadOrCreateClaimSecret(file: string, logger?: Pick<Logger, 'warn' | 'info'>): KeyObject {
+  return loadOrCreateSecretFile(file, 'claim-link secret', 'links already sent then stop working', logger);
+}
+
+/** A 32-byte secret kept in a file (0600) of the data folder, generated at first start; `label` names it in messages. */
+export function loadOrCreateSecretFile(file: string, label: string, lossConsequence: string, logger?: Pick<Logger, 'warn' | 'info'>): KeyObject {
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     try {
       // 'wx': two processes starting at once cannot both write one (the loser reads the winner's).
       writeFileSync(file, randomBytes(CLAIM_SECRET_BYTES), { mode: 0o600, flag: 'wx' });
       chmodSync(file, 0o600);
-      logger?.info({ file }, 'generated the claim-link secret (keep it with the database: without it, links cannot be rebuilt)');
+      logger?.info({ file }, `generated the ${label} (keep it with the database)`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -31,13 +36,13 @@ export function loadOrCreateClaimSecret(file: string, logger?: Pick<Logger, 'war
   try {
     bytes = readFileSync(file);
   } catch (cause) {
-    throw new ConfigError(`Cannot read the claim-link secret ${file}: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`Cannot read the ${label} ${file}: ${(cause as Error).message}`, { cause });
   }
   if (bytes.length !== CLAIM_SECRET_BYTES) {
     bytes.fill(0);
-    throw new ConfigError(`The claim-link secret ${file} must hold exactly ${CLAIM_SECRET_BYTES} bytes; delete it to generate a new one (links already sent then stop working)`);
+    throw new ConfigError(`The ${label} ${file} must hold exactly ${CLAIM_SECRET_BYTES} bytes; delete it to generate a new one (${lossConsequence})`);
   }
-  if ((statSync(file).mode & 0o077) !== 0) logger?.warn({ file }, 'the claim-link secret is readable by other users; chmod 600 it');
+  if ((statSync(file).mode & 0o077) !== 0) logger?.warn({ file }, `the ${label} is readable by other users; chmod 600 it`);
   const key = createSecretKey(bytes);
   bytes.fill(0);
   return key;

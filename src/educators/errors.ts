@@ -49,10 +49,11 @@ export class ObservationCountedError extends Error {
   constructor(
     readonly observationId: string,
     readonly awardIds: readonly string[],
+    change: 'withdrawn' | 'amended' = 'withdrawn',
   ) {
     super(
       `Observation '${observationId}' is counted by the issued badge${awardIds.length === 1 ? '' : 's'} ${awardIds.join(', ')}: ` +
-        'it cannot be withdrawn; revoke the badge instead',
+        `it cannot be ${change}; revoke the badge instead`,
     );
   }
 }

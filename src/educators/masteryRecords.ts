@@ -52,6 +52,8 @@ export interface EducatorRecords {
   addAssessment(assessment: RecordedAssessment): Promise<void>;
   /** The observation, if it is the educator's own (not one shared with them). */
   findObservation(educatorId: string, observationId: string): Promise<RecordedObservation | undefined>;
+  /** Replaces its date, observer, setting, narrative, url and ratings unless a badge that is not revoked counts it (then returns those badges, changing nothing), in one transaction. */
+  amendObservation(observation: RecordedObservation): Promise<{ countedBy: MasteryAwardRecord[] }>;
   /** Withdraws it unless a badge that is not revoked counts it (then returns those badges, withdrawing nothing), in one transaction. */
   withdrawObservation(observationId: string, reason: string, at: string): Promise<{ countedBy: MasteryAwardRecord[] }>;
   /** Everything recorded for the educator or shared with them. */
@@ -247,4 +249,35 @@ export async function withdrawObservation(deps: Pick<MasteryDeps, 'records' | 'n
   const { countedBy } = await deps.records.withdrawObservation(observationId, reason, (deps.now?.() ?? new Date()).toISOString());
   if (countedBy.length > 0) throw new ObservationCountedError(observationId, countedBy.map((a) => a.awardId));
   return { ...observation, withdrawn: true };
+}
+
+/**
+ * Amends an observation (a mistyped date, a wrong level) as long as no issued badge counts it:
+ * once counted, the badge states that evidence, so it stands. The achievements it rated before
+ * and after are evaluated again, and what now holds is awarded.
+ */
+export async function amendObservation(deps: MasteryDeps, educatorId: string, observationId: string, request: ObservationRequest): Promise<RecordOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const existing = await deps.records.findObservation(educatorId, observationId);
+  if (!existing) throw new ObservationNotFoundError(educatorId, observationId);
+  if (existing.withdrawn) throw new ObservationWithdrawnError(observationId);
+  deps.catalog.assertValidRatings(request.ratings);
+  const sharedWith = request.sharedWith ?? existing.sharedWith ?? [];
+  await checkRecord(deps, educatorId, { date: request.date, sharedWith }, now);
+  const amended: RecordedObservation = {
+    id: existing.id,
+    educatorId,
+    date: request.date,
+    observer: request.observer,
+    ...(request.setting ? { setting: request.setting } : {}),
+    ...(request.narrative ? { narrative: request.narrative } : {}),
+    ...(request.url ? { url: request.url } : {}),
+    ratings: request.ratings,
+    sharedWith,
+    recordedAt: existing.recordedAt,
+  };
+  const { countedBy } = await deps.records.amendObservation(amended);
+  if (countedBy.length > 0) throw new ObservationCountedError(observationId, countedBy.map((a) => a.awardId), 'amended');
+  const touched = [...new Set([...existing.ratings, ...request.ratings].map((r) => r.achievement))];
+  return afterRecord(deps, educatorId, observationId, sharedWith, touched);
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
+import type { OidcConfig } from '../config.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { Issuer } from '../signing/issuer.js';
@@ -44,4 +45,8 @@ export interface AppDeps {
   verifier: Verifier;
   /** Sends claim emails (`notify`); absent when EDUCRED_SMTP_URL is not configured. */
   mail?: MailDelivery | undefined;
+  /** Signs the console's CSRF tokens and sign-in transactions (absent: a secret of this app alone). */
+  sessionSecret?: KeyObject | undefined;
+  /** The console's OpenID Connect sign-in (absent: sign-in with an API token). */
+  oidc?: OidcConfig | undefined;
 }

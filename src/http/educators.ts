@@ -7,7 +7,7 @@ import { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import { syncStoredFrameworks } from '../competencies/frameworkSetup.js';
 import { EducatorNotFoundError } from '../educators/errors.js';
 import { masteryAwarder } from '../educators/masteryAwarder.js';
-import { createEducator, educatorProgress, recordAssessment, recordObservation, withdrawObservation, type Educator, type MasteryDeps } from '../educators/masteryRecords.js';
+import { amendObservation, createEducator, educatorProgress, recordAssessment, recordObservation, withdrawObservation, type Educator, type MasteryDeps } from '../educators/masteryRecords.js';
 import { AssessmentRequestSchema, EducatorRequestSchema, ObservationRequestSchema, WithdrawRequestSchema } from '../educators/requests.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
@@ -38,20 +38,19 @@ export function catalogOf(deps: AppDeps): FrameworkCatalog {
   return catalog;
 }
 
+/** What recording needs, acting as `actor` (the API's token, the console's person). */
+export async function masteryDepsFor(deps: AppDeps, actor: string): Promise<MasteryDeps> {
+  const catalog = catalogOf(deps);
+  // A framework posted on another node is known here before its ratings are checked.
+  await syncStoredFrameworks(deps.store, catalog);
+  return { records: deps.store.educators, catalog, now: deps.now, award: masteryAwarder({ ...deps, actor, catalog }) };
+}
+
 export function educatorRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   const catalog = catalogOf(deps);
   const observers = requireScope(deps.store, ['observe', 'issue']);
-  const masteryDeps = async (actor: string): Promise<MasteryDeps> => {
-    // A framework posted on another node is known here before its ratings are checked.
-    await syncStoredFrameworks(deps.store, catalog);
-    return {
-      records: deps.store.educators,
-      catalog,
-      now: deps.now,
-      award: masteryAwarder({ ...deps, actor, catalog }),
-    };
-  };
+  const masteryDeps = (actor: string): Promise<MasteryDeps> => masteryDepsFor(deps, actor);
   const actorOf = (c: { get(key: 'token'): { name: string } }): string => `token:${c.get('token').name}`;
 
   app.post('/educators', requireScope(deps.store, 'issue'), async (c) => {
@@ -80,6 +79,14 @@ export function educatorRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }
     const request = await readValidated(c, ObservationRequestSchema);
     const outcome = await recordObservation(await masteryDeps(actorOf(c)), c.req.param('id'), request).catch(masteryProblem);
     return c.json(outcome, 201, { Location: `/educators/${c.req.param('id')}/observations/${outcome.id}` });
+  });
+
+  app.put('/educators/:id/observations/:observationId', observers, async (c) => {
+    const request = await readValidated(c, ObservationRequestSchema);
+    const { id, observationId } = c.req.param();
+    const outcome = await amendObservation(await masteryDeps(actorOf(c)), id, observationId, request).catch(masteryProblem);
+    await deps.store.audit.record({ actor: actorOf(c), action: 'observation.amended', subject: `observation:${observationId}`, detail: { educator: id, awarded: outcome.awarded.map((a) => a.awardId) } });
+    return c.json(outcome);
   });
 
   app.post('/educators/:id/assessments', observers, async (c) => {

@@ -643,6 +643,17 @@ export const ROUTES: RouteDoc[] = [
     responses: { '201': { description: 'Recorded', schema: RecordOutcome, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator', '422': 'A rating names an unknown achievement or level, or sharedWith an unknown educator' },
   },
   {
+    method: 'put',
+    path: '/educators/{id}/observations/{observationId}',
+    tag: 'Educators',
+    summary: 'Amend an observation (date, observer, setting, notes, ratings) until an issued badge counts it; what now holds is awarded',
+    description: 'The body of `POST /educators/{id}/observations`; `sharedWith` left out keeps the teammates it had. Refused (409) once a badge that is not revoked counts it: revoke the badge instead. A token with the `observe` or the `issue` scope.',
+    scope: 'observe',
+    body: ObservationRequestSchema,
+    example: { date: '2026-03-02', observer: 'Dr. Maya Rivera', setting: 'in-person', ratings: [{ achievement: 'formative-assessment', level: 'developing' }] },
+    responses: { '200': { description: 'Amended', schema: RecordOutcome }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown educator or observation', '409': 'Counted by an issued badge, or withdrawn', '422': 'A rating names an unknown achievement or level' },
+  },
+  {
     method: 'post',
     path: '/educators/{id}/assessments',
     tag: 'Educators',
@@ -721,4 +732,129 @@ export const ROUTES: RouteDoc[] = [
     example: { applicant: { name: 'Ana Lopez', did: 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK' }, license: { code: 'online-teaching', name: 'Online Teaching Licence' }, rule: 'online-teaching', basis: { verifiablePresentation: { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'] } }, options: { challenge: 'b-41c7', domain: 'licensure.state-b.example' } },
     responses: { '201': { description: 'Issued', schema: LicenseIssued, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '409': 'The applicant holds an active licence of this class', '422': 'Not approved (with the reasons), or an unknown rule' },
   },
+  // The program console (issue 18): HTML pages for people, signed in with a session cookie (not a
+  // bearer token). Every POST is a form with the session's CSRF token from this service's origin;
+  // most answer with a redirect to the page that shows the result (POST, redirect, GET).
+  ...consoleRoutes(),
 ];
+
+/** The console's pages and forms (src/http/console/), all text/html. */
+function consoleRoutes(): RouteDoc[] {
+  const SESSION = 'Needs a console session (cookie); without one, a redirect to `/console/sign-in`.';
+  const page = (path: string, summary: string, extra: Partial<RouteDoc> = {}): RouteDoc => ({
+    method: 'get',
+    path,
+    tag: 'Console',
+    summary,
+    description: SESSION,
+    produces: 'text/html',
+    responses: { '200': 'The page', '303': 'No session: to the sign-in page', '403': 'The role does not allow it' },
+    ...extra,
+  });
+  const form = (path: string, summary: string, ok: Record<string, string> = {}): RouteDoc => ({
+    method: 'post',
+    path,
+    tag: 'Console',
+    summary,
+    description: `${SESSION} A form (application/x-www-form-urlencoded or multipart/form-data) with the session's \`csrf\` field, from this service's origin.`,
+    produces: 'text/html',
+    responses: { '303': 'Done (or refused): to the page that says so', ...ok, '403': 'No valid CSRF token, another origin, or a role that does not allow it' },
+  });
+  return [
+    { method: 'get', path: '/console', tag: 'Console', summary: 'The console: to the educators with a session, else to the sign-in page', produces: 'text/html', responses: { '303': 'Redirect' } },
+    {
+      method: 'get',
+      path: '/console/sign-in',
+      tag: 'Console',
+      summary: 'Sign-in page: the identity provider (EDUCRED_OIDC_*) or an API token',
+      produces: 'text/html',
+      query: [
+        { name: 'next', description: 'The console page to open after signing in' },
+        { name: 'signed-out', description: 'Say that the person signed out' },
+      ],
+      responses: { '200': 'The page' },
+    },
+    {
+      method: 'post',
+      path: '/console/sign-in',
+      tag: 'Console',
+      summary: 'Sign in with an API token (form: token, csrf, next)',
+      produces: 'text/html',
+      responses: { '303': 'Signed in: a session cookie, to the console', '400': 'The form expired', '401': 'Unknown or revoked token', '403': 'The token has no scope the console uses, or another origin' },
+    },
+    {
+      method: 'get',
+      path: '/console/sign-in/oidc',
+      tag: 'Console',
+      summary: "To the identity provider's authorization endpoint (authorization code, PKCE S256, state and nonce in a sealed cookie)",
+      produces: 'text/html',
+      query: [{ name: 'next', description: 'The console page to open after signing in' }],
+      responses: { '303': 'To the identity provider (to the sign-in page when none is configured)', '400': 'The provider cannot be reached' },
+    },
+    {
+      method: 'get',
+      path: '/console/sign-in/callback',
+      tag: 'Console',
+      summary: "The identity provider's redirect back (the OpenID Connect redirect URI)",
+      produces: 'text/html',
+      query: [
+        { name: 'code', description: 'The authorization code' },
+        { name: 'state', description: 'The state sent' },
+        { name: 'iss', description: 'The issuer (RFC 9207)' },
+        { name: 'error', description: 'Why the provider did not sign the person in' },
+      ],
+      responses: { '303': 'Signed in: a session cookie, to the console', '400': 'Expired or foreign sign-in', '401': 'The answer did not check out', '403': 'Signed in, but no role yet' },
+    },
+    form('/console/sign-out', 'Sign out (the session ends)'),
+    page('/console/educators', 'Educators: search, cohort, the progress grid', {
+      query: [
+        { name: 'q', description: 'Part of a name, email or program number' },
+        { name: 'cohort', description: 'One cohort' },
+        { name: 'after', description: 'The position after which the page starts' },
+        { name: 'error', description: 'A message to show' },
+      ],
+    }),
+    form('/console/educators', 'Add an educator (registrar)'),
+    page('/console/educators/{id}', 'An educator: badges with live status and claim links, progress, observations', {
+      query: [
+        { name: 'notice', description: 'What was just done' },
+        { name: 'error', description: 'What went wrong' },
+      ],
+    }),
+    form('/console/awards/{id}/status', 'Revoke, suspend or reinstate a badge with a reason (registrar): first the confirmation page, then (confirm=yes) the change', { '200': 'The confirmation page' }),
+    form('/console/awards/{id}/claim-link', 'A new claim link for a badge (registrar)'),
+    page('/console/observe', 'Record an observation (observer)', { query: [{ name: 'educator', description: 'The educator to preselect' }] }),
+    form('/console/observe', 'Save an observation (observer)', { '400': 'The form again, saying what to fix' }),
+    page('/console/educators/{id}/observations/{observationId}', 'A saved observation: the badges it awarded, what is still missing', {
+      query: [
+        { name: 'awarded', description: 'The badges it awarded (award ids, comma-separated)' },
+        { name: 'amended', description: 'It was an amendment' },
+      ],
+    }),
+    page('/console/educators/{id}/observations/{observationId}/amend', 'Amend an observation (until a badge counts it)'),
+    form('/console/educators/{id}/observations/{observationId}/amend', 'Save the amendment', { '400': 'The form again, saying what to fix' }),
+    page('/console/batches', 'Batches: upload a CSV of awards or observations; recent batches (registrar)'),
+    form('/console/batches', 'Upload a CSV (kind: awards or observations; file; notify)', { '200': 'The observations recorded (an observation file)', '400': 'The form again, saying what to fix', '413': 'Over EDUCRED_BATCH_BODY_LIMIT' }),
+    page('/console/batches/{id}', "An award batch's progress (the page refreshes itself while it runs) and rows"),
+    {
+      ...page('/console/batches/{id}/results.csv', "An award batch's results with claim links (CSV)"),
+      produces: 'text/csv',
+      responses: { '200': { description: 'line, state, credential_id, claim_url, problem' }, '303': 'No session: to the sign-in page', '404': 'No such batch' },
+    },
+    page('/console/frameworks', 'The loaded frameworks and their rules', { query: [{ name: 'imported', description: 'A framework just imported' }] }),
+    form('/console/frameworks', 'Import a framework (admin; files: document, rules)', { '400': 'The page again, with the problems' }),
+    page('/console/access', 'People and roles, API tokens, the audit log (admin)', {
+      query: [
+        { name: 'actor', description: 'Audit rows of one actor' },
+        { name: 'action', description: 'Audit rows of an action, or of actions under a prefix (award → award.revoked, …)' },
+        { name: 'subject', description: 'Audit rows of one subject' },
+        { name: 'before', description: 'Older than this position' },
+        { name: 'notice', description: 'What was just done' },
+      ],
+    }),
+    form('/console/access/people/{id}/role', "Assign a person's role (admin; the person signs in again)", { '400': 'Not a role' }),
+    form('/console/access/tokens', 'Create an API token (admin): its secret shown once', { '200': 'The page with the new secret' }),
+    form('/console/access/tokens/{id}/revoke', 'Revoke an API token (admin)', { '409': 'Unknown, or the last admin token' }),
+  ];
+}
+

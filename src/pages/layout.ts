@@ -24,6 +24,8 @@ main{display:block}
 h1{font-size:1.6rem;line-height:1.25;margin:1.2rem 0 .6rem}
 h2{font-size:1.2rem;margin:1.6rem 0 .5rem}
 a{color:var(--accent)}
+/* The verify report names DIDs and URLs in running text: they wrap instead of widening the page at 390 px. */
+.credential-report p,.credential-report li{overflow-wrap:break-word}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin:1rem 0}
 .card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}
 .badge-head{display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}
@@ -83,6 +85,12 @@ export interface PageOptions {
   openGraph?: Record<string, string | undefined> | undefined;
   /** An inline script (constant text: it is allowed by its hash). */
   script?: string | undefined;
+  /** More CSS after the shared stylesheet (constant text: allowed by its hash), e.g. the console's. */
+  style?: string | undefined;
+  /** The header's navigation instead of the public site's (the console's). */
+  nav?: Html | undefined;
+  /** Seconds after which the browser reloads the page (a running batch's progress without script). */
+  refreshSeconds?: number | undefined;
   body: Html;
 }
 
@@ -97,10 +105,12 @@ export function renderPage(options: PageOptions): Html {
 <title>${options.title} · educred</title>
 ${options.description ? html`<meta name="description" content="${options.description}">` : ''}
 ${og.map(([property, content]) => html`<meta property="${property}" content="${content}">\n`)}
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <style>${raw(CSS)}</style>
+${options.style ? html`<style>${raw(options.style)}</style>` : ''}
 </head>
 <body>
-<header class="site"><div class="wrap"><nav aria-label="Site"><a href="/">educred</a><a class="small" href="/verify">Verify a badge</a><a class="small" href="/docs">API reference</a></nav></div></header>
+<header class="site"><div class="wrap">${options.nav ?? html`<nav aria-label="Site"><a href="/">educred</a><a class="small" href="/verify">Verify a badge</a><a class="small" href="/docs">API reference</a></nav>`}</div></header>
 <main id="main"><div class="wrap">
 ${options.body}
 </div></main>
@@ -115,7 +125,7 @@ export async function sendPage(c: Context, options: PageOptions, status: Content
   const scriptSrc = options.script ? hash(options.script) : `'none'`;
   const policy = [
     `default-src 'none'`,
-    `style-src ${CSS_HASH}`,
+    `style-src ${CSS_HASH}${options.style ? ` ${hash(options.style)}` : ''}`,
     `script-src ${scriptSrc}`,
     `img-src 'self' data:`,
     `connect-src 'self'`,

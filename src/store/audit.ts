@@ -50,10 +50,17 @@ export class AuditRepository {
     return rows.map(fromRow);
   }
 
-  /** Audit rows newest first, optionally of one subject, before the position `beforeId` (a page of GET /audit). */
-  async list(page: { subject?: string | undefined; beforeId?: number | undefined; limit: number }): Promise<AuditRow[]> {
+  /**
+   * Audit rows newest first, optionally of one subject, one actor and an action (or actions
+   * starting with `action` followed by a dot: `award` finds award.revoked), before the position
+   * `beforeId` (a page of GET /audit and of the console's audit log).
+   */
+  async list(page: { subject?: string | undefined; actor?: string | undefined; action?: string | undefined; beforeId?: number | undefined; limit: number }): Promise<AuditRow[]> {
     let select = this.q.selectFrom('audit_events').select(COLUMNS).where('id', '<', page.beforeId ?? Number.MAX_SAFE_INTEGER);
     if (page.subject !== undefined) select = select.where('subject', '=', page.subject);
+    if (page.actor !== undefined) select = select.where('actor', '=', page.actor);
+    const action = page.action;
+    if (action !== undefined) select = select.where((eb) => eb.or([eb('action', '=', action), eb('action', 'like', `${action.replace(/[\\%_]/g, '')}.%`)]));
     const rows = await select.orderBy('id', 'desc').limit(page.limit).execute();
     return rows.map(fromRow);
   }

@@ -116,6 +116,12 @@ export class BatchesRepository {
     private readonly engine: Engine,
   ) {}
 
+  /** The most recent batches, newest first (the console's list). */
+  async recent(limit: number): Promise<BatchRecord[]> {
+    const rows = await this.q.selectFrom('award_batches').select(BATCH_COLUMNS).orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    return rows.map(batchFromRow);
+  }
+
   async find(id: string): Promise<BatchRecord | undefined> {
     const row = await this.q.selectFrom('award_batches').select(BATCH_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && batchFromRow(row);

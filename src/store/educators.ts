@@ -90,6 +90,12 @@ export class EducatorsRepository implements EducatorRecords {
     return rows.map((r) => ({ ...educatorOf(r), seq: Number(r.seq) }));
   }
 
+  /** The cohorts educators are in, in alphabetical order (the console's filter). */
+  async cohorts(): Promise<string[]> {
+    const rows = await this.q.selectFrom('educators').select('cohort').distinct().where('cohort', 'is not', null).orderBy('cohort').execute();
+    return rows.flatMap((r) => (r.cohort ? [r.cohort] : []));
+  }
+
   async unknownEducators(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = await this.q.selectFrom('educators').select('id').where(inJsonArray(this.engine, 'id', ids)).execute();
@@ -145,6 +151,30 @@ export class EducatorsRepository implements EducatorRecords {
     const row = await this.q.selectFrom('observations').select('id').where('id', '=', observationId).where('educator_id', '=', educatorId).executeTakeFirst();
     if (!row) return undefined;
     return (await this.observationsByIds([row.id]))[0];
+  }
+
+  async amendObservation(o: RecordedObservation): Promise<{ countedBy: MasteryAwardRecord[] }> {
+    return atomic(this.q, async (tx) => {
+      const repo = new EducatorsRepository(tx, this.engine);
+      // Locked first, as for a withdrawal: an award counting it cannot commit in between.
+      await repo.lockObservations([o.id]);
+      const countedBy = await repo.activeAwardsCounting(o.id);
+      if (countedBy.length > 0) return { countedBy };
+      await tx
+        .updateTable('observations')
+        .set({ date: o.date, observer: o.observer, setting: o.setting ?? null, narrative: o.narrative ?? null, url: o.url ?? null })
+        .where('id', '=', o.id)
+        .where('withdrawn_at', 'is', null)
+        .execute();
+      await tx.deleteFrom('ratings').where('observation_id', '=', o.id).execute();
+      await tx
+        .insertInto('ratings')
+        .values(o.ratings.map((r) => ({ observation_id: o.id, achievement: r.achievement, level: r.level, narrative: r.narrative ?? null })))
+        .execute();
+      return { countedBy };
+    }).catch((error: unknown) => {
+      throw translateStoreError(error);
+    });
   }
 
   async withdrawObservation(observationId: string, reason: string, at: string): Promise<{ countedBy: MasteryAwardRecord[] }> {

@@ -308,4 +308,27 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
       created_at TEXT NOT NULL
     );
   `,
+  15: `
+    CREATE TABLE console_people (
+      id TEXT PRIMARY KEY,
+      subject TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      email TEXT,
+      assigned_role TEXT CHECK (assigned_role IS NULL OR assigned_role IN ('admin', 'registrar', 'observer')),
+      claimed_role TEXT,
+      created_at TEXT NOT NULL,
+      last_sign_in_at TEXT
+    );
+
+    CREATE TABLE console_sessions (
+      id_hash TEXT PRIMARY KEY,
+      person_id TEXT NOT NULL REFERENCES console_people (id),
+      role TEXT NOT NULL CHECK (role IN ('admin', 'registrar', 'observer')),
+      created_at TEXT NOT NULL,
+      last_seen_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      ended_at TEXT
+    );
+    CREATE INDEX console_sessions_by_person ON console_sessions (person_id);
+  `,
 };

@@ -252,6 +252,27 @@ export interface LicensesTable {
   created_at: string;
 }
 
+export interface ConsolePeopleTable {
+  id: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  assigned_role: string | null;
+  claimed_role: string | null;
+  created_at: string;
+  last_sign_in_at: string | null;
+}
+
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  person_id: string;
+  role: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -285,5 +306,7 @@ export interface Database {
   program_records: ProgramRecordsTable;
   program_record_badges: ProgramRecordBadgesTable;
   licenses: LicensesTable;
+  console_people: ConsolePeopleTable;
+  console_sessions: ConsoleSessionsTable;
   schema_migrations: SchemaMigrationsTable;
 }

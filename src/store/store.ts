@@ -9,6 +9,7 @@ import { AuditRepository } from './audit.js';
 import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
 import { ClaimLinksRepository } from './claimLinks.js';
+import { ConsoleRepository } from './console.js';
 import { EducatorsRepository } from './educators.js';
 import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
@@ -31,6 +32,7 @@ export interface Repositories {
   readonly educators: EducatorsRepository;
   readonly issuerKeys: IssuerKeysRepository;
   readonly programs: ProgramsRepository;
+  readonly console: ConsoleRepository;
 }
 
 export interface SchemaState {
@@ -72,6 +74,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     educators: new EducatorsRepository(q, engine),
     issuerKeys: new IssuerKeysRepository(q, engine),
     programs: new ProgramsRepository(q),
+    console: new ConsoleRepository(q),
   };
 }
 

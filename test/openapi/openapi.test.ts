@@ -67,7 +67,8 @@ describe('GET /openapi.json', () => {
         continue;
       }
       const ok = Object.entries(op.responses as Json).filter(([status]) => status.startsWith('2'));
-      if (ok.length === 0) missing.push(`${route}: no 2xx answer`);
+      // A console form answered by a redirect to the page that shows the result (POST, redirect, GET) has a 303 instead.
+      if (ok.length === 0 && !('303' in (op.responses as Json))) missing.push(`${route}: no 2xx answer`);
       for (const [status, response] of ok) {
         if (status === '204') continue;
         const content = ((response as Json).content ?? {}) as Json;
@@ -129,7 +130,7 @@ describe('GET /openapi.json', () => {
         return original[name].call(this, key);
       };
     }
-    const transport = new Set(['header:accept', 'header:content-type', 'header:authorization', 'header:origin', 'header:access-control-request-method', 'header:access-control-request-headers']);
+    const transport = new Set(['header:accept', 'header:content-type', 'header:authorization', 'header:origin', 'header:sec-fetch-site', 'header:access-control-request-method', 'header:access-control-request-headers']);
     const undeclared: string[] = [];
     let exercised = 0;
     try {
