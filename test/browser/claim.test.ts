@@ -81,5 +81,5 @@ describe.skipIf(!hasChromium)('claim page in chromium', () => {
     await page.goto(`${t.origin}/`);
     await screenshot(page, 'home-phone');
     expect(errors).toEqual([]);
-  });
+  }, 90_000); // the full-page screenshot of the whole API reference is slow on a loaded machine
 });
