@@ -12,6 +12,7 @@ import { loadSessionSecret } from './console/sessions.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
 import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
+import { resolveDidJwk } from './signing/didJwk.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
@@ -65,6 +66,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   // The issuer resolves its own did:web offline; other DIDs are for the verifier to resolve.
   const resolveDid = async (didUrl: string): Promise<unknown> => {
     if (didUrl.startsWith('did:key:')) return resolveDidKey(didUrl);
+    // did:jwk is computed from the DID itself, like did:key (wallet holders: OID4VCI key proofs, the exchange).
+    if (didUrl.startsWith('did:jwk:')) return resolveDidJwk(didUrl);
     if (issuer && didUrl.split('#')[0] === issuer.identity.did) {
       // The document as the store has it now, so what a previous key signed still verifies.
       const found = dereferenceDidUrl(await issuer.currentDidDocument(), didUrl);

@@ -8,7 +8,7 @@ import type { AwardRecord } from '../store/awards.js';
 import type { ClaimLinkRecord } from '../store/claimLinks.js';
 import type { Repositories, Store } from '../store/store.js';
 import { bindCredentialToHolder, subjectDid } from './bindCredential.js';
-import { liveClaimLink } from './claimLink.js';
+import { assertLive, liveClaimLink } from './claimLink.js';
 import { assertClaimable, awardLiveStatus, withholdsClaim } from './claimStatus.js';
 import { verifyDidAuthentication } from './didAuth.js';
 import { AwardNotClaimableError, ClaimGoneError, RecipientMismatchError } from './errors.js';
@@ -30,7 +30,18 @@ export interface ClaimView {
 /** The award behind a live link, with its live status (for the claim page). */
 export async function openClaim(deps: ClaimDeps, token: string): Promise<ClaimView> {
   const now = (deps.now ?? (() => new Date()))();
-  const link = await liveClaimLink(deps.store, token, now);
+  return viewOf(deps, await liveClaimLink(deps.store, token, now), now);
+}
+
+/** As openDeliverableClaim, for a link found by its hash (an OID4VCI grant names its link so). */
+export async function openDeliverableClaimByHash(deps: ClaimDeps, tokenHash: string): Promise<ClaimView> {
+  const now = (deps.now ?? (() => new Date()))();
+  const view = await viewOf(deps, assertLive(await deps.store.claimLinks.findByHash(tokenHash), now), now);
+  if (withholdsClaim(view.status)) throw new AwardNotClaimableError(view.award.id, view.status.state);
+  return view;
+}
+
+async function viewOf(deps: ClaimDeps, link: ClaimLinkRecord, now: Date): Promise<ClaimView> {
   const award = await deps.store.awards.find(link.awardId);
   // The foreign key guarantees the award; a miss here is a broken database.
   if (!award) throw new Error(`Claim link refers to a missing award ${link.awardId}`);
@@ -72,6 +83,16 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
     domain: exchangeDomain(deps.baseUrl),
     documentLoader: deps.issuer.documentLoader,
   });
+  return deliverToHolder(deps, { link, award }, holder, 'wallet');
+}
+
+/**
+ * Delivers a claim to a holder whose DID was proven (DID authentication in the VC-API exchange,
+ * a key proof in OID4VCI): an email-only award is re-issued with `credentialSubject.id`; an
+ * award already naming a DID is delivered only to that DID. Spends the link.
+ */
+export async function deliverToHolder(deps: ClaimDeps, view: Pick<ClaimView, 'link' | 'award'>, holder: string, via: 'wallet' | 'oid4vci'): Promise<JsonObject> {
+  const { link, award } = view;
   const bound = subjectDid(award.credential);
   if (bound && bound !== holder) throw new RecipientMismatchError(bound, holder);
   const now = (deps.now ?? (() => new Date()))();
@@ -82,7 +103,7 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
       actor: `wallet:${holder}`,
       action: 'award.claimed',
       subject: award.id,
-      detail: { via: 'wallet', holder, reissued: !bound, credentialId: award.credentialId },
+      detail: { via, holder, reissued: !bound, credentialId: award.credentialId },
     });
   });
   return credential;

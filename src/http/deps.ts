@@ -29,6 +29,8 @@ export interface AppDeps {
   claimSecret: KeyObject;
   /** Lifetime of claim links in days (default 30). */
   claimTtlDays?: number | undefined;
+  /** Whether OID4VCI pre-authorized codes need a transaction code (EDUCRED_OID4VCI_TX_CODE; default off). */
+  oid4vciTxCode?: 'off' | 'required' | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */
   batches?: BatchRunner | undefined;
   /** Single awards and VC-API issues share commits through it (the server's, src/issuance.ts); absent, each commits alone. */
