@@ -2,6 +2,7 @@
 // credential bound to the wallet's DID) or by downloading the JSON. Either spends the link, and
 // neither hands out a revoked or suspended badge (checked in the spending transaction).
 import type { LiveStatus } from '../pages/liveStatus.js';
+import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 import type { AwardRecord } from '../store/awards.js';
@@ -17,6 +18,8 @@ export interface ClaimDeps {
   store: Store;
   issuer: Issuer;
   baseUrl: string;
+  /** Resolves wallet holders' DIDs: did:key and did:jwk offline, did:web through the guarded fetcher (default: the issuer's offline loader). */
+  holderLoader?: DocumentLoader | undefined;
   now?: () => Date;
 }
 
@@ -81,7 +84,7 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
   const holder = await verifyDidAuthentication(presentation, {
     challenge: link.challenge,
     domain: exchangeDomain(deps.baseUrl),
-    documentLoader: deps.issuer.documentLoader,
+    documentLoader: deps.holderLoader ?? deps.issuer.documentLoader,
   });
   return deliverToHolder(deps, { link, award }, holder, 'wallet');
 }
