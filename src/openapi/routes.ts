@@ -356,6 +356,14 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': { description: 'Baked SVG', headers: [{ name: 'Content-Disposition', description: 'inline, with a file name' }] }, '404': 'Unknown credential' },
   },
   {
+    method: 'get',
+    path: '/credentials/{id}/badge.png',
+    tag: 'Credentials',
+    summary: 'The badge image as PNG with the credential baked in (OB 3.0 §5.3.1: an uncompressed iTXt chunk `openbadgecredential`)',
+    produces: 'image/png',
+    responses: { '200': { description: 'Baked PNG', headers: [{ name: 'Content-Disposition', description: 'inline, with a file name' }] }, '404': 'Unknown credential' },
+  },
+  {
     method: 'post',
     path: '/credentials/issue',
     tag: 'Credentials',
