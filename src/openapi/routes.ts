@@ -212,7 +212,7 @@ export const ROUTES: RouteDoc[] = [
     description: 'Public: readable from any origin (CORS), like every public document.',
     responses: { '200': { description: 'Every Achievement of the framework', schema: z.array(Achievement) } },
   },
-  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement', responses: { '200': { description: 'The Achievement', schema: Achievement }, '404': 'Unknown code' } },
+  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement (a browser gets a readable page)', responses: { '200': { description: 'The Achievement (or the HTML page)', schema: Achievement, html: true }, '404': 'Unknown code' } },
   {
     method: 'get',
     path: '/achievements/{code}/image.svg',
@@ -221,7 +221,7 @@ export const ROUTES: RouteDoc[] = [
     produces: 'image/svg+xml',
     responses: { '200': { description: 'SVG', headers: [CACHE_CONTROL] }, '404': 'Unknown code' },
   },
-  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules', responses: { '200': { description: 'The framework', schema: Framework }, '404': 'Unknown framework' } },
+  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules (a browser gets a readable page)', responses: { '200': { description: 'The framework (or the HTML page)', schema: Framework, html: true }, '404': 'Unknown framework' } },
   {
     method: 'post',
     path: '/awards',
