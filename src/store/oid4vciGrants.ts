@@ -41,9 +41,10 @@ export class Oid4vciGrantsRepository {
       .values({ code_hash: hashSecret(grant.code), link_token_hash: grant.linkTokenHash, created_at: grant.createdAt.toISOString(), expires_at: grant.expiresAt })
       .onConflict((oc) => oc.doNothing())
       .execute();
-    const found = await this.findByCode(grant.code);
-    if (!found) throw new Error('The OID4VCI grant was not stored');
-    return found;
+    // One grant per link (UNIQUE): the one stored first, whatever this call brought.
+    const row = await this.q.selectFrom('oid4vci_grants').select(COLUMNS).where('link_token_hash', '=', grant.linkTokenHash).executeTakeFirst();
+    if (!row) throw new Error('The OID4VCI grant was not stored');
+    return fromRow(row);
   }
 
   async findByCode(code: string): Promise<Oid4vciGrantRecord | undefined> {
