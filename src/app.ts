@@ -13,6 +13,7 @@ import { badgeRoutes } from './http/badges.js';
 import { batchRoutes } from './http/batches.js';
 import { claimRoutes } from './http/claims.js';
 import { consoleRoutes } from './http/console/index.js';
+import { oid4vciRoutes } from './http/oid4vci.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   if (perMinute > 0) {
     const limits = { verify: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }), claim: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }) };
     for (const path of ['/credentials/verify', '/presentations/verify', '/verify', '/verify/*']) app.use(path, limits.verify);
-    for (const path of ['/claim/*', '/exchanges/*']) app.use(path, limits.claim);
+    for (const path of ['/claim/*', '/exchanges/*', '/oid4vci/*']) app.use(path, limits.claim);
   }
   const globalBodyLimit = bodyLimit({
     maxSize: deps.bodyLimit,
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', credentialRoutes(deps));
   app.route('/', didRoutes(deps));
   app.route('/', endorsementRoutes(deps));
+  app.route('/', oid4vciRoutes(deps));
   app.route('/', claimRoutes(deps));
   app.route('/', badgeRoutes(deps));
   app.route('/', docsRoutes(deps));

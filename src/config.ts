@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   // A program's own frameworks (docs/frameworks.md): framework JSON or CASE packages, loaded at start.
   EDUCRED_FRAMEWORKS_DIR: z.string().min(1).optional(),
   EDUCRED_CLAIM_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // OID4VCI 1.0 §4.1.1 tx_code: `required` makes every pre-authorized code need a 6-digit
+  // transaction code, shown to the educator beside the offer (not inside it).
+  EDUCRED_OID4VCI_TX_CODE: z.enum(['off', 'required']).default('off'),
   // The status entries every badge carries: OB 3.0 types credentialStatus as one object (0..1),
   // so the default is revocation alone; `revocation,suspension` adds a second entry (a VC 2.0
   // set that 1EdTech openbadges-specification#623 proposes for OB 3.1).
@@ -116,6 +119,8 @@ export interface Config {
   frameworksDir: string | undefined;
   /** How long a claim link stays usable (days). */
   claimTtlDays: number;
+  /** Whether OID4VCI pre-authorized codes need a transaction code (EDUCRED_OID4VCI_TX_CODE). */
+  oid4vciTxCode: 'off' | 'required';
   /** The status purposes every badge gets an entry for (revocation first; suspension optional). */
   statusPurposes: readonly StatusPurpose[];
   logLevel: string;
@@ -209,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     endorsementsDir: e.EDUCRED_ENDORSEMENTS_DIR,
     frameworksDir: e.EDUCRED_FRAMEWORKS_DIR ? path.resolve(e.EDUCRED_FRAMEWORKS_DIR) : undefined,
     claimTtlDays: e.EDUCRED_CLAIM_TTL_DAYS,
+    oid4vciTxCode: e.EDUCRED_OID4VCI_TX_CODE,
     statusPurposes: e.EDUCRED_STATUS_PURPOSES,
     logLevel: e.LOG_LEVEL,
     signingWorkers: e.EDUCRED_SIGNING_WORKERS ?? Math.max(1, os.availableParallelism()),

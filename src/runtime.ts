@@ -11,7 +11,11 @@ import type { Config } from './config.js';
 import { loadSessionSecret } from './console/sessions.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
-import { createDocumentLoader, loadExtraContexts } from './signing/documentLoader.js';
+import { readFileSync } from 'node:fs';
+import { createDocumentLoader, loadExtraContexts, type DocumentLoader } from './signing/documentLoader.js';
+import { resolveDidJwk } from './signing/didJwk.js';
+import { holderDocumentLoader } from './claims/holderDocuments.js';
+import { createGuardedFetcher } from './net/guardedFetch.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
@@ -48,6 +52,8 @@ export interface Runtime {
   verifier: CachingVerifier;
   /** Where the verifier canonicalizes: empty (this thread) until the service lends it its signing pool. */
   verifyOffload: CanonizeOffload;
+  /** Resolves wallet holders' DIDs for the exchange: did:key, did:jwk offline; did:web through the guarded fetcher. */
+  holderLoader: DocumentLoader;
   /** Claim emails (EDUCRED_SMTP_URL): the server starts the loop; undefined when mail is not configured. */
   mail: MailDelivery | undefined;
   /** Signs the console's CSRF tokens and sign-in transactions (EDUCRED_SESSION_SECRET, or `<data dir>/keys/console-session.key`). */
@@ -65,6 +71,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   // The issuer resolves its own did:web offline; other DIDs are for the verifier to resolve.
   const resolveDid = async (didUrl: string): Promise<unknown> => {
     if (didUrl.startsWith('did:key:')) return resolveDidKey(didUrl);
+    // did:jwk is computed from the DID itself, like did:key (wallet holders: OID4VCI key proofs, the exchange).
+    if (didUrl.startsWith('did:jwk:')) return resolveDidJwk(didUrl);
     if (issuer && didUrl.split('#')[0] === issuer.identity.did) {
       // The document as the store has it now, so what a previous key signed still verifies.
       const found = dereferenceDidUrl(await issuer.currentDidDocument(), didUrl);
@@ -106,7 +114,14 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
   const frameworks = await buildFrameworkCatalog(store, config.frameworksDir);
   const sessionSecret = loadSessionSecret(config.sessionSecret, config.dataDir, logger);
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret };
+  const holderFetcher = createGuardedFetcher({
+    timeoutMs: config.fetch.timeoutMs,
+    maxBytes: config.fetch.maxBytes,
+    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+    ca: config.fetch.caFile ? readFileSync(config.fetch.caFile, 'utf8') : undefined,
+  });
+  const holderLoader = holderDocumentLoader(documentLoader, holderFetcher.fetchJson);
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader };
 }
 
 /**

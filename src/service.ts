@@ -23,6 +23,7 @@ export function serviceDeps(runtime: Runtime): AppDeps {
     batchBodyLimit: config.batchBodyLimit,
     rateLimitPerMinute: config.rateLimitPerMinute,
     oidc: config.oidc,
+    oid4vciTxCode: config.oid4vciTxCode,
   };
 }
 

@@ -2,13 +2,14 @@
 // credential bound to the wallet's DID) or by downloading the JSON. Either spends the link, and
 // neither hands out a revoked or suspended badge (checked in the spending transaction).
 import type { LiveStatus } from '../pages/liveStatus.js';
+import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { JsonObject } from '../signing/suites.js';
 import type { AwardRecord } from '../store/awards.js';
 import type { ClaimLinkRecord } from '../store/claimLinks.js';
 import type { Repositories, Store } from '../store/store.js';
 import { bindCredentialToHolder, subjectDid } from './bindCredential.js';
-import { liveClaimLink } from './claimLink.js';
+import { assertLive, liveClaimLink } from './claimLink.js';
 import { assertClaimable, awardLiveStatus, withholdsClaim } from './claimStatus.js';
 import { verifyDidAuthentication } from './didAuth.js';
 import { AwardNotClaimableError, ClaimGoneError, RecipientMismatchError } from './errors.js';
@@ -17,6 +18,8 @@ export interface ClaimDeps {
   store: Store;
   issuer: Issuer;
   baseUrl: string;
+  /** Resolves wallet holders' DIDs: did:key and did:jwk offline, did:web through the guarded fetcher (default: the issuer's offline loader). */
+  holderLoader?: DocumentLoader | undefined;
   now?: () => Date;
 }
 
@@ -30,7 +33,18 @@ export interface ClaimView {
 /** The award behind a live link, with its live status (for the claim page). */
 export async function openClaim(deps: ClaimDeps, token: string): Promise<ClaimView> {
   const now = (deps.now ?? (() => new Date()))();
-  const link = await liveClaimLink(deps.store, token, now);
+  return viewOf(deps, await liveClaimLink(deps.store, token, now), now);
+}
+
+/** As openDeliverableClaim, for a link found by its hash (an OID4VCI grant names its link so). */
+export async function openDeliverableClaimByHash(deps: ClaimDeps, tokenHash: string): Promise<ClaimView> {
+  const now = (deps.now ?? (() => new Date()))();
+  const view = await viewOf(deps, assertLive(await deps.store.claimLinks.findByHash(tokenHash), now), now);
+  if (withholdsClaim(view.status)) throw new AwardNotClaimableError(view.award.id, view.status.state);
+  return view;
+}
+
+async function viewOf(deps: ClaimDeps, link: ClaimLinkRecord, now: Date): Promise<ClaimView> {
   const award = await deps.store.awards.find(link.awardId);
   // The foreign key guarantees the award; a miss here is a broken database.
   if (!award) throw new Error(`Claim link refers to a missing award ${link.awardId}`);
@@ -70,8 +84,18 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
   const holder = await verifyDidAuthentication(presentation, {
     challenge: link.challenge,
     domain: exchangeDomain(deps.baseUrl),
-    documentLoader: deps.issuer.documentLoader,
+    documentLoader: deps.holderLoader ?? deps.issuer.documentLoader,
   });
+  return deliverToHolder(deps, { link, award }, holder, 'wallet');
+}
+
+/**
+ * Delivers a claim to a holder whose DID was proven (DID authentication in the VC-API exchange,
+ * a key proof in OID4VCI): an email-only award is re-issued with `credentialSubject.id`; an
+ * award already naming a DID is delivered only to that DID. Spends the link.
+ */
+export async function deliverToHolder(deps: ClaimDeps, view: Pick<ClaimView, 'link' | 'award'>, holder: string, via: 'wallet' | 'oid4vci'): Promise<JsonObject> {
+  const { link, award } = view;
   const bound = subjectDid(award.credential);
   if (bound && bound !== holder) throw new RecipientMismatchError(bound, holder);
   const now = (deps.now ?? (() => new Date()))();
@@ -82,7 +106,7 @@ export async function claimWithWallet(deps: ClaimDeps, token: string, presentati
       actor: `wallet:${holder}`,
       action: 'award.claimed',
       subject: award.id,
-      detail: { via: 'wallet', holder, reissued: !bound, credentialId: award.credentialId },
+      detail: { via, holder, reissued: !bound, credentialId: award.credentialId },
     });
   });
   return credential;

@@ -118,7 +118,11 @@ export function claimLinkFields(claim: AwardClaimLink): { claimUrl: string | nul
 
 /** The live link for a token, or the reason it cannot be used. */
 export async function liveClaimLink(store: Repositories, token: string, now = new Date()): Promise<ClaimLinkRecord> {
-  const link = await store.claimLinks.find(token);
+  return assertLive(await store.claimLinks.find(token), now);
+}
+
+/** The link itself when it is live, or the reason it cannot be used (spent, replaced, expired). */
+export function assertLive(link: ClaimLinkRecord | undefined, now: Date): ClaimLinkRecord {
   if (!link) throw new ClaimNotFoundError();
   if (link.spentAt) throw new ClaimGoneError('spent', link.spentAt);
   if (link.replacedAt) throw new ClaimGoneError('replaced', link.replacedAt);

@@ -5,6 +5,11 @@ import type { DocumentLoader } from '../signing/documentLoader.js';
 import { createVerifyingSuites } from '../signing/suites.js';
 import { authenticateHolder } from '../verify/holderProof.js';
 import { DidAuthenticationError } from './errors.js';
+import { HOLDER_DID_METHODS } from './holderDocuments.js';
+
+const ACCEPTED = HOLDER_DID_METHODS.map((m) => `did:${m}:`);
+const isAcceptedDid = (did: string): boolean => ACCEPTED.some((prefix) => did.startsWith(prefix));
+const ACCEPTED_TEXT = `acceptedMethods: ${HOLDER_DID_METHODS.join(', ')}`;
 
 export interface DidAuthOptions {
   challenge: string;
@@ -25,8 +30,8 @@ export async function verifyDidAuthentication(presentation: unknown, options: Di
     throw new DidAuthenticationError('The presentation carries no proof: sign it with the DID you want the badge bound to');
   }
   const named = typeof vp.holder === 'string' ? vp.holder : typeof vp.holder === 'object' && vp.holder !== null ? (vp.holder as { id?: unknown }).id : undefined;
-  if (named !== undefined && (typeof named !== 'string' || !named.startsWith('did:key:'))) {
-    throw new DidAuthenticationError('Only did:key holders are accepted (acceptedMethods: key): the presentation names another holder');
+  if (named !== undefined && (typeof named !== 'string' || !isAcceptedDid(named))) {
+    throw new DidAuthenticationError(`Only did:key, did:jwk and did:web holders are accepted (${ACCEPTED_TEXT}): the presentation names another holder`);
   }
   // The holder is only a key whose own proof verified, with this exchange's challenge (and our
   // domain, when the proof states one: LCW's deep-link flow signs without) on that same proof.
@@ -43,8 +48,8 @@ export async function verifyDidAuthentication(presentation: unknown, options: Di
     throw new DidAuthenticationError(`${prefix}: ${reason}`);
   }
   const { holder } = authentication;
-  if (!holder.startsWith('did:key:')) {
-    throw new DidAuthenticationError('Only did:key holders are accepted (acceptedMethods: key): the proof must name a did:key verification method');
+  if (!isAcceptedDid(holder)) {
+    throw new DidAuthenticationError(`Only did:key, did:jwk and did:web holders are accepted (${ACCEPTED_TEXT}): the proof must name a verification method of one`);
   }
   return holder;
 }

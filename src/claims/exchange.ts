@@ -5,6 +5,7 @@
 // then accepts the bare credential in reply, which is what deployed DCC issuers send.
 import type { JsonObject } from '../signing/suites.js';
 import { exchangeUrl } from './claimLink.js';
+import { HOLDER_DID_METHODS } from './holderDocuments.js';
 
 export type ExchangeMessage =
   | { kind: 'start' }
@@ -29,7 +30,7 @@ export function didAuthenticationRequest(baseUrl: string, token: string, challen
       query: [
         {
           type: 'DIDAuthentication',
-          acceptedMethods: [{ method: 'key' }],
+          acceptedMethods: HOLDER_DID_METHODS.map((method) => ({ method })),
           acceptedCryptosuites: [{ cryptosuite: 'eddsa-rdfc-2022' }, { cryptosuite: 'Ed25519Signature2020' }],
         },
       ],

@@ -1,11 +1,12 @@
 // `educred verify FILE`: the verification pipeline from the command line, for a credential, a
-// presentation or a baked SVG badge. The exit code answers the question a script asks: 0 only
+// presentation, a JWT, or a baked SVG or PNG badge. The exit code answers the question a script asks: 0 only
 // when verified (and, with --rule, approved); 1 when not; 2 when the check could not be run.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { isCompactJwt } from '../credentials/jwtCredential.js';
+import { extractFromPng, looksLikePng } from '../badges/pngBaking.js';
 import { createGuardedFetcher } from '../net/guardedFetch.js';
 import { loadExtraContexts } from '../signing/documentLoader.js';
 import type { ApprovalDecision, Check, CredentialReport } from '../verify/report.js';
@@ -30,12 +31,24 @@ const NOT_RUN = 2;
 
 /** The document in a file: JSON, a baked SVG, or a JSON answer that wraps one (`{verifiableCredential}`, `{credential}`). */
 export function readVerifiable(file: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, NOT_RUN, { cause: error });
   }
+  if (looksLikePng(bytes)) {
+    let baked;
+    try {
+      baked = extractFromPng(bytes);
+    } catch (error) {
+      if (error instanceof BakingError) throw new CliError(`${file}: ${error.message}`, NOT_RUN, { cause: error });
+      throw error;
+    }
+    if (!baked) throw new CliError(`${file} is a PNG image with no credential baked into it`, NOT_RUN);
+    return baked.kind === 'json' ? baked.credential : baked.jwt;
+  }
+  const text = bytes.toString('utf8');
   if (looksLikeSvg(text)) {
     let baked;
     try {

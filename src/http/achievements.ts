@@ -12,6 +12,9 @@ import type { AppDeps } from './deps.js';
 import { catalogOf } from './educators.js';
 import { masteryProblem } from './masteryProblems.js';
 import { notFound } from './problem.js';
+import { achievementPage, frameworkPage } from '../pages/achievementPage.js';
+import { sendPage } from '../pages/layout.js';
+import { prefersHtml } from './badgePage.js';
 
 function frameworkView(baseUrl: string, framework: CompetencyFramework): Record<string, unknown> {
   const achievements = frameworkAchievements(baseUrl, framework);
@@ -60,7 +63,11 @@ export function achievementRoutes(deps: AppDeps): Hono<{ Variables: AuthVariable
     await synced();
     const entry = catalog.achievement(c.req.param('code'));
     if (!entry) throw notFound(`No achievement '${c.req.param('code')}'; GET /achievements lists them`);
-    return c.json(toAchievement(baseUrl, entry.framework, entry.competency));
+    const achievement = toAchievement(baseUrl, entry.framework, entry.competency);
+    c.header('Vary', 'Accept');
+    // A browser opening the achievement id from a badge gets a page; every other client the JSON.
+    if (prefersHtml(c.req.header('accept'))) return sendPage(c, achievementPage(achievement as unknown as Record<string, unknown>));
+    return c.json(achievement);
   });
 
   app.get('/frameworks', async (c) => {
@@ -80,6 +87,8 @@ export function achievementRoutes(deps: AppDeps): Hono<{ Variables: AuthVariable
     await synced();
     const framework = catalog.framework(c.req.param('code'));
     if (!framework) throw notFound(`No framework '${c.req.param('code')}'`);
+    c.header('Vary', 'Accept');
+    if (prefersHtml(c.req.header('accept'))) return sendPage(c, frameworkPage(frameworkView(baseUrl, framework)));
     return c.json(frameworkView(baseUrl, framework));
   });
 

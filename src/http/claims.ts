@@ -8,6 +8,7 @@ import { claimPageUrl, replaceClaimLink, walletLinks } from '../claims/claimLink
 import { AwardNotClaimableError, ClaimGoneError, ClaimNotFoundError, DidAuthenticationError, RecipientMismatchError } from '../claims/errors.js';
 import { deliveryPresentation, didAuthenticationRequest, parseExchangeMessage } from '../claims/exchange.js';
 import { qrPng, qrSvg } from '../claims/qrCode.js';
+import { credentialOfferDeepLink, offerForPage } from '../oid4vci/issuance.js';
 import { claimGoneLines, claimPage } from '../pages/claimPage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
 import { requireScope, type AuthVariables } from './auth.js';
@@ -60,7 +61,8 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     const token = c.req.param('token');
     try {
       const { link, award, status } = await openClaim(deps, token);
-      return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), expiresAt: link.expiresAt, status }));
+      const openid = offerForPage({ ...deps, oid4vciTxCode: deps.oid4vciTxCode }, token, link.tokenHash);
+      return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), openid, expiresAt: link.expiresAt, status }));
     } catch (error) {
       if (error instanceof ClaimNotFoundError) {
         return messagePage(c, 404, 'No badge at this link', ['Check that you opened the whole link from your email; it is long and some mail programs break it across lines.']);
@@ -119,6 +121,18 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
       return toProblem(error);
     }
     const svg = await qrSvg(walletLinks(deps.baseUrl, token, challenge).deepLink, 'QR code for your wallet app');
+    return c.body(svg, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' });
+  });
+
+  // The OID4VCI credential offer as a QR code (openid-credential-offer://), for a wallet on another device.
+  app.get('/claim/:token/offer-qr.svg', async (c) => {
+    const token = c.req.param('token');
+    try {
+      await openDeliverableClaim(deps, token);
+    } catch (error) {
+      return toProblem(error);
+    }
+    const svg = await qrSvg(credentialOfferDeepLink(deps.baseUrl, token), 'QR code for OpenID wallets');
     return c.body(svg, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' });
   });
 

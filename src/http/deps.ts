@@ -8,6 +8,7 @@ import type { CompetencyFramework } from '../competencies/framework.js';
 import type { OidcConfig } from '../config.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
+import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { GroupCommitter } from '../awards/groupCommit.js';
 import type { Store } from '../store/store.js';
@@ -29,6 +30,10 @@ export interface AppDeps {
   claimSecret: KeyObject;
   /** Lifetime of claim links in days (default 30). */
   claimTtlDays?: number | undefined;
+  /** Resolves wallet holders' DIDs in the exchange (did:key, did:jwk offline; did:web guarded). */
+  holderLoader?: DocumentLoader | undefined;
+  /** Whether OID4VCI pre-authorized codes need a transaction code (EDUCRED_OID4VCI_TX_CODE; default off). */
+  oid4vciTxCode?: 'off' | 'required' | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */
   batches?: BatchRunner | undefined;
   /** Single awards and VC-API issues share commits through it (the server's, src/issuance.ts); absent, each commits alone. */

@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
+import { extractFromPng, looksLikePng } from '../badges/pngBaking.js';
 import { isCompactJwt } from '../credentials/jwtCredential.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
@@ -21,6 +22,20 @@ class UnreadableDocument extends Error {}
 /** The document a form submission carries: a file wins over the textarea. */
 async function submittedDocument(fields: Record<string, unknown>): Promise<unknown> {
   const file = fields.file;
+  if (file instanceof File && file.size > 0) {
+    const bytes = Buffer.from(await file.arrayBuffer());
+    if (looksLikePng(bytes)) {
+      let baked;
+      try {
+        baked = extractFromPng(bytes);
+      } catch (error) {
+        if (error instanceof BakingError) throw new UnreadableDocument(error.message);
+        throw error;
+      }
+      if (!baked) throw new UnreadableDocument('This PNG image has no credential baked into it.');
+      return baked.kind === 'json' ? baked.credential : baked.jwt;
+    }
+  }
   const fromFile = file instanceof File && file.size > 0 ? await file.text() : undefined;
   const text = (fromFile ?? (typeof fields.document === 'string' ? fields.document : '')).trim();
   if (text === '') throw new UnreadableDocument('Paste a credential or presentation, or choose a file.');

@@ -45,6 +45,13 @@ import {
   DidDocument,
   EndorsementCreated,
   ExchangeAnswer,
+  AccessTokenResponseDoc,
+  AuthorizationServerMetadataDoc,
+  CredentialIssuerMetadataDoc,
+  CredentialOfferDoc,
+  CredentialResponseDoc,
+  NonceResponseDoc,
+  OauthErrorDoc,
   Framework,
   Health,
   Readiness,
@@ -205,7 +212,7 @@ export const ROUTES: RouteDoc[] = [
     description: 'Public: readable from any origin (CORS), like every public document.',
     responses: { '200': { description: 'Every Achievement of the framework', schema: z.array(Achievement) } },
   },
-  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement', responses: { '200': { description: 'The Achievement', schema: Achievement }, '404': 'Unknown code' } },
+  { method: 'get', path: '/achievements/{code}', tag: 'Achievements', summary: 'One Achievement (a browser gets a readable page)', responses: { '200': { description: 'The Achievement (or the HTML page)', schema: Achievement, html: true }, '404': 'Unknown code' } },
   {
     method: 'get',
     path: '/achievements/{code}/image.svg',
@@ -214,7 +221,7 @@ export const ROUTES: RouteDoc[] = [
     produces: 'image/svg+xml',
     responses: { '200': { description: 'SVG', headers: [CACHE_CONTROL] }, '404': 'Unknown code' },
   },
-  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules', responses: { '200': { description: 'The framework', schema: Framework }, '404': 'Unknown framework' } },
+  { method: 'get', path: '/frameworks/{code}', tag: 'Achievements', summary: 'The competency framework with mastery rules (a browser gets a readable page)', responses: { '200': { description: 'The framework (or the HTML page)', schema: Framework, html: true }, '404': 'Unknown framework' } },
   {
     method: 'post',
     path: '/awards',
@@ -349,6 +356,14 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': { description: 'Baked SVG', headers: [{ name: 'Content-Disposition', description: 'inline, with a file name' }] }, '404': 'Unknown credential' },
   },
   {
+    method: 'get',
+    path: '/credentials/{id}/badge.png',
+    tag: 'Credentials',
+    summary: 'The badge image as PNG with the credential baked in (OB 3.0 §5.3.1: an uncompressed iTXt chunk `openbadgecredential`)',
+    produces: 'image/png',
+    responses: { '200': { description: 'Baked PNG', headers: [{ name: 'Content-Disposition', description: 'inline, with a file name' }] }, '404': 'Unknown credential' },
+  },
+  {
     method: 'post',
     path: '/credentials/issue',
     tag: 'Credentials',
@@ -394,6 +409,61 @@ export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/claim/{token}/qr.svg', tag: 'Claim', summary: 'QR code of the claim link (SVG)', produces: 'image/svg+xml', responses: { '200': { description: 'SVG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
   { method: 'get', path: '/claim/{token}/qr.png', tag: 'Claim', summary: 'QR code of the claim link (PNG)', produces: 'image/png', responses: { '200': { description: 'PNG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
   { method: 'get', path: '/claim/{token}/wallet-qr.svg', tag: 'Claim', summary: 'QR code of the wallet deep link (SVG)', produces: 'image/svg+xml', responses: { '200': { description: 'SVG' }, '404': 'Unknown link', '410': 'Link no longer usable' } },
+  { method: 'get', path: '/claim/{token}/offer-qr.svg', tag: 'Claim', summary: 'QR code of the OID4VCI credential offer (openid-credential-offer://, SVG)', produces: 'image/svg+xml', responses: { '200': { description: 'SVG' }, '404': 'Unknown link', '409': 'Badge revoked or suspended', '410': 'Link no longer usable' } },
+  {
+    method: 'get',
+    path: '/claim/{token}/offer',
+    tag: 'OID4VCI',
+    summary: 'The OID4VCI credential offer of a claim link (the credential_offer_uri target)',
+    description: 'OpenID for Verifiable Credential Issuance 1.0 §4.1.3. Offers both `OpenBadgeCredential_ldp_vc` and `OpenBadgeCredential_jwt_vc_json` with a pre-authorized code (single use, expiring with the link). ' + TOKEN_NOTE,
+    responses: { '200': { description: 'Credential offer', schema: CredentialOfferDoc }, '404': 'Unknown link', '409': 'Badge revoked or suspended', '410': 'Link used, expired or replaced' },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/openid-credential-issuer',
+    tag: 'OID4VCI',
+    summary: 'OID4VCI credential issuer metadata',
+    responses: { '200': { description: 'Credential issuer metadata', schema: CredentialIssuerMetadataDoc } },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/oauth-authorization-server',
+    tag: 'OID4VCI',
+    summary: 'OAuth authorization server metadata (RFC 8414), for the pre-authorized code grant',
+    responses: { '200': { description: 'Authorization server metadata', schema: AuthorizationServerMetadataDoc } },
+  },
+  {
+    method: 'post',
+    path: '/oid4vci/token',
+    tag: 'OID4VCI',
+    summary: 'Token endpoint: the pre-authorized code (and tx_code) for an access token',
+    description:
+      'Form body (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3): `grant_type=urn:ietf:params:oauth:grant-type:pre-authorized_code`, `pre-authorized_code`, and `tx_code` when the offer asks for one (EDUCRED_OID4VCI_TX_CODE=required). ' +
+      'Errors are OAuth errors: `invalid_grant` (unknown, used or expired code; wrong tx_code; locked after five wrong tx_codes), `invalid_request` (missing or unexpected tx_code), `unsupported_grant_type`.',
+    bodyRequired: false,
+    responses: { '200': { description: 'Access token (Bearer, at most ten minutes)', schema: AccessTokenResponseDoc }, '400': { description: 'OAuth error', schema: OauthErrorDoc } },
+  },
+  {
+    method: 'post',
+    path: '/oid4vci/nonce',
+    tag: 'OID4VCI',
+    summary: 'Nonce endpoint: a c_nonce for the key proof (valid five minutes)',
+    bodyRequired: false,
+    responses: { '200': { description: 'Nonce', schema: NonceResponseDoc } },
+  },
+  {
+    method: 'post',
+    path: '/oid4vci/credential',
+    tag: 'OID4VCI',
+    summary: 'Credential endpoint: a jwt key proof for the badge bound to the holder DID',
+    description:
+      'Bearer access token from /oid4vci/token. Body: `{"credential_configuration_id": "OpenBadgeCredential_ldp_vc" | "OpenBadgeCredential_jwt_vc_json", "proofs": {"jwt": [keyProof]}}`. ' +
+      'The key proof (typ `openid4vci-proof+jwt`, EdDSA or ES256) names a did:key or did:jwk `kid`, or a `jwk` (bound as its did:jwk); `aud` is the issuer, `nonce` from /oid4vci/nonce. ' +
+      'Errors: `invalid_token` (401), `invalid_proof`, `invalid_nonce`, `unknown_credential_configuration`, `invalid_credential_request`, `credential_request_denied`.',
+    body: z.looseObject({ credential_configuration_id: z.string().optional(), proofs: z.looseObject({ jwt: z.array(z.string()).optional() }).optional() }),
+    example: { credential_configuration_id: 'OpenBadgeCredential_jwt_vc_json', proofs: { jwt: ['eyJ0eXAiOiJvcGVuaWQ0dmNpLXByb29mK2p3dCIsImFsZyI6IkVkRFNBIn0.e30.c2ln'] } },
+    responses: { '200': { description: 'The badge', schema: CredentialResponseDoc }, '400': { description: 'OAuth error', schema: OauthErrorDoc }, '401': { description: 'invalid_token', schema: OauthErrorDoc } },
+  },
   {
     method: 'post',
     path: '/exchanges/{token}',

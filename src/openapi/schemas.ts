@@ -596,3 +596,32 @@ export const LicenseIssued = named(
   'The licence (an OpenBadgeCredential whose achievement is a License), its claim link, and the decision it was issued on.',
   z.strictObject({ id: z.string().describe('The licence\'s award id (status changes at /awards/{id}/...)'), credential: OpenBadgeCredential, ...claimFields, decision: ApprovalDecision }),
 );
+
+// ---- OID4VCI 1.0 (src/oid4vci/) ----
+export const CredentialIssuerMetadataDoc = named(
+  'CredentialIssuerMetadata',
+  'OID4VCI 1.0 §12.2.4 credential issuer metadata: the endpoints and the two configurations `OpenBadgeCredential_ldp_vc` and `OpenBadgeCredential_jwt_vc_json`.',
+  z.looseObject({ credential_issuer: z.string(), credential_endpoint: z.string(), nonce_endpoint: z.string(), credential_configurations_supported: z.record(z.string(), z.looseObject({ format: z.string() })) }),
+);
+export const AuthorizationServerMetadataDoc = named(
+  'AuthorizationServerMetadata',
+  'RFC 8414 authorization server metadata: this service is its own authorization server for the pre-authorized code grant.',
+  z.looseObject({ issuer: z.string(), token_endpoint: z.string(), grant_types_supported: z.array(z.string()) }),
+);
+export const CredentialOfferDoc = named(
+  'CredentialOffer',
+  'OID4VCI 1.0 §4.1.1 credential offer (the `credential_offer_uri` target): both configurations and the pre-authorized code grant, with `tx_code` when one is required.',
+  z.looseObject({ credential_issuer: z.string(), credential_configuration_ids: z.array(z.string()), grants: z.record(z.string(), z.looseObject({})) }),
+);
+export const AccessTokenResponseDoc = named(
+  'AccessTokenResponse',
+  'RFC 6749 §5.1 / OID4VCI 1.0 §6.2 token response.',
+  z.looseObject({ access_token: z.string(), token_type: z.literal('Bearer'), expires_in: z.number() }),
+);
+export const NonceResponseDoc = named('NonceResponse', 'OID4VCI 1.0 §7.2 nonce response.', z.looseObject({ c_nonce: z.string() }));
+export const CredentialResponseDoc = named(
+  'CredentialResponse',
+  'OID4VCI 1.0 §8.3 credential response: one credential, a Data Integrity badge (ldp_vc) or a compact JWT (jwt_vc_json).',
+  z.looseObject({ credentials: z.array(z.looseObject({ credential: z.union([z.string(), z.record(z.string(), z.unknown())]) })) }),
+);
+export const OauthErrorDoc = named('OauthError', 'RFC 6749 §5.2 / OID4VCI 1.0 §8.3.1.2 error response.', z.looseObject({ error: z.string(), error_description: z.string().optional() }));

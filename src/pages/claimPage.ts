@@ -12,6 +12,8 @@ export interface ClaimPageInput {
   token: string;
   credential: Record<string, unknown>;
   wallet: WalletLinks;
+  /** The OID4VCI credential offer (openid-credential-offer://) and the transaction code, when one is required. */
+  openid: { deepLink: string; txCode?: string | undefined };
   expiresAt: string;
   /** The badge's live status; a revoked, suspended or unreadable one is not offered. */
   status: LiveStatus;
@@ -64,16 +66,27 @@ export function claimPage(input: ClaimPageInput): PageOptions {
 <section class="card" aria-labelledby="wallet">
   <h2 id="wallet">Add it to your wallet (recommended)</h2>
   <p>A wallet app keeps your badges on your phone and lets you share them with schools and state agencies, who can check them without contacting us.</p>
-  <ol class="steps">
-    <li>Install the free <strong>Learner Credential Wallet</strong> app from your phone's app store (or use another wallet that supports VC-API exchanges).</li>
-    <li><strong>On your phone:</strong> tap <em>Open in wallet</em>. <strong>On a computer:</strong> open the wallet, choose <em>Add credential</em>, then <em>Scan QR code</em> and scan the code below.</li>
-    <li>The wallet asks which identity to use. The badge is then issued to that identity, so only your wallet can present it as yours.</li>
-  </ol>
-  <div class="actions">
-    <a class="button" href="${input.wallet.deepLink}">Open in wallet</a>
+  <p><strong>On this phone:</strong> tap the button for your wallet. The wallet asks which identity to use; the badge is then issued to that identity, so only your wallet can present it as yours.</p>
+  <div class="actions" id="wallet-links">
+    <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
+    <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
     <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
   </div>
-  <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for your wallet app: it starts the transfer of this badge" width="220" height="220">
+  <p class="note">Learner Credential Wallet and its relatives use the first button; most other wallets (walt.id, LearnCard, European and other OpenID for Verifiable Credential Issuance wallets) use the second.</p>
+  ${input.openid.txCode
+    ? html`<p id="tx-code">Your OpenID wallet will ask for this code: <span class="tx-code">${input.openid.txCode}</span></p>`
+    : ''}
+  <div class="qr-pair large-screen-only" id="wallet-qr">
+    <p><strong>On a computer:</strong> open the wallet on your phone, choose <em>Scan QR code</em>, and scan the code for your wallet.</p>
+    <figure>
+      <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for the Learner Credential Wallet: it starts the transfer of this badge" width="220" height="220">
+      <figcaption>Learner Credential Wallet</figcaption>
+    </figure>
+    <figure>
+      <img class="qr" src="${base}/offer-qr.svg" alt="QR code for OpenID wallets: the credential offer of this badge" width="220" height="220">
+      <figcaption>Other wallets (OpenID for Verifiable Credential Issuance)</figcaption>
+    </figure>
+  </div>
 </section>
 
 <section class="card" aria-labelledby="download">

@@ -40,6 +40,9 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.8rem 0}
 .qr{display:block;width:220px;max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:6px}
 .note{color:var(--muted);font-size:.92rem}
+.qr-pair{display:flex;flex-wrap:wrap;gap:1.2rem}.qr-pair figure{margin:0}.qr-pair figcaption{font-size:.92rem;color:var(--muted);max-width:220px}
+.tx-code{font:700 1.4rem/1.2 ui-monospace,monospace;letter-spacing:.2em}
+@media (max-width:48rem){.large-screen-only{display:none}}
 .pill{display:inline-block;padding:.15rem .6rem;border-radius:999px;font-weight:700;font-size:.95rem}
 .pill.ok{background:var(--ok-bg);color:var(--ok)}.pill.bad{background:var(--bad-bg);color:var(--bad)}.pill.warn{background:var(--warn-bg);color:var(--warn)}
 ol.steps li{margin:.3rem 0}

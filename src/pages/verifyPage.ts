@@ -52,8 +52,8 @@ function form(state: VerifyFormState): Html {
   <div class="drop" id="drop">
     <label for="document">Credential or presentation (JSON)</label>
     <textarea id="document" name="document" spellcheck="false" placeholder='{"@context": ["https://www.w3.org/ns/credentials/v2", …], "type": ["VerifiableCredential", "OpenBadgeCredential"], …}'>${state.document ?? ''}</textarea>
-    <label for="file">…or a file: a badge (.json) or a badge image with the credential inside (.svg)</label>
-    <input type="file" id="file" name="file" accept=".json,.jsonld,.svg,application/json,image/svg+xml">
+    <label for="file">…or a file: a badge (.json, or a .jwt) or a badge image with the credential inside (.svg, .png)</label>
+    <input type="file" id="file" name="file" accept=".json,.jsonld,.jwt,.svg,.png,application/json,image/svg+xml,image/png">
   </div>
   <label for="rule">Approval rule (optional)</label>
   <select id="rule" name="rule">

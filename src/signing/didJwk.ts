@@ -27,12 +27,18 @@ export function jwkOfDidJwk(did: string): PublicJwk {
   return jwk as PublicJwk;
 }
 
-/** did:jwk for a public JWK (members in a fixed order: kty, crv, x, y, then the rest as given). */
+/**
+ * The did:jwk of a public JWK given bare (an OID4VCI `jwk` key proof header): the members
+ * RFC 7638 §3.2 requires for its key type, in lexicographic order (as JCS, RFC 8785, writes
+ * them), so one key always yields one DID, whatever else its JWK carried.
+ */
 export function didJwkOf(jwk: PublicJwk): string {
-  const { kty, crv, x, y, ...rest } = jwk;
-  const publicOnly = Object.fromEntries(Object.entries(rest).filter(([k]) => !PRIVATE_MEMBERS.includes(k)));
-  const ordered = { kty, ...(crv !== undefined ? { crv } : {}), ...(x !== undefined ? { x } : {}), ...(y !== undefined ? { y } : {}), ...publicOnly };
-  return `did:jwk:${Buffer.from(JSON.stringify(ordered)).toString('base64url')}`;
+  const required: Record<string, string[]> = { EC: ['crv', 'kty', 'x', 'y'], OKP: ['crv', 'kty', 'x'], RSA: ['e', 'kty', 'n'] };
+  const members = required[jwk.kty];
+  if (!members) throw new DidError(`Unsupported JWK key type ${JSON.stringify(jwk.kty)}`);
+  const minimal = Object.fromEntries(members.map((m) => [m, jwk[m]]));
+  if (members.some((m) => typeof minimal[m] !== 'string')) throw new DidError('The JWK lacks a member its key type requires (RFC 7638)');
+  return `did:jwk:${Buffer.from(JSON.stringify(minimal)).toString('base64url')}`;
 }
 
 /** Resolves a did:jwk DID or DID URL (`#0`) offline. */

@@ -64,6 +64,12 @@ export class ClaimLinksRepository {
     return row && fromRow(row);
   }
 
+  /** The link whose token has this hash (OID4VCI grants name their link by it). */
+  async findByHash(tokenHash: string): Promise<ClaimLinkRecord | undefined> {
+    const row = await this.q.selectFrom('claim_links').select(COLUMNS).where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
   async findSpent(awardId: string): Promise<ClaimLinkRecord | undefined> {
     const row = await this.q.selectFrom('claim_links').select(COLUMNS).where('award_id', '=', awardId).where('spent_at', 'is not', null).executeTakeFirst();
     return row && fromRow(row);

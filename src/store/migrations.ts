@@ -470,6 +470,27 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 13,
+    name: 'oid4vci grants',
+    // OID4VCI 1.0 pre-authorized code grants (src/oid4vci/): one per claim link, made when the
+    // credential offer is first fetched. Only hashes are stored: the pre-authorized code and the
+    // access token it is exchanged for (the code is derived from the claim secret, so the offer
+    // can be fetched again; the transaction code is derived too and never stored). A code is
+    // redeemed once (compare-and-set on redeemed_at) and lives no longer than its link.
+    sql: `
+      CREATE TABLE oid4vci_grants (
+        code_hash TEXT PRIMARY KEY,
+        link_token_hash TEXT NOT NULL UNIQUE REFERENCES claim_links (token_hash),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        tx_code_failures INTEGER NOT NULL DEFAULT 0,
+        redeemed_at TEXT,
+        access_token_hash TEXT UNIQUE,
+        access_expires_at TEXT
+      ) STRICT;
+    `,
+  },
+  {
     version: 15,
     name: 'console people, roles and sessions',
     // Issue 18. console_people: who signs in to the console (an OpenID Connect subject, or an API

@@ -308,6 +308,18 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
       created_at TEXT NOT NULL
     );
   `,
+  13: `
+    CREATE TABLE oid4vci_grants (
+      code_hash TEXT PRIMARY KEY,
+      link_token_hash TEXT NOT NULL UNIQUE REFERENCES claim_links (token_hash),
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      tx_code_failures INTEGER NOT NULL DEFAULT 0,
+      redeemed_at TEXT,
+      access_token_hash TEXT UNIQUE,
+      access_expires_at TEXT
+    );
+  `,
   15: `
     CREATE TABLE console_people (
       id TEXT PRIMARY KEY,

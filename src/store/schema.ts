@@ -284,6 +284,7 @@ export interface Database {
   audit_events: AuditEventsTable;
   api_tokens: ApiTokensTable;
   claim_links: ClaimLinksTable;
+  oid4vci_grants: Oid4vciGrantsTable;
   award_batches: AwardBatchesTable;
   award_batch_rows: AwardBatchRowsTable;
   status_lists: StatusListsTable;
@@ -309,4 +310,15 @@ export interface Database {
   console_people: ConsolePeopleTable;
   console_sessions: ConsoleSessionsTable;
   schema_migrations: SchemaMigrationsTable;
+}
+
+export interface Oid4vciGrantsTable {
+  code_hash: string;
+  link_token_hash: string;
+  created_at: string;
+  expires_at: string;
+  tx_code_failures: Generated<number>;
+  redeemed_at: string | null;
+  access_token_hash: string | null;
+  access_expires_at: string | null;
 }

@@ -18,6 +18,7 @@ import { MailOutboxRepository } from './mailOutbox.js';
 import { migratePostgres, migrateSqlite, missingVersions, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import { ProgramsRepository } from './programs.js';
+import { Oid4vciGrantsRepository } from './oid4vciGrants.js';
 import { StatusListsRepository } from './statusLists.js';
 import { TokensRepository } from './tokens.js';
 
@@ -33,6 +34,7 @@ export interface Repositories {
   readonly issuerKeys: IssuerKeysRepository;
   readonly programs: ProgramsRepository;
   readonly console: ConsoleRepository;
+  readonly oid4vciGrants: Oid4vciGrantsRepository;
 }
 
 export interface SchemaState {
@@ -75,6 +77,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     issuerKeys: new IssuerKeysRepository(q, engine),
     programs: new ProgramsRepository(q),
     console: new ConsoleRepository(q),
+    oid4vciGrants: new Oid4vciGrantsRepository(q),
   };
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, createServedInstance, type TestInstance } from '../helpers/app.js';
+import { createOid4vciWallet } from '../helpers/oid4vciWallet.js';
 import { DESKTOP, hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
 
 type Json = Record<string, any>;
@@ -37,7 +38,7 @@ describe.skipIf(!hasChromium)('claim page in chromium', () => {
     const first = await page.goto(awarded.claimUrl);
     expect(first?.status()).toBe(200);
     expect(await page.locator('h1').innerText()).toContain('Personalized, Blended and Online Learning');
-    expect(await page.locator('img.qr').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    expect(await page.locator('img.qr').first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     expect(await page.locator('.badge-head img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     await screenshot(page, 'claim-page-phone');
     await page.setViewportSize(DESKTOP);
@@ -56,6 +57,41 @@ describe.skipIf(!hasChromium)('claim page in chromium', () => {
     await screenshot(page, 'claim-link-used-phone');
     // The browser logs the 410 itself; anything else is a page error.
     expect(errors.filter((e) => !/status of 410/.test(e))).toEqual([]);
+  });
+
+  it('offers both protocols: on a phone the wallet buttons lead and the QR codes stay hidden; on a desktop both QR codes show; an OpenID wallet collects from the page', async () => {
+    const res = await fetch(`${t.origin}/awards`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify(awardBody({ recipient: { email: 'both.protocols@example.edu', name: 'Ana Lopez' } })),
+    });
+    const claim = (await res.json()) as Json;
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    expect((await page.goto(claim.claimUrl))?.status()).toBe(200);
+    const lcw = page.locator('#lcw-link');
+    const openid = page.locator('#openid-link');
+    await expect.poll(() => lcw.isVisible()).toBe(true);
+    expect(await openid.isVisible()).toBe(true);
+    expect(await lcw.getAttribute('href')).toMatch(/^dccrequest:\/\/request\?/);
+    expect(await openid.getAttribute('href')).toMatch(/^openid-credential-offer:\/\/\?credential_offer_uri=/);
+    expect(await page.locator('#wallet-qr').isVisible()).toBe(false);
+    // The buttons are above the fold of a 390×844 phone once the wallet section is reached, before any QR.
+    const box = (await openid.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'claim-both-protocols-phone');
+
+    await page.setViewportSize(DESKTOP);
+    expect(await page.locator('#wallet-qr').isVisible()).toBe(true);
+    const widths = await page.locator('#wallet-qr img.qr').evaluateAll((imgs) => imgs.map((img) => (img as unknown as { naturalWidth: number }).naturalWidth));
+    expect(widths).toHaveLength(2);
+    expect(widths.every((w) => w > 0)).toBe(true);
+    await screenshot(page, 'claim-both-protocols-desktop');
+
+    const wallet = await createOid4vciWallet('did:key');
+    const { credential } = (await wallet.collect((await openid.getAttribute('href'))!, 'OpenBadgeCredential_jwt_vc_json')) as { credential: string };
+    expect(typeof credential).toBe('string');
+    expect((await page.goto(claim.claimUrl))?.status()).toBe(410);
   });
 
   it('renders the public badge page, the API reference and the home page without errors', async () => {

@@ -3,6 +3,9 @@
 // bound to its DID, which verifies. Also LCW's plain deep-link flow and the refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as vc from '@digitalbazaar/vc';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { createVerifyingSuites } from '../../src/signing/suites.js';
 import { awardBody, createServedInstance, masteryEvidence, type TestInstance } from '../helpers/app.js';
 import { ADMIN_TOKEN } from '../helpers/app.js';
@@ -53,7 +56,7 @@ describe('VC-API exchange (request, DID authentication, delivery)', () => {
     const start = await post(exchange, {});
     expect(start.status).toBe(200);
     const { verifiablePresentationRequest: vpr } = (await start.json()) as Json;
-    expect(vpr.query).toEqual([expect.objectContaining({ type: 'DIDAuthentication', acceptedMethods: [{ method: 'key' }] })]);
+    expect(vpr.query).toEqual([expect.objectContaining({ type: 'DIDAuthentication', acceptedMethods: [{ method: 'key' }, { method: 'jwk' }, { method: 'web' }] })]);
     expect(vpr.challenge).toBe(params.get('challenge'));
     expect(vpr.domain).toBe(new URL(t.origin).host);
     expect(vpr.interact.service[0].serviceEndpoint).toBe(exchange);
@@ -164,5 +167,23 @@ describe('VC-API exchange (request, DID authentication, delivery)', () => {
     const wallet = await createTestWallet();
     const res = await post(params.get('vc_request_url')!, await wallet.authenticate({ challenge: params.get('challenge')!, suite: 'Ed25519Signature2020' }));
     expect(((await res.json()) as Json).evidence).toHaveLength(6);
+  });
+});
+
+describe('VC-API exchange with a did:jwk holder', () => {
+  it('authenticates a did:jwk wallet (Ed25519) and binds the badge to that DID', async () => {
+    const generated = await Ed25519Multikey.generate();
+    const jwk = await Ed25519Multikey.toJwk({ keyPair: generated });
+    const did = `did:jwk:${Buffer.from(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).toString('base64url')}`;
+    const key = await Ed25519Multikey.from({ type: 'Multikey', id: `${did}#0`, controller: did, publicKeyMultibase: generated.publicKeyMultibase, secretKeyMultibase: generated.secretKeyMultibase });
+    const awarded = await emailAward();
+    const params = await deepLinkParams(awarded.claimUrl);
+    const presentation = vc.createPresentation({ holder: did, version: 2.0 });
+    const signed = await vc.signPresentation({ presentation, suite: new DataIntegrityProof({ signer: key.signer(), cryptosuite: eddsaRdfc2022 }), challenge: params.get('challenge')!, documentLoader: walletLoader });
+    const res = await post(params.get('vc_request_url')!, { verifiablePresentation: signed });
+    expect(res.status).toBe(200);
+    const credential = ((await res.json()) as Json).verifiablePresentation.verifiableCredential[0];
+    expect(credential.credentialSubject.id).toBe(did);
+    expect(await verifies(credential)).toBe(true);
   });
 });
