@@ -10,6 +10,7 @@ import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
 import { ClaimLinksRepository } from './claimLinks.js';
 import { ConsoleRepository } from './console.js';
+import { DecisionsRepository } from './decisions.js';
 import { EducatorsRepository } from './educators.js';
 import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
@@ -18,6 +19,7 @@ import { MailOutboxRepository } from './mailOutbox.js';
 import { migratePostgres, migrateSqlite, missingVersions, type MigrationReport } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
 import { ProgramsRepository } from './programs.js';
+import { PresentationRequestsRepository } from './presentationRequests.js';
 import { StatusListsRepository } from './statusLists.js';
 import { TokensRepository } from './tokens.js';
 
@@ -33,6 +35,8 @@ export interface Repositories {
   readonly issuerKeys: IssuerKeysRepository;
   readonly programs: ProgramsRepository;
   readonly console: ConsoleRepository;
+  readonly presentationRequests: PresentationRequestsRepository;
+  readonly decisions: DecisionsRepository;
 }
 
 export interface SchemaState {
@@ -75,6 +79,8 @@ function repositories(q: Executor, engine: Engine): Repositories {
     issuerKeys: new IssuerKeysRepository(q, engine),
     programs: new ProgramsRepository(q),
     console: new ConsoleRepository(q),
+    presentationRequests: new PresentationRequestsRepository(q, engine),
+    decisions: new DecisionsRepository(q, engine),
   };
 }
 
