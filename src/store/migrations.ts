@@ -470,37 +470,6 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
-    version: 15,
-    name: 'console people, roles and sessions',
-    // Issue 18. console_people: who signs in to the console (an OpenID Connect subject, or an API
-    // token used to sign in), with the role an admin assigned (NULL: none, or only the identity
-    // provider's claim decides). console_sessions: one row per signed-in browser; the cookie holds
-    // the session id, the table only its SHA-256 hash, with the idle and absolute expiry.
-    sql: `
-      CREATE TABLE console_people (
-        id TEXT PRIMARY KEY,
-        subject TEXT NOT NULL UNIQUE,
-        name TEXT NOT NULL,
-        email TEXT,
-        assigned_role TEXT CHECK (assigned_role IS NULL OR assigned_role IN ('admin', 'registrar', 'observer')),
-        claimed_role TEXT,
-        created_at TEXT NOT NULL,
-        last_sign_in_at TEXT
-      ) STRICT;
-
-      CREATE TABLE console_sessions (
-        id_hash TEXT PRIMARY KEY,
-        person_id TEXT NOT NULL REFERENCES console_people (id),
-        role TEXT NOT NULL CHECK (role IN ('admin', 'registrar', 'observer')),
-        created_at TEXT NOT NULL,
-        last_seen_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        ended_at TEXT
-      ) STRICT;
-      CREATE INDEX console_sessions_by_person ON console_sessions (person_id);
-    `,
-  },
-  {
     version: 14,
     name: 'presentation requests and decision records',
     // A verifier's requests for a presentation (issue 17): the challenge and domain a wallet
@@ -537,6 +506,37 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         decided_at TEXT NOT NULL
       ) STRICT;
       CREATE INDEX decisions_by_time ON decisions (decided_at);
+    `,
+  },
+  {
+    version: 15,
+    name: 'console people, roles and sessions',
+    // Issue 18. console_people: who signs in to the console (an OpenID Connect subject, or an API
+    // token used to sign in), with the role an admin assigned (NULL: none, or only the identity
+    // provider's claim decides). console_sessions: one row per signed-in browser; the cookie holds
+    // the session id, the table only its SHA-256 hash, with the idle and absolute expiry.
+    sql: `
+      CREATE TABLE console_people (
+        id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        email TEXT,
+        assigned_role TEXT CHECK (assigned_role IS NULL OR assigned_role IN ('admin', 'registrar', 'observer')),
+        claimed_role TEXT,
+        created_at TEXT NOT NULL,
+        last_sign_in_at TEXT
+      ) STRICT;
+
+      CREATE TABLE console_sessions (
+        id_hash TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL REFERENCES console_people (id),
+        role TEXT NOT NULL CHECK (role IN ('admin', 'registrar', 'observer')),
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+      ) STRICT;
+      CREATE INDEX console_sessions_by_person ON console_sessions (person_id);
     `,
   },
 ];
