@@ -15,7 +15,7 @@ import { claimRoutes } from './http/claims.js';
 import { consoleRoutes } from './http/console/index.js';
 import { oid4vciRoutes } from './http/oid4vci.js';
 import { credentialRoutes } from './http/credentials.js';
-import type { AppDeps } from './http/deps.js';
+import type { AppDeps, VerifierDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
 import { docsRoutes } from './http/docs.js';
 import { educatorRoutes } from './http/educators.js';
@@ -33,51 +33,17 @@ import { requestId, requestIdOf } from './http/requestId.js';
 import { statusRoutes } from './http/status.js';
 import { verifyRoutes } from './http/verify.js';
 import { verifyPageRoutes } from './http/verifyPage.js';
+import { presentationRequestRoutes } from './http/presentationRequests.js';
+import { decisionRoutes } from './http/decisions.js';
+import { registryEntryRoutes } from './http/registryEntry.js';
 import { tokenRoutes } from './http/tokens.js';
 import { redactSecrets, serializeError } from './logger.js';
 import { isKeyUnavailable } from './signing/keyRing.js';
 
-export type { AppDeps } from './http/deps.js';
+export type { AppDeps, VerifierDeps } from './http/deps.js';
 
 export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  const { logger } = deps;
-
-  // First: every later middleware, handler and log line of the request knows its id.
-  app.use('*', requestId());
-  app.use('*', async (c, next) => {
-    const started = performance.now();
-    await next();
-    // No client address, no headers, no query: a status or verify request must not reveal who
-    // checked whom. Claim tokens in the path are bearer secrets: redacted, and the route pattern
-    // (`/claim/:token`) says what was asked.
-    logger.info({ requestId: requestIdOf(c), method: c.req.method, route: c.req.routePath, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
-  // Outside secureHeaders, so public documents can say Cross-Origin-Resource-Policy: cross-origin.
-  app.use('*', crossOrigin({ issuerDid: deps.issuer.identity.did }));
-  app.use('*', secureHeaders());
-  app.use('*', pagePolicy());
-  // Public routes that cost signature and JSON-LD work (verify) or guard one-time links (claim):
-  // one bucket per client for each group. Mounted even before those routes exist.
-  const perMinute = deps.rateLimitPerMinute ?? 0;
-  if (perMinute > 0) {
-    const limits = { verify: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }), claim: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }) };
-    for (const path of ['/credentials/verify', '/presentations/verify', '/verify', '/verify/*']) app.use(path, limits.verify);
-    for (const path of ['/claim/*', '/exchanges/*', '/oid4vci/*']) app.use(path, limits.claim);
-  }
-  const globalBodyLimit = bodyLimit({
-    maxSize: deps.bodyLimit,
-    onError: () => {
-      throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
-    },
-  });
-  // A bulk upload has its own, larger limit (src/http/batches.ts, and the console's upload in
-  // src/http/console/batches.ts); the verify page applies this
-  // same limit itself, so a browser gets the form back (src/http/verifyPage.ts); every other
-  // route keeps this one.
-  const ownLimit = new Set(['/awards/batch', '/verify', '/console/batches']);
-  app.use('*', (c, next) => (ownLimit.has(c.req.path) ? next() : globalBodyLimit(c, next)));
-
+  const app = serviceShell(deps, deps.issuer.identity.did);
   app.route('/', healthRoutes(deps));
   app.route('/', readyRoutes(deps));
   app.route('/', achievementRoutes(deps));
@@ -103,6 +69,69 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', programRoutes(deps));
   app.route('/', licenseRoutes(deps));
   app.route('/', consoleRoutes(deps));
+  app.route('/', presentationRequestRoutes(deps));
+  app.route('/', decisionRoutes(deps));
+  app.route('/', registryEntryRoutes(deps));
+
+  return app;
+}
+
+/**
+ * A verifier-only instance (EDUCRED_ROLE=verifier): the same middleware, and only what a
+ * verifier serves. The issuance routes are not mounted at all (404, as any unknown route).
+ */
+export function createVerifierApp(deps: VerifierDeps): Hono {
+  const app = serviceShell(deps, undefined);
+  app.route('/', healthRoutes(deps));
+  app.route('/', tokenRoutes(deps));
+  app.route('/', auditRoutes(deps));
+  app.route('/', metricsRoutes(deps));
+  app.route('/', verifyRoutes(deps));
+  app.route('/', verifyPageRoutes(deps));
+  app.route('/', presentationRequestRoutes(deps));
+  app.route('/', decisionRoutes(deps));
+  return app;
+}
+
+/** Request ids, logging, CORS, secure headers, page policy, rate and body limits, errors: every instance's. */
+function serviceShell(deps: VerifierDeps, issuerDid: string | undefined): Hono {
+  const app = new Hono();
+  const { logger } = deps;
+
+  // First: every later middleware, handler and log line of the request knows its id.
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    // No client address, no headers, no query: a status or verify request must not reveal who
+    // checked whom. Claim tokens in the path are bearer secrets: redacted, and the route pattern
+    // (`/claim/:token`) says what was asked.
+    logger.info({ requestId: requestIdOf(c), method: c.req.method, route: c.req.routePath, path: redactSecrets(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  // Outside secureHeaders, so public documents can say Cross-Origin-Resource-Policy: cross-origin.
+  app.use('*', crossOrigin({ issuerDid }));
+  app.use('*', secureHeaders());
+  app.use('*', pagePolicy());
+  // Public routes that cost signature and JSON-LD work (verify) or guard one-time links (claim):
+  // one bucket per client for each group. Mounted even before those routes exist.
+  const perMinute = deps.rateLimitPerMinute ?? 0;
+  if (perMinute > 0) {
+    const limits = { verify: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }), claim: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }) };
+    for (const path of ['/credentials/verify', '/presentations/verify', '/verify', '/verify/*', '/presentation-requests/:id/exchange', '/presentation-requests/:id/openid4vp/*']) app.use(path, limits.verify);
+    for (const path of ['/claim/*', '/exchanges/*', '/oid4vci/*']) app.use(path, limits.claim);
+  }
+  const globalBodyLimit = bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: () => {
+      throw new HttpProblem(413, 'payload-too-large', 'Payload too large', `The request body exceeds the limit of ${deps.bodyLimit} bytes`);
+    },
+  });
+  // A bulk upload has its own, larger limit (src/http/batches.ts, and the console's upload in
+  // src/http/console/batches.ts); the verify page applies this
+  // same limit itself, so a browser gets the form back (src/http/verifyPage.ts); every other
+  // route keeps this one.
+  const ownLimit = new Set(['/awards/batch', '/verify', '/console/batches']);
+  app.use('*', (c, next) => (ownLimit.has(c.req.path) ? next() : globalBodyLimit(c, next)));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));
   app.onError((error, c) => {

@@ -13,6 +13,10 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   EDUCRED_ADMIN_TOKEN: z.string().min(16, 'EDUCRED_ADMIN_TOKEN must be at least 16 characters').optional(),
+  // `verifier`: a verifier only (presentation requests, verify page and API; no issuer key, no issuance routes).
+  EDUCRED_ROLE: z.enum(['issuer', 'verifier']).default('issuer'),
+  // A token with the verify scope, stored hashed at start (how a verifier-only instance gets one without an admin).
+  EDUCRED_VERIFY_TOKEN: z.string().min(16, 'EDUCRED_VERIFY_TOKEN must be at least 16 characters').optional(),
   EDUCRED_DATA_DIR: z.string().min(1).default('./data'),
   // PostgreSQL for several nodes (src/store/engine.ts); unset keeps SQLite in EDUCRED_DATA_DIR.
   DATABASE_URL: z
@@ -90,6 +94,10 @@ export interface Config {
   /** Public origin used in every id and URL the service mints, without a trailing slash. */
   baseUrl: string;
   adminToken: string | undefined;
+  /** `issuer` (the default: issues and verifies) or `verifier` (verifies only: no issuer key, no issuance routes). */
+  role: 'issuer' | 'verifier';
+  /** EDUCRED_VERIFY_TOKEN: a token with the verify scope, stored (hashed) at start. */
+  verifyToken: string | undefined;
   dataDir: string;
   databaseFile: string;
   /** PostgreSQL (DATABASE_URL), or undefined for SQLite in `databaseFile`. Holds a password: never log it. */
@@ -198,6 +206,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: e.HOST,
     baseUrl,
     adminToken: e.EDUCRED_ADMIN_TOKEN,
+    role: e.EDUCRED_ROLE,
+    verifyToken: e.EDUCRED_VERIFY_TOKEN,
     dataDir,
     databaseFile: path.join(dataDir, 'educred.sqlite'),
     databaseUrl: e.DATABASE_URL,

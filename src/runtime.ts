@@ -11,22 +11,21 @@ import type { Config } from './config.js';
 import { loadSessionSecret } from './console/sessions.js';
 import { loadHeldEndorsements } from './endorsements/heldEndorsements.js';
 import { dereferenceDidUrl, issuerIdentity, resolveDidKey } from './signing/did.js';
-import { readFileSync } from 'node:fs';
 import { createDocumentLoader, loadExtraContexts, type DocumentLoader } from './signing/documentLoader.js';
 import { resolveDidJwk } from './signing/didJwk.js';
 import { holderDocumentLoader } from './claims/holderDocuments.js';
-import { createGuardedFetcher } from './net/guardedFetch.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
 import { openIssuerKey } from './signing/issuerKey.js';
 import { openStoreKeyRing, recordedKeyFile } from './signing/keyRing.js';
 import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
+import { loadOrCreateRequestKey, requestKeyFile, type RequestSigningKey } from './presentations/requestKey.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { storeLocation } from './store/engine.js';
 import { openStore, type Store } from './store/store.js';
-import { createServiceVerifier } from './verify/fromConfig.js';
+import { createServiceVerifier, createVerifierOnly, guardedFetcherFrom } from './verify/fromConfig.js';
 import type { CachingVerifier } from './verify/verifier.js';
 
 export interface Runtime {
@@ -58,6 +57,10 @@ export interface Runtime {
   mail: MailDelivery | undefined;
   /** Signs the console's CSRF tokens and sign-in transactions (EDUCRED_SESSION_SECRET, or `<data dir>/keys/console-session.key`). */
   sessionSecret: KeyObject;
+  /** Signs this verifier's OpenID4VP request objects (src/presentations/requestKey.ts); not an issuer key. */
+  requestKey: RequestSigningKey;
+  /** Fetches a badge or share link another issuer serves, for the verify page: the guarded fetcher. */
+  fetchDocument: (url: string) => Promise<unknown>;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -114,14 +117,45 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const mail = mailDeliveryFromConfig(config.mail, { store, baseUrl: config.baseUrl, claimSecret, claimTtlDays: config.claimTtlDays, logger });
   const frameworks = await buildFrameworkCatalog(store, config.frameworksDir);
   const sessionSecret = loadSessionSecret(config.sessionSecret, config.dataDir, logger);
-  const holderFetcher = createGuardedFetcher({
-    timeoutMs: config.fetch.timeoutMs,
-    maxBytes: config.fetch.maxBytes,
-    allowPrivateNetworks: config.fetch.allowPrivateNetworks,
-    ca: config.fetch.caFile ? readFileSync(config.fetch.caFile, 'utf8') : undefined,
-  });
-  const holderLoader = holderDocumentLoader(documentLoader, holderFetcher.fetchJson);
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader };
+  // One guarded fetcher for what the runtime fetches: holders' did:web documents (the claim
+  // exchange) and other issuers' badges or share links (the verify page).
+  const fetcher = guardedFetcherFrom(config);
+  const holderLoader = holderDocumentLoader(documentLoader, fetcher.fetchJson);
+  const requestKey = loadOrCreateRequestKey(requestKeyFile(config.dataDir), logger);
+  const fetchDocument = fetcher.fetchJson;
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader, requestKey, fetchDocument };
+}
+
+/** A verifier-only instance (EDUCRED_ROLE=verifier): no issuer key is opened or generated. */
+export interface VerifierRuntime {
+  config: Readonly<Config>;
+  store: Store;
+  logger: Logger;
+  verifier: CachingVerifier;
+  requestKey: RequestSigningKey;
+  fetchDocument: (url: string) => Promise<unknown>;
+}
+
+export async function createVerifierRuntime(config: Readonly<Config>, logger: Logger): Promise<VerifierRuntime> {
+  const store = await openStore(storeLocation(config.databaseUrl, config.databaseFile));
+  try {
+    const verifier = createVerifierOnly({ config, extraContexts: loadExtraContexts(config.extraContextsDir) });
+    const requestKey = loadOrCreateRequestKey(requestKeyFile(config.dataDir), logger);
+    return { config, store, logger, verifier, requestKey, fetchDocument: guardedFetcherFrom(config).fetchJson };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * A verifier-only instance's tokens: EDUCRED_ADMIN_TOKEN and EDUCRED_VERIFY_TOKEN when set
+ * (stored hashed); nothing is generated or printed. Without either, tokens come from the CLI
+ * (`educred tokens create --scopes verify`), which needs only the database.
+ */
+export async function ensureVerifierTokens(store: Store, config: Pick<Config, 'adminToken' | 'verifyToken'>): Promise<void> {
+  if (config.adminToken) await store.tokens.ensureEnvAdminToken(config.adminToken);
+  if (config.verifyToken) await store.tokens.ensureEnvVerifyToken(config.verifyToken);
 }
 
 /**

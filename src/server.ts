@@ -3,15 +3,17 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
+import type { Logger } from 'pino';
 import { createLogger } from './logger.js';
-import { ensureAdminToken } from './runtime.js';
-import { createService } from './service.js';
+import { ensureAdminToken, ensureVerifierTokens } from './runtime.js';
+import { createService, createVerifierService } from './service.js';
 import { onShutdownSignals } from './shutdown.js';
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  if (config.role === 'verifier') return startVerifier(config, logger);
   const service = await createService(config, logger);
   const { runtime, issuance, app } = service;
   const generatedToken = await ensureAdminToken(runtime.store, config.adminToken);
@@ -45,6 +47,19 @@ export async function startServer(): Promise<void> {
   http.keepAliveTimeout = 65_000;
   http.headersTimeout = 66_000;
   // On SIGTERM the connections that fall idle are closed at once, not after keepAliveTimeout (src/shutdown.ts).
+  onShutdownSignals({ server: server as Server, close: () => service.close(), logger });
+}
+
+/** EDUCRED_ROLE=verifier: no issuer key, no admin token generated or printed, no issuance routes. */
+async function startVerifier(config: Readonly<Config>, logger: Logger): Promise<void> {
+  const service = await createVerifierService(config, logger);
+  await ensureVerifierTokens(service.runtime.store, config);
+  if ((await service.runtime.store.tokens.countActive()) === 0) {
+    logger.warn('no API token: set EDUCRED_VERIFY_TOKEN, or run `educred tokens create --name officer --scopes verify` against this data folder or database');
+  }
+  const tls = config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+  const listen = { fetch: service.app.fetch, port: config.port, hostname: config.host, ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}) };
+  const server = serve(listen, (info) => logger.info({ port: info.port, https: Boolean(tls), baseUrl: config.baseUrl, role: 'verifier', policy: service.runtime.verifier.policyName() }, 'educred verifier listening'));
   onShutdownSignals({ server: server as Server, close: () => service.close(), logger });
 }
 

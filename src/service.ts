@@ -6,12 +6,12 @@
 // building the service another way.
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
+import { createApp, createVerifierApp } from './app.js';
 import type { Config } from './config.js';
-import type { AppDeps } from './http/deps.js';
+import type { AppDeps, VerifierDeps } from './http/deps.js';
 import { refusalAuditFor } from './http/refusalAudit.js';
 import { startIssuance, type Issuance } from './issuance.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createRuntime, createVerifierRuntime, type Runtime, type VerifierRuntime } from './runtime.js';
 
 /** The dependencies every entry point derives from a runtime: the app's, the CLI's, the batch runner's. */
 export function serviceDeps(runtime: Runtime): AppDeps {
@@ -84,4 +84,32 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
     await runtime.store.close();
     throw error;
   }
+}
+
+export interface VerifierService {
+  runtime: VerifierRuntime;
+  deps: VerifierDeps;
+  app: Hono;
+  close(): Promise<void>;
+}
+
+/** EDUCRED_ROLE=verifier: the verifier's routes on their own, with no issuer and no issuance. */
+export async function createVerifierService(config: Readonly<Config>, logger: Logger, options: { adjust?: ((deps: VerifierDeps) => VerifierDeps) | undefined } = {}): Promise<VerifierService> {
+  const runtime = await createVerifierRuntime(config, logger);
+  let deps: VerifierDeps = { store: runtime.store, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger, verifier: runtime.verifier, requestKey: runtime.requestKey, fetchDocument: runtime.fetchDocument, rateLimitPerMinute: config.rateLimitPerMinute };
+  if (options.adjust) deps = options.adjust(deps);
+  const app = createVerifierApp(deps);
+  let closed: Promise<void> | undefined;
+  return {
+    runtime,
+    deps,
+    app,
+    close() {
+      closed ??= refusalAuditFor(runtime.store)
+        .flush()
+        .catch(() => {})
+        .then(() => runtime.store.close());
+      return closed;
+    },
+  };
 }

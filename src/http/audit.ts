@@ -3,10 +3,10 @@
 // names, never tokens.
 import { Hono } from 'hono';
 import { requireScope, type AuthVariables } from './auth.js';
-import type { AppDeps } from './deps.js';
+import type { VerifierDeps } from './deps.js';
 import { encodeCursor, pageLimit, queryText, readCursor, toPage } from './pagination.js';
 
-export function auditRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+export function auditRoutes(deps: VerifierDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
   app.get('/audit', requireScope(deps.store, 'admin'), async (c) => {

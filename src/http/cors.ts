@@ -58,8 +58,9 @@ function setResourcePolicy(c: Context, value: string): void {
  * Mount before secureHeaders: its `Cross-Origin-Resource-Policy: same-origin` is set on the
  * way out, and this middleware, further out, replaces it on public documents.
  */
-export function crossOrigin({ issuerDid }: { issuerDid: string }): MiddlewareHandler {
-  const isPublicDocument = publicDocumentMatcher(issuerDid);
+export function crossOrigin({ issuerDid }: { issuerDid: string | undefined }): MiddlewareHandler {
+  // A verifier-only instance publishes no issuer documents.
+  const isPublicDocument = issuerDid === undefined ? () => false : publicDocumentMatcher(issuerDid);
   const reads = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], allowHeaders: ['If-None-Match'], exposeHeaders: ['ETag'], maxAge: PREFLIGHT_MAX_AGE });
   const verify = cors({ origin: '*', allowMethods: ['POST'], allowHeaders: ['Content-Type'], maxAge: PREFLIGHT_MAX_AGE });
   return async (c, next) => {

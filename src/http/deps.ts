@@ -9,6 +9,7 @@ import type { OidcConfig } from '../config.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { DocumentLoader } from '../signing/documentLoader.js';
+import type { RequestSigningKey } from '../presentations/requestKey.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { GroupCommitter } from '../awards/groupCommit.js';
 import type { Store } from '../store/store.js';
@@ -54,4 +55,11 @@ export interface AppDeps {
   sessionSecret?: KeyObject | undefined;
   /** The console's OpenID Connect sign-in (absent: sign-in with an API token). */
   oidc?: OidcConfig | undefined;
+  /** Signs OpenID4VP request objects (presentation requests); absent: requests offer VC-API only. */
+  requestKey?: RequestSigningKey | undefined;
+  /** Fetches another issuer's badge or share link for the verify page (the guarded fetcher); absent: only own badges open. */
+  fetchDocument?: ((url: string) => Promise<unknown>) | undefined;
 }
+
+/** What the verifier's routes need: a verifier-only instance (EDUCRED_ROLE=verifier) has no issuer, framework or claim secret. */
+export type VerifierDeps = Pick<AppDeps, 'store' | 'baseUrl' | 'bodyLimit' | 'logger' | 'verifier' | 'requestKey' | 'fetchDocument' | 'now' | 'rateLimitPerMinute' | 'rateLimitClientKey'>;

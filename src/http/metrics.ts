@@ -4,9 +4,9 @@
 import { Hono } from 'hono';
 import { METRICS_CONTENT_TYPE, registry, setMailQueueDepth } from '../metrics.js';
 import { requireScope, type AuthVariables } from './auth.js';
-import type { AppDeps } from './deps.js';
+import type { VerifierDeps } from './deps.js';
 
-export function metricsRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+export function metricsRoutes(deps: VerifierDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.get('/metrics', requireScope(deps.store, 'admin'), async (c) => {
     setMailQueueDepth((await deps.store.mail.counts()).pending);

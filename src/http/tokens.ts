@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { LastAdminTokenError, SCOPES, UnknownTokenError, type TokenRecord } from '../store/tokens.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { readValidated } from './body.js';
-import type { AppDeps } from './deps.js';
+import type { VerifierDeps } from './deps.js';
 import { encodeCursor, pageLimit, readCursor, toPage } from './pagination.js';
 import { HttpProblem, notFound } from './problem.js';
 
@@ -16,7 +16,7 @@ export const TokenRequestSchema = z.strictObject({
   scopes: z.array(z.enum(SCOPES, { message: `must be one of ${SCOPES.join(', ')}` })).min(1, 'at least one scope').max(SCOPES.length),
 });
 
-export function tokenRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
+export function tokenRoutes(deps: VerifierDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
   app.post('/tokens', requireScope(deps.store, 'admin'), async (c) => {

@@ -9,7 +9,7 @@ import type { Check, RequestedChecks } from '../verify/report.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { MAX_JWT_LENGTH } from '../credentials/jwtCredential.js';
 import { readValidated } from './body.js';
-import type { AppDeps } from './deps.js';
+import type { VerifierDeps } from './deps.js';
 import { badRequest, PROBLEM_CONTENT_TYPE } from './problem.js';
 import { problemInstance } from './requestId.js';
 
@@ -29,6 +29,8 @@ const VerifyOptionsSchema = z.looseObject({
    * runs and is reported; `report.verified`, trust and approvals always use every check.
    */
   checks: z.array(z.string().max(50)).max(20).optional(),
+  /** Seconds a cached status list may be old (0: fetch every status list now), instead of the list's ttl. */
+  maxStatusAge: z.number().int().min(0).max(31_536_000).optional(),
 });
 
 const embedded = (what: string) =>
@@ -125,14 +127,14 @@ const ruleProblem = (error: unknown): never => {
   throw error;
 };
 
-export function verifyRoutes(deps: AppDeps): Hono {
+export function verifyRoutes(deps: VerifierDeps): Hono {
   const app = new Hono();
 
   app.post('/credentials/verify', async (c) => {
     const body = await readValidated(c, CredentialVerifyRequestSchema);
     const options = body.options ?? {};
     const result = await deps.verifier
-      .verifyDocument(body.verifiableCredential, { rule: options.rule, recipient: options.recipient, checks: options.checks })
+      .verifyDocument(body.verifiableCredential, { rule: options.rule, recipient: options.recipient, checks: options.checks, maxStatusAge: options.maxStatusAge })
       .catch(ruleProblem);
     if (result.kind !== 'credential') throw badRequest('verifiableCredential is a presentation: send it to POST /presentations/verify', [{ pointer: '/verifiableCredential/type', detail: 'is VerifiablePresentation' }]);
     const { report } = result;
@@ -143,7 +145,7 @@ export function verifyRoutes(deps: AppDeps): Hono {
     const body = await readValidated(c, PresentationVerifyRequestSchema);
     const options = body.options ?? {};
     const report = await deps.verifier
-      .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule, checks: options.checks })
+      .verifyPresentation(body.verifiablePresentation, { challenge: options.challenge, domain: options.domain, rule: options.rule, checks: options.checks, maxStatusAge: options.maxStatusAge })
       .catch(ruleProblem);
     const warnings = [...report.warnings, ...report.credentials.flatMap((r) => (r.verified && !r.trust.trusted ? [`${r.summary.achievement?.name ?? r.summary.id}: ${r.trust.reason}`] : []))];
     const problems = [...report.checks.filter((k) => !k.passed).map(problemOf), ...report.credentials.flatMap((r) => r.checks.filter((k) => !k.passed && k.check !== 'endorsements').map(problemOf))];

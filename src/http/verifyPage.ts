@@ -2,8 +2,8 @@
 // baked SVG badge) goes through the same pipeline as POST /credentials/verify; anything that is
 // not a credential or presentation comes back as the form with a message (400), never a 500;
 // neither does a body over the size limit (413), which this route checks itself.
-// `?url=` opens one of this service's own badges; other URLs are not fetched (the server would
-// otherwise fetch whatever a link names).
+// `?url=` opens one of this service's own badges from the database; another issuer's badge URL
+// or share link is fetched through the guarded fetcher (public addresses only, bounded).
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
@@ -11,10 +11,11 @@ import { extractFromPng, looksLikePng } from '../badges/pngBaking.js';
 import { isCompactJwt } from '../credentials/jwtCredential.js';
 import { sendPage } from '../pages/layout.js';
 import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
+import { FetchRefusedError } from '../net/guardedFetch.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { prefersHtml } from './badgePage.js';
 import { parseJsonBody } from './body.js';
-import type { AppDeps } from './deps.js';
+import type { VerifierDeps } from './deps.js';
 import { badRequest, HttpProblem, notFound } from './problem.js';
 
 class UnreadableDocument extends Error {}
@@ -71,7 +72,7 @@ const field = (fields: Record<string, unknown>, name: string): string | undefine
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 };
 
-export function verifyPageRoutes(deps: AppDeps): Hono {
+export function verifyPageRoutes(deps: VerifierDeps): Hono {
   const app = new Hono();
   const baseState = (): VerifyFormState => ({ rules: deps.verifier.rules(), policyName: deps.verifier.policyName() });
 
@@ -102,13 +103,28 @@ export function verifyPageRoutes(deps: AppDeps): Hono {
   app.get('/verify', async (c) => {
     const url = c.req.query('url');
     if (url === undefined) return showForm(c, baseState());
-    if (!url.startsWith(`${deps.baseUrl}/credentials/`)) {
+    if (url.startsWith(`${deps.baseUrl}/credentials/`)) {
+      const award = await deps.store.awards.findByCredentialId(url);
+      if (!award) return showForm(c, { ...baseState(), error: 'No badge of this service has that address.' }, 404);
+      return sendPage(c, verifyResultPage(await deps.verifier.verifyDocument(award.credential), baseState()));
+    }
+    if (!deps.fetchDocument || url.length > 2000) {
       return showForm(c, { ...baseState(), error: "Only this service's own badge links open here. For another badge, paste its JSON or choose its file." }, 400);
     }
-    const award = await deps.store.awards.findByCredentialId(url);
-    if (!award) return showForm(c, { ...baseState(), error: 'No badge of this service has that address.' }, 404);
-    const verification = await deps.verifier.verifyDocument(award.credential);
-    return sendPage(c, verifyResultPage(verification, baseState()));
+    // Another issuer's badge URL or share link: fetched through the guarded fetcher (public
+    // addresses only, bounded in time and size), then verified like a pasted document.
+    let fetched: unknown;
+    try {
+      fetched = await deps.fetchDocument(url);
+    } catch (error) {
+      if (error instanceof FetchRefusedError) return showForm(c, { ...baseState(), error: `The badge could not be fetched: ${error.message}.` }, 400);
+      throw error;
+    }
+    if (typeof fetched !== 'object' || fetched === null || Array.isArray(fetched)) return showForm(c, { ...baseState(), error: 'That address does not answer a credential (a JSON object).' }, 400);
+    const shared = fetched as Record<string, unknown>;
+    // A share link may wrap the credential (`{"verifiableCredential": …}`, as VC-API answers do).
+    const document = typeof shared.verifiableCredential === 'object' && shared.verifiableCredential !== null ? shared.verifiableCredential : shared;
+    return sendPage(c, verifyResultPage(await deps.verifier.verifyDocument(document, { maxStatusAge: 0 }), baseState()));
   });
 
   app.post('/verify', tooLarge, async (c) => {

@@ -16,6 +16,7 @@ import { LicenseRequestSchema } from '../licenses/issueLicense.js';
 import { ProgramRequestSchema } from '../programs/program.js';
 import { CredentialVerifyRequestSchema, PresentationVerifyRequestSchema } from '../http/verify.js';
 import { TokenRequestSchema } from '../http/tokens.js';
+import { PresentationRequestSchema } from '../http/presentationRequests.js';
 import { AssessmentRequestSchema, EducatorRequestSchema, ObservationRequestSchema, WithdrawRequestSchema } from '../educators/requests.js';
 import type { Scope } from '../store/tokens.js';
 import {
@@ -65,6 +66,15 @@ import {
   StatusListCredential,
   TokenCreated,
   TokenList,
+  PresentationRequestCreated,
+  PresentationRequestStatus,
+  PageState,
+  InteractionProtocols,
+  ExchangeStep,
+  Openid4vpAnswer,
+  DecisionList,
+  DecisionRecord,
+  RegistryEntry,
 } from './schemas.js';
 
 /** A query parameter or a request/response header. */
@@ -598,7 +608,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/verify',
     tag: 'Pages',
     summary: 'Verify page (HTML): paste or drop a badge, a presentation or a baked SVG',
-    description: '`?url=` opens one of this service\'s own badges (the "Verify this badge" button of a badge page); other URLs are not fetched.',
+    description: '`?url=` opens one of this service\'s own badges (the "Verify this badge" button of a badge page), or fetches another issuer\'s badge URL or share link through the guarded fetcher (public addresses only) and verifies it with fresh status.',
     produces: 'text/html',
     query: [{ name: 'url', description: "The id of one of this service's credentials" }],
     responses: { '200': 'The page', '400': 'A URL that is not one of this service\'s badges', '404': 'No such badge' },
@@ -806,6 +816,108 @@ export const ROUTES: RouteDoc[] = [
   // bearer token). Every POST is a form with the session's CSRF token from this service's origin;
   // most answer with a redirect to the page that shows the result (POST, redirect, GET).
   ...consoleRoutes(),
+  // ---- Presentation requests and decision records (issue 17) ----
+  {
+    method: 'post',
+    path: '/presentation-requests',
+    tag: 'Verification',
+    summary: 'Ask a wallet for what an approval rule needs: a challenge, a domain, a VC-API exchange, an OpenID4VP request and the officer page',
+    description:
+      'A token with the `verify` scope (or `admin`). `rule` is an approval rule of this verifier\'s trust policy; `purpose` is shown to the educator. ' +
+      'The request expires after 15 minutes and answers once. `pageUrl` holds the key of the officer page (shown once, only its hash is kept).',
+    scope: 'verify',
+    body: PresentationRequestSchema,
+    example: { rule: 'online-teaching', purpose: 'Online teaching endorsement for your licence' },
+    responses: { '201': { description: 'Created', schema: PresentationRequestCreated, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS },
+  },
+  {
+    method: 'get',
+    path: '/presentation-requests/{id}',
+    tag: 'Verification',
+    summary: 'A presentation request: pending, answered (with the decision) or expired',
+    scope: 'verify',
+    responses: { '200': { description: 'The request', schema: PresentationRequestStatus }, ...AUTH_ERRORS, '404': 'Unknown request' },
+  },
+  {
+    method: 'get',
+    path: '/presentation-requests/{id}/interact',
+    tag: 'Verification',
+    summary: 'VCALM interaction URL (`?iuv=1`): the protocols a wallet can answer with',
+    query: [{ name: 'iuv', description: 'Interaction URL version (1)' }],
+    responses: { '200': { description: 'The protocols', schema: InteractionProtocols }, '404': 'Unknown request' },
+  },
+  {
+    method: 'post',
+    path: '/presentation-requests/{id}/exchange',
+    tag: 'Verification',
+    summary: 'VC-API exchange: `{}` → the Verifiable Presentation Request; `{"verifiablePresentation"}` → the result',
+    description:
+      'Public: the random id is the capability. The presentation must be signed by its holder for the request\'s challenge and domain; one that is not (a replay of a presentation made for another request) is refused and the request stays open. ' +
+      'A request answers once (409 after), and not after it expires (410). Status lists are fetched at the time of the answer (`maxStatusAge` 0).',
+    body: z.record(z.string(), z.unknown()),
+    bodyRequired: false,
+    example: {},
+    responses: { '200': { description: 'The VPR, or the result', schema: ExchangeStep }, '400': 'Not an exchange message, or a presentation that does not prove the challenge (`code`)', '404': 'Unknown request', '409': 'Answered already', '410': 'Expired', '429': 'Rate limited' },
+  },
+  {
+    method: 'get',
+    path: '/presentation-requests/{id}/openid4vp/request',
+    tag: 'Verification',
+    summary: 'OpenID4VP 1.0 request object (request_uri): a JAR signed by the client identifier\'s did:jwk, with a DCQL query and direct_post',
+    produces: 'application/oauth-authz-req+jwt',
+    responses: { '200': 'The signed request object', '404': 'Unknown request', '409': 'Answered already', '410': 'Expired', '429': 'Rate limited' },
+  },
+  {
+    method: 'post',
+    path: '/presentation-requests/{id}/openid4vp/response',
+    tag: 'Verification',
+    summary: 'OpenID4VP 1.0 response URI (direct_post): `vp_token` and `state`, form-encoded',
+    description: 'The vp_token answers the DCQL query `badges` with one `ldp_vc` presentation whose proof carries the nonce as challenge and the client_id as domain.',
+    body: z.record(z.string(), z.unknown()),
+    example: { vp_token: '{"badges":[{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiablePresentation"]}]}', state: 'q3Zk…' },
+    responses: { '200': { description: 'Answered', schema: Openid4vpAnswer }, '400': 'Not a valid authorization response, or a presentation refused (`code`)', '404': 'Unknown request', '409': 'Answered already', '410': 'Expired', '429': 'Rate limited' },
+  },
+  {
+    method: 'get',
+    path: '/presentation-requests/{id}/page',
+    tag: 'Pages',
+    summary: "The officer's page (HTML): the QR codes and deep links, then by itself the decision",
+    produces: 'text/html',
+    query: [{ name: 'key', description: 'The page key of pageUrl', required: true }],
+    responses: { '200': 'The page', '403': 'Without the page key', '404': 'Unknown request' },
+  },
+  {
+    method: 'get',
+    path: '/presentation-requests/{id}/page/state',
+    tag: 'Pages',
+    summary: "The request's state, which the officer page polls",
+    query: [{ name: 'key', description: 'The page key of pageUrl', required: true }],
+    responses: { '200': { description: 'The state', schema: PageState }, '403': 'Without the page key', '404': 'Unknown request' },
+  },
+  {
+    method: 'get',
+    path: '/decisions',
+    tag: 'Verification',
+    summary: 'Decision records, in the order they were made',
+    scope: 'verify',
+    query: [{ name: 'rule', description: 'Only decisions of this rule' }, ...PAGE_PARAMS],
+    responses: { '200': { description: 'One page', schema: DecisionList }, '400': 'Invalid query parameter', ...AUTH_ERRORS },
+  },
+  {
+    method: 'get',
+    path: '/decisions/{id}',
+    tag: 'Verification',
+    summary: 'A decision record: what was asked, what was presented, the report, the decision (a printable one-page summary to browsers)',
+    scope: 'verify',
+    responses: { '200': { description: 'The record', schema: DecisionRecord, html: true }, ...AUTH_ERRORS, '404': 'Unknown decision' },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/dcc-issuer-registry-entry.json',
+    tag: 'Public documents',
+    summary: "This issuer's entry for a DCC issuer registry (a snippet others copy into theirs)",
+    responses: { '200': { description: 'The entry', schema: RegistryEntry } },
+  },
 ];
 
 /** The console's pages and forms (src/http/console/), all text/html. */

@@ -391,8 +391,9 @@ const Check = z.strictObject({
 const TrustDecision = z.strictObject({
   trusted: z.boolean(),
   reason: z.string(),
-  via: z.enum(['issuer', 'endorsement']).optional(),
+  via: z.enum(['issuer', 'endorsement', 'registry']).optional(),
   endorser: z.string().optional(),
+  registry: z.string().optional().describe('The issuer registry of the policy that listed the issuer'),
   policy: z.string().optional(),
 });
 
@@ -421,10 +422,18 @@ export const CredentialReport = named(
 
 const Requirement = z.strictObject({ requirement: z.string(), name: z.string().optional(), satisfied: z.boolean(), credentialId: z.string().optional(), reason: z.string() });
 
+const CreditTally = z
+  .strictObject({
+    required: z.number(),
+    earned: z.number(),
+    entries: z.array(z.strictObject({ credentialId: z.string().optional(), achievement: z.string().optional(), points: z.number(), counted: z.boolean(), reason: z.string() })),
+  })
+  .describe('A rule with `credits`: every presented credential with the points it brought, or why it brought none');
+
 export const ApprovalDecision = named(
   'ApprovalDecision',
   'The decision of an approval rule of this verifier\'s trust policy: each requirement, and the ones not met.',
-  z.strictObject({ rule: z.string(), name: z.string().optional(), approved: z.boolean(), recipient: z.string().optional(), requirements: z.array(Requirement), missing: z.array(Requirement) }),
+  z.strictObject({ rule: z.string(), name: z.string().optional(), approved: z.boolean(), recipient: z.string().optional(), requirements: z.array(Requirement), missing: z.array(Requirement), credits: CreditTally.optional() }),
 );
 
 const ProblemDetail = z.strictObject({ type: z.string(), title: z.string(), detail: z.string(), code: z.string().optional() });
@@ -625,3 +634,61 @@ export const CredentialResponseDoc = named(
   z.looseObject({ credentials: z.array(z.looseObject({ credential: z.union([z.string(), z.record(z.string(), z.unknown())]) })) }),
 );
 export const OauthErrorDoc = named('OauthError', 'RFC 6749 §5.2 / OID4VCI 1.0 §8.3.1.2 error response.', z.looseObject({ error: z.string(), error_description: z.string().optional() }));
+
+// ---- Presentation requests and decision records (issue 17) ----
+
+export const PresentationRequestCreated = named(
+  'PresentationRequestCreated',
+  'A presentation request: the challenge and domain the holder signs, when it expires, and the ways to answer it. `pageUrl` carries the officer page\'s key: shown once.',
+  z.strictObject({ id: z.string(), challenge: z.string(), domain: z.string(), expiresAt: dateTime, exchangeUrl: uri, interactUrl: uri, openid4vpUrl: z.string().describe('openid4vp:// request by reference'), pageUrl: uri }),
+);
+
+const decisionFields = {
+  id: z.string(),
+  approved: z.boolean(),
+  verified: z.boolean(),
+  holder: z.string().nullable(),
+  name: z.string().nullable().describe("The educator's name, as the presented credentials state it"),
+  rule: z.string(),
+  protocol: z.enum(['vc-api', 'openid4vp']),
+  requirements: z.array(Requirement),
+  credits: CreditTally.optional(),
+  decidedAt: dateTime,
+};
+
+export const Decision = named('Decision', 'A decision: approved or not, for whom, each requirement in words.', z.strictObject(decisionFields));
+
+export const PresentationRequestStatus = named(
+  'PresentationRequestStatus',
+  'A presentation request: `pending`, `answered` (with its decision) or `expired`.',
+  z.strictObject({ id: z.string(), state: z.enum(['pending', 'answered', 'expired']), rule: z.string(), expiresAt: dateTime, decision: Decision.optional() }),
+);
+
+export const PageState = named('PageState', "The request's state, for the officer page's polling.", z.strictObject({ state: z.enum(['pending', 'answered', 'expired']) }));
+
+export const InteractionProtocols = named('InteractionProtocols', 'VCALM interaction URL: the protocols this request is answered with.', z.strictObject({ protocols: z.strictObject({ vcapi: uri, OID4VP: z.string() }) }));
+
+export const ExchangeStep = named(
+  'ExchangeStep',
+  'The VC-API exchange: to `{}` the Verifiable Presentation Request (QueryByExample, DIDAuthentication, challenge, domain); to a presentation, the result.',
+  z.union([
+    z.strictObject({ verifiablePresentationRequest: z.looseObject({ query: z.array(z.looseObject({ type: z.string() })), challenge: z.string(), domain: z.string() }) }),
+    z.strictObject({ verified: z.boolean(), approved: z.boolean(), decision: Decision }),
+  ]),
+);
+
+export const Openid4vpAnswer = named('Openid4vpAnswer', 'OID4VP direct_post answer (§8.2): the outcome in a word; no redirect.', z.strictObject({ decision: z.enum(['approved', 'not approved']) }));
+
+export const DecisionList = page('DecisionList', 'Decision records in the order they were made.', z.strictObject({ ...decisionFields, requestId: z.string() }));
+
+export const DecisionRecord = named(
+  'DecisionRecord',
+  'A decision record: the decision, what was asked (the request as sent), what was presented, and the full verification report.',
+  z.strictObject({ ...decisionFields, requestId: z.string(), asked: z.unknown(), presented: z.unknown(), report: z.looseObject({}) }),
+);
+
+export const RegistryEntry = named(
+  'RegistryEntry',
+  "This issuer's entry in the Digital Credentials Consortium issuer-registry format, to copy into a registry.",
+  z.strictObject({ meta: z.strictObject({ created: dateTime }), registry: z.record(z.string(), z.strictObject({ name: z.string(), url: z.string() })) }),
+);

@@ -74,6 +74,7 @@ summary{cursor:pointer;font-weight:600}
 output{display:block;white-space:pre-wrap;overflow-wrap:anywhere;font:.85rem/1.4 ui-monospace,SFMono-Regular,Menlo,monospace;background:var(--bg);border-radius:8px;padding:.5rem;margin-top:.5rem}
 output:empty{display:none}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media print{body{background:#fff;font-size:10.5pt;line-height:1.35}header.site,footer.site,.no-print{display:none}.wrap{max-width:none;padding:0}.card{border:0;padding:0;margin:.4rem 0}h1{font-size:15pt;margin:0 0 .3rem}h2{font-size:11.5pt;margin:.6rem 0 .2rem}ul.checks li{padding:.15rem 0;break-inside:avoid}.verdict{padding:.3rem .5rem;margin:.4rem 0;print-color-adjust:exact;-webkit-print-color-adjust:exact}a{color:inherit;text-decoration:none}}
 @media (max-width:30rem){.badge-head img{width:96px;height:96px}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.4rem}h1{font-size:1.35rem}}
 `;
 

@@ -68,7 +68,14 @@ export interface StatusCheckerOptions {
 export interface StatusCheckRequest {
   budget?: RequestBudget | undefined;
   documentLoader?: DocumentLoader | undefined;
+  /**
+   * VC-API-style `options.maxStatusAge` (ms here): a cached list older than this is fetched
+   * again (0: always fetched now), for high-stakes checks that cannot wait for the list's ttl.
+   */
+  maxAgeMs?: number | undefined;
 }
+
+type StatusRequest = Required<Omit<StatusCheckRequest, 'maxAgeMs'>> & Pick<StatusCheckRequest, 'maxAgeMs'>;
 
 /** Without a request, each call is a request of its own (the CLI, tests). */
 export type StatusChecker = (credential: Record<string, unknown>, request?: StatusCheckRequest) => Promise<StatusCheckResult[]>;
@@ -85,6 +92,8 @@ interface VerifiedList {
   validUntil: number | undefined;
   /** How long it may be reused (ms), per its `ttl` and our ceiling. */
   ttl: number;
+  /** When it was fetched (ms since the epoch, the checker's clock): `maxAgeMs` compares with it. */
+  fetchedAt: number;
 }
 
 class ListRefused extends Error {
@@ -149,7 +158,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
   };
 
   /** Proof first, then the bits: inflating (bounded) is the last and costliest step. */
-  const verifyList = async (url: string, list: Json, request: Required<StatusCheckRequest>): Promise<VerifiedList> => {
+  const verifyList = async (url: string, list: Json, request: StatusRequest): Promise<VerifiedList> => {
     const subject = list.credentialSubject as Json;
     const proofCap = request.budget.limits.proofsPerCredential;
     const proofs = asArray(list.proof).length;
@@ -189,15 +198,17 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
       validFrom: dateOf(list.validFrom),
       validUntil: dateOf(list.validUntil),
       ttl: Math.min(ttl, maxCacheMs),
+      fetchedAt: now().getTime(),
     };
   };
 
   /** A verified list for a credential of `issuer`, from the cache or fetched, checked and decoded. */
-  const verifiedList = async (url: string, issuer: string | undefined, request: Required<StatusCheckRequest>): Promise<VerifiedList> => {
+  const verifiedList = async (url: string, issuer: string | undefined, request: StatusRequest): Promise<VerifiedList> => {
     request.budget.useUrl(url);
     const cacheable = maxCacheMs > 0 && !options.uncached?.(url);
     const cached = cacheable ? cache.get(url) : undefined;
-    if (cached) return cached;
+    const fresh = cached && (request.maxAgeMs === undefined || now().getTime() - cached.fetchedAt <= request.maxAgeMs);
+    if (cached && fresh) return cached;
     // Once per request: every entry (and endorsement) naming this URL shares the outcome.
     const list = await request.budget.once(`status-list ${url}`, () => fetchList(url, request.budget));
     // §3.2: the list must be the credential's issuer's. Checked before its proof or its bits
@@ -212,7 +223,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
     return verified;
   };
 
-  const checkEntry = async (credential: Json, value: unknown, request: Required<StatusCheckRequest>): Promise<StatusCheckResult> => {
+  const checkEntry = async (credential: Json, value: unknown, request: StatusRequest): Promise<StatusCheckResult> => {
     const entry = (typeof value === 'object' && value !== null ? value : {}) as Json;
     const purpose = typeof entry.statusPurpose === 'string' ? entry.statusPurpose : 'unknown';
     const refuse = (code: string, reason: string, url?: string): StatusCheckResult => ({ purpose, set: false, ok: false, reason, code, statusListCredential: url });
@@ -251,7 +262,7 @@ export function createStatusChecker(options: StatusCheckerOptions): StatusChecke
   };
 
   return async (credential, request = {}) => {
-    const scope: Required<StatusCheckRequest> = { budget: request.budget ?? new RequestBudget(), documentLoader: request.documentLoader ?? options.documentLoader };
+    const scope: StatusRequest = { budget: request.budget ?? new RequestBudget(), documentLoader: request.documentLoader ?? options.documentLoader, maxAgeMs: request.maxAgeMs };
     const entries = asArray(credential.credentialStatus);
     const cap = scope.budget.limits.statusEntriesPerCredential;
     if (entries.length > cap) {

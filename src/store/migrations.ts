@@ -491,6 +491,45 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'presentation requests and decision records',
+    // A verifier's requests for a presentation (issue 17): the challenge and domain a wallet
+    // must sign, when it expires, the hash of the officer page's key (never the key), and when
+    // it was answered (a request answers once). A decision record keeps what was asked, what
+    // was presented, the full report and the decision, for the agency's own records.
+    sql: `
+      CREATE TABLE presentation_requests (
+        id TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        purpose TEXT,
+        challenge TEXT NOT NULL UNIQUE,
+        domain TEXT NOT NULL,
+        page_key_hash TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        answered_at TEXT,
+        decision_id TEXT
+      ) STRICT;
+
+      CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES presentation_requests (id),
+        rule TEXT NOT NULL,
+        protocol TEXT NOT NULL CHECK (protocol IN ('vc-api', 'openid4vp')),
+        approved INTEGER NOT NULL CHECK (approved IN (0, 1)),
+        verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
+        holder TEXT,
+        name TEXT,
+        asked_json TEXT NOT NULL,
+        presented_json TEXT NOT NULL,
+        report_json TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX decisions_by_time ON decisions (decided_at);
+    `,
+  },
+  {
     version: 15,
     name: 'console people, roles and sessions',
     // Issue 18. console_people: who signs in to the console (an OpenID Connect subject, or an API

@@ -343,4 +343,37 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
     );
     CREATE INDEX console_sessions_by_person ON console_sessions (person_id);
   `,
+  14: `
+    CREATE TABLE presentation_requests (
+      seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+      id TEXT PRIMARY KEY,
+      rule TEXT NOT NULL,
+      purpose TEXT,
+      challenge TEXT NOT NULL UNIQUE,
+      domain TEXT NOT NULL,
+      page_key_hash TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      answered_at TEXT,
+      decision_id TEXT
+    );
+
+    CREATE TABLE decisions (
+      seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+      id TEXT PRIMARY KEY,
+      request_id TEXT NOT NULL UNIQUE REFERENCES presentation_requests (id),
+      rule TEXT NOT NULL,
+      protocol TEXT NOT NULL CHECK (protocol IN ('vc-api', 'openid4vp')),
+      approved INTEGER NOT NULL CHECK (approved IN (0, 1)),
+      verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
+      holder TEXT,
+      name TEXT,
+      asked_json TEXT NOT NULL,
+      presented_json TEXT NOT NULL,
+      report_json TEXT NOT NULL,
+      decided_at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_by_time ON decisions (decided_at);
+  `,
 };

@@ -273,6 +273,35 @@ export interface ConsoleSessionsTable {
   ended_at: string | null;
 }
 
+export interface PresentationRequestsTable {
+  id: string;
+  rule: string;
+  purpose: string | null;
+  challenge: string;
+  domain: string;
+  page_key_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  answered_at: string | null;
+  decision_id: string | null;
+}
+
+export interface DecisionsTable {
+  id: string;
+  request_id: string;
+  rule: string;
+  protocol: string;
+  approved: number;
+  verified: number;
+  holder: string | null;
+  name: string | null;
+  asked_json: string;
+  presented_json: string;
+  report_json: string;
+  decided_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -309,6 +338,8 @@ export interface Database {
   licenses: LicensesTable;
   console_people: ConsolePeopleTable;
   console_sessions: ConsoleSessionsTable;
+  presentation_requests: PresentationRequestsTable;
+  decisions: DecisionsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

@@ -10,6 +10,7 @@ import { AwardsRepository } from './awards.js';
 import { BatchesRepository } from './batches.js';
 import { ClaimLinksRepository } from './claimLinks.js';
 import { ConsoleRepository } from './console.js';
+import { DecisionsRepository } from './decisions.js';
 import { EducatorsRepository } from './educators.js';
 import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
@@ -19,6 +20,7 @@ import { migratePostgres, migrateSqlite, missingVersions, type MigrationReport }
 import { MIGRATIONS } from './migrations.js';
 import { ProgramsRepository } from './programs.js';
 import { Oid4vciGrantsRepository } from './oid4vciGrants.js';
+import { PresentationRequestsRepository } from './presentationRequests.js';
 import { StatusListsRepository } from './statusLists.js';
 import { TokensRepository } from './tokens.js';
 
@@ -35,6 +37,8 @@ export interface Repositories {
   readonly programs: ProgramsRepository;
   readonly console: ConsoleRepository;
   readonly oid4vciGrants: Oid4vciGrantsRepository;
+  readonly presentationRequests: PresentationRequestsRepository;
+  readonly decisions: DecisionsRepository;
 }
 
 export interface SchemaState {
@@ -78,6 +82,8 @@ function repositories(q: Executor, engine: Engine): Repositories {
     programs: new ProgramsRepository(q),
     console: new ConsoleRepository(q),
     oid4vciGrants: new Oid4vciGrantsRepository(q),
+    presentationRequests: new PresentationRequestsRepository(q, engine),
+    decisions: new DecisionsRepository(q, engine),
   };
 }
 

@@ -7,7 +7,7 @@ import { AuditRepository } from './audit.js';
 import { atomic, lockForTransaction, seqOf, type Engine, type Executor } from './engine.js';
 import { translateStoreError } from './errors.js';
 
-export const SCOPES = ['issue', 'revoke', 'observe', 'admin'] as const;
+export const SCOPES = ['issue', 'revoke', 'observe', 'verify', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Where a token came from: POST /tokens, `educred tokens create`, EDUCRED_ADMIN_TOKEN, or the first start. */
@@ -16,6 +16,7 @@ export type TokenOrigin = 'api' | 'cli' | 'env' | 'generated';
 /** The names under which the service stores its own admin tokens, recognisable in listings. */
 export const ENV_ADMIN_TOKEN_NAME = 'admin (EDUCRED_ADMIN_TOKEN)';
 export const GENERATED_ADMIN_TOKEN_NAME = 'admin (generated at first start)';
+export const ENV_VERIFY_TOKEN_NAME = 'verify (EDUCRED_VERIFY_TOKEN)';
 
 export interface ApiToken {
   id: string;
@@ -106,25 +107,35 @@ export class TokensRepository {
    * Nodes starting together take turns (a lock), so the token is stored once.
    */
   async ensureEnvAdminToken(secret: string, at = new Date()): Promise<void> {
+    await this.ensureEnvToken(secret, ENV_ADMIN_TOKEN_NAME, ['admin'], 'EDUCRED_ADMIN_TOKEN', at);
+  }
+
+  /** The same for EDUCRED_VERIFY_TOKEN: the one environment token with the verify scope. */
+  async ensureEnvVerifyToken(secret: string, at = new Date()): Promise<void> {
+    await this.ensureEnvToken(secret, ENV_VERIFY_TOKEN_NAME, ['verify'], 'EDUCRED_VERIFY_TOKEN', at);
+  }
+
+  /** An environment token of one name: replaces the earlier one of that name (revoked, audited). */
+  private async ensureEnvToken(secret: string, name: string, scopes: readonly Scope[], variable: string, at: Date): Promise<void> {
     await atomic(this.q, async (trx) => {
       await lockForTransaction(trx, this.engine, 'admin-token');
       const hash = hashToken(secret);
-      const existing = await trx.selectFrom('api_tokens').select(['id', 'origin', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
-      if (existing && (existing.origin !== 'env' || existing.revoked_at !== null)) {
+      const existing = await trx.selectFrom('api_tokens').select(['id', 'name', 'origin', 'revoked_at']).where('token_hash', '=', hash).executeTakeFirst();
+      if (existing && (existing.origin !== 'env' || existing.name !== name || existing.revoked_at !== null)) {
         throw new RevokedAdminTokenError(
           existing.revoked_at !== null
-            ? 'EDUCRED_ADMIN_TOKEN holds a token that was revoked; choose a new secret (a revoked token is never valid again)'
-            : 'EDUCRED_ADMIN_TOKEN holds the secret of another API token; choose a secret of its own',
+            ? `${variable} holds a token that was revoked; choose a new secret (a revoked token is never valid again)`
+            : `${variable} holds the secret of another API token; choose a secret of its own`,
         );
       }
       const audit = new AuditRepository(trx);
-      const stale = await trx.selectFrom('api_tokens').select('id').where('origin', '=', 'env').where('revoked_at', 'is', null).where('token_hash', '<>', hash).execute();
+      const stale = await trx.selectFrom('api_tokens').select('id').where('origin', '=', 'env').where('name', '=', name).where('revoked_at', 'is', null).where('token_hash', '<>', hash).execute();
       for (const { id } of stale) {
         await trx.updateTable('api_tokens').set({ revoked_at: at.toISOString() }).where('id', '=', id).execute();
-        await audit.record({ actor: 'system', action: 'token.revoked', subject: `token:${id}`, detail: { reason: 'EDUCRED_ADMIN_TOKEN changed' } }, at);
+        await audit.record({ actor: 'system', action: 'token.revoked', subject: `token:${id}`, detail: { reason: `${variable} changed` } }, at);
       }
       if (!existing) {
-        const { record } = await new TokensRepository(trx, this.engine).create(ENV_ADMIN_TOKEN_NAME, ['admin'], secret, 'env');
+        const { record } = await new TokensRepository(trx, this.engine).create(name, scopes, secret, 'env');
         await audit.record({ actor: 'system', action: 'token.created', subject: `token:${record.id}`, detail: { name: record.name, scopes: record.scopes, origin: 'env' } }, at);
       }
     });

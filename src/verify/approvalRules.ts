@@ -2,8 +2,10 @@
 // competencies 7, 1, 3 and 5", each satisfied by a badge that is verified by every check (which
 // includes not revoked, not suspended, not expired), from a trusted issuer, and held by the same
 // person. A badge attests one achievement, so it satisfies at most one requirement.
+import { tallyCredits } from './credits.js';
+import { describeDuration, parseDuration, subtractDuration } from './duration.js';
 import { failed, type ApprovalDecision, type CredentialReport, type RequirementResult } from './report.js';
-import { describeMatcher, isInterstateRule, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher, type CompetencyRule, type InterstateRule } from './trustPolicy.js';
+import { describeMatcher, isInterstateRule, matchesCompetency, sameCompetency, type ApprovalRule, type CompetencyMatcher, type CompetencyRule, type InterstateRule, type Requirement } from './trustPolicy.js';
 import { recordItselfHolds } from './verifyRecord.js';
 
 /** The subject most verified badges are about: whom a loose set of badges can approve. */
@@ -43,6 +45,7 @@ function assignBadges(usable: number[][]): Map<number, number> {
 }
 
 /**
+
  * The credentials a rule reads: each presented one, and the badges inside each CLR 2.0 record
  * (a record stands in for its badges). A badge inside a record whose own proof, status or
  * subject fails cannot count, whatever it is on its own.
@@ -58,9 +61,9 @@ function withRecordContents(reports: CredentialReport[]): CredentialReport[] {
   });
 }
 
-export function evaluateApprovalRule(rule: ApprovalRule, presented: CredentialReport[], recipient?: string): ApprovalDecision {
+export function evaluateApprovalRule(rule: ApprovalRule, presented: CredentialReport[], recipient?: string, now = new Date()): ApprovalDecision {
   const reports = withRecordContents(presented);
-  return isInterstateRule(rule) ? evaluateInterstateRule(rule, reports, recipient) : evaluateCompetencyRule(rule, reports, recipient);
+  return isInterstateRule(rule) ? evaluateInterstateRule(rule, reports, recipient) : evaluateCompetencyRule(rule, reports, recipient, now);
 }
 
 const LICENSE_TYPE = 'License';
@@ -94,11 +97,40 @@ function evaluateInterstateRule(rule: InterstateRule, reports: CredentialReport[
   return decide({ satisfied: false, credentialId: credential?.summary.id, reason: `The licence ${credential?.summary.id ?? ''} does not count: ${why}.` });
 }
 
-function evaluateCompetencyRule(rule: CompetencyRule, reports: CredentialReport[], recipient?: string): ApprovalDecision {
+/**
+ * `earnedWithin`: why a badge falls outside the rule's window (undefined: inside, or no window).
+ * A badge with no `validFrom` cannot show when it was earned, so it does not count.
+ */
+export function outsideWindow(rule: Pick<CompetencyRule, 'earnedWithin'>, r: CredentialReport, now: Date): string | undefined {
+  const duration = rule.earnedWithin === undefined ? undefined : parseDuration(rule.earnedWithin);
+  if (!duration) return undefined;
+  const since = subtractDuration(now, duration);
+  const earned = r.summary.validFrom === undefined ? Number.NaN : Date.parse(r.summary.validFrom);
+  if (Number.isNaN(earned)) return 'it states no date it was earned (validFrom)';
+  if (earned < since.getTime()) return `it was earned on ${r.summary.validFrom?.slice(0, 10)}, before the last ${describeDuration(duration)} (since ${since.toISOString().slice(0, 10)})`;
+  return undefined;
+}
+
+/**
+ * `minLevel`: why a badge's level is not deep enough (undefined: it is, or no level is asked).
+ * The level is compared in the badge's own rubric, by rank.
+ */
+function belowLevel(requirement: Requirement, r: CredentialReport): string | undefined {
+  if (requirement.minLevel === undefined) return undefined;
+  const achieved = r.summary.achievedLevel;
+  if (!achieved?.rank) return `it states no rubric level, and this rule needs '${requirement.minLevel}'`;
+  const needed = (r.summary.rubric ?? []).indexOf(requirement.minLevel) + 1;
+  if (needed === 0) return `its rubric has no level '${requirement.minLevel}'`;
+  if (achieved.rank < needed) return `it was awarded at '${achieved.name ?? achieved.id}', and this rule needs '${requirement.minLevel}' or deeper`;
+  return undefined;
+}
+
+function evaluateCompetencyRule(rule: CompetencyRule, reports: CredentialReport[], recipient: string | undefined, now: Date): ApprovalDecision {
   const subject = recipient ?? commonSubject(reports);
   // A badge trusted through a scope counts only for a requirement that names it as the scope does.
   const covered = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.trust.scope === undefined || r.trust.scope.some((s) => sameCompetency(r.summary.achievement, s, matcher));
-  const counts = (r: CredentialReport, matcher: CompetencyMatcher): boolean => r.verified && r.trust.trusted && covered(r, matcher) && subject !== undefined && r.summary.subject === subject;
+  const counts = (r: CredentialReport, matcher: Requirement): boolean =>
+    r.verified && r.trust.trusted && covered(r, matcher) && subject !== undefined && r.summary.subject === subject && outsideWindow(rule, r, now) === undefined && belowLevel(matcher, r) === undefined;
   const candidatesOf = rule.requires.map((matcher) => reports.flatMap((r, i) => (matchesCompetency(r.summary.achievement, matcher) ? [i] : [])));
   const assigned = assignBadges(candidatesOf.map((candidates, index) => candidates.filter((i) => counts(reports[i] as CredentialReport, rule.requires[index] as CompetencyMatcher))));
   const requirementOf = new Map([...assigned.entries()].map(([requirement, badge]) => [badge, requirement]));
@@ -125,8 +157,15 @@ function evaluateCompetencyRule(rule: CompetencyRule, reports: CredentialReport[
     const unverified = candidates.find((r) => !r.verified);
     const untrusted = candidates.find((r) => r.verified && !r.trust.trusted);
     const outOfScope = candidates.find((r) => r.verified && r.trust.trusted && !covered(r, matcher));
-    const elsewhere = candidates.find((r) => r.verified && r.trust.trusted && covered(r, matcher));
-    const [credential, why] = elsewhere
+    const inScopeOnes = candidates.filter((r) => r.verified && r.trust.trusted && covered(r, matcher));
+    const elsewhere = inScopeOnes.find((r) => subject === undefined || r.summary.subject !== subject);
+    const old = inScopeOnes.find((r) => outsideWindow(rule, r, now) !== undefined);
+    const shallow = inScopeOnes.find((r) => belowLevel(matcher, r) !== undefined);
+    const [credential, why] = shallow
+      ? [shallow, belowLevel(matcher, shallow) as string]
+      : old
+        ? [old, outsideWindow(rule, old, now) as string]
+        : elsewhere
       ? [elsewhere, subject === undefined ? 'its holder could not be established' : `it was issued to ${elsewhere.summary.subject ?? 'a hashed identifier'}, not to ${subject}`]
       : outOfScope
         ? [outOfScope, `its issuer is trusted only for ${(outOfScope.trust.scope ?? []).map(describeMatcher).join(', ')}, and this requirement names it otherwise`]
@@ -135,14 +174,25 @@ function evaluateCompetencyRule(rule: CompetencyRule, reports: CredentialReport[
           : [unverified, unverified ? failureOf(unverified) : 'it does not verify'];
     return { ...base, satisfied: false, credentialId: credential?.summary.id, reason: `The badge for ${requirement} does not count: ${why.charAt(0).toLowerCase()}${why.slice(1)}.` };
   });
+  const credits = rule.credits && tallyCredits(rule.credits, reports, { subject, now, window: (r) => outsideWindow(rule, r, now) });
+  if (credits && rule.credits) {
+    const short = credits.earned < credits.required;
+    requirements.push({
+      requirement: `${credits.required} credit points`,
+      name: 'Credit points',
+      satisfied: !short,
+      reason: `${credits.earned} of the ${credits.required} points needed${short ? `: ${credits.required - credits.earned} more are needed` : ''} (${credits.entries.filter((e) => e.counted).length} credential${credits.entries.filter((e) => e.counted).length === 1 ? '' : 's'} counted, ${credits.entries.filter((e) => !e.counted).length} not).`,
+    });
+  }
   const missing = requirements.filter((r) => !r.satisfied);
-  return { rule: rule.id, name: rule.name, approved: missing.length === 0, recipient: subject, requirements, missing };
+  return { rule: rule.id, name: rule.name, approved: missing.length === 0, recipient: subject, requirements, missing, ...(credits ? { credits } : {}) };
 }
 
 /** The decision when the presentation itself failed: no badge in it can count. */
 export function refuseApproval(rule: ApprovalRule, reason: string, recipient?: string): ApprovalDecision {
-  const requirements = isInterstateRule(rule)
+  const requirements: RequirementResult[] = isInterstateRule(rule)
     ? [{ requirement: `an unencumbered licence of class ${rule.licenseClasses.join(' or ')} from a trusted state agency`, satisfied: false, reason }]
     : rule.requires.map((m) => ({ requirement: describeMatcher(m), name: m.name, satisfied: false, reason }));
+  if (!isInterstateRule(rule) && rule.credits) requirements.push({ requirement: `${rule.credits.required} credit points`, name: 'Credit points', satisfied: false, reason });
   return { rule: rule.id, name: rule.name, approved: false, recipient, requirements, missing: requirements };
 }

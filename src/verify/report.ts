@@ -32,7 +32,9 @@ export interface TrustDecision {
   /** Which policy rule made the issuer trusted, or why none did. */
   reason: string;
   /** `issuer` (listed directly) or `endorsement` (vouched for by a trusted endorser). */
-  via?: 'issuer' | 'endorsement' | undefined;
+  via?: 'issuer' | 'endorsement' | 'registry' | undefined;
+  /** The registry (its name in the policy) that listed the issuer, when `via` is `registry`. */
+  registry?: string | undefined;
   /** The DID of the trusted endorser when `via` is `endorsement`. */
   endorser?: string | undefined;
   /**
@@ -63,6 +65,14 @@ export interface CredentialSummary {
     | undefined;
   validFrom?: string | undefined;
   validUntil?: string | undefined;
+  /** The Achievement's `achievementType` (e.g. `Competency`, `MicroCredential`). */
+  achievementType?: string | undefined;
+  /** The rubric level the badge was awarded at (`result[].achievedLevel` found in the achievement's rubric), with its rank (1 = first). */
+  achievedLevel?: { id: string; name?: string | undefined; rank?: number | undefined } | undefined;
+  /** The names of the levels of the rubric the badge was awarded on, in order (rank 1 first). */
+  rubric?: string[] | undefined;
+  /** The recipient's name as the badge states it (an unhashed `name` identifier, or `credentialSubject.name`). */
+  subjectName?: string | undefined;
 }
 
 /** The answer narrowed to the VC-API `options.checks` asked for: only these checks decided it. */
@@ -95,6 +105,21 @@ export interface RequirementResult {
   reason: string;
 }
 
+/** One credential in a credit tally: the points it brought, or why it brought none. */
+export interface CreditEntry {
+  credentialId?: string | undefined;
+  achievement?: string | undefined;
+  points: number;
+  counted: boolean;
+  reason: string;
+}
+
+export interface CreditTally {
+  required: number;
+  earned: number;
+  entries: CreditEntry[];
+}
+
 export interface ApprovalDecision {
   rule: string;
   name?: string | undefined;
@@ -104,6 +129,8 @@ export interface ApprovalDecision {
   requirements: RequirementResult[];
   /** The requirements not met, with reasons: empty when approved. */
   missing: RequirementResult[];
+  /** The rule's credit tally (rules with `credits`): what counted, for how many points, and why the rest did not. */
+  credits?: CreditTally | undefined;
 }
 
 export interface PresentationReport {

@@ -3,10 +3,11 @@
 // embedded in the badge, verified, unexpired, unrevoked, and about that very issuer).
 import type { CredentialReport, CredentialSummary, TrustDecision } from './report.js';
 import { admittingScope, inScope, type TrustPolicy } from './trustPolicy.js';
+import type { RegistryListing } from './trustRegistries.js';
 
 const label = (party: { id: string; name?: string | undefined }): string => (party.name ? `${party.name} (${party.id})` : party.id);
 
-export function decideTrust(summary: CredentialSummary, endorsements: CredentialReport[], policy: TrustPolicy): TrustDecision {
+export function decideTrust(summary: CredentialSummary, endorsements: CredentialReport[], policy: TrustPolicy, registry?: (issuer: string) => RegistryListing | undefined): TrustDecision {
   const issuer = summary.issuer?.id;
   const decided = (trusted: boolean, reason: string, extra: Partial<TrustDecision> = {}): TrustDecision => ({ trusted, reason, policy: policy.name, ...extra });
   if (!issuer) return decided(false, 'The credential names no issuer.');
@@ -17,6 +18,10 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
   const direct = policy.trustedIssuers.find((p) => p.id === issuer);
   // `scope`: what the trust covers, so an approval counts the badge only for what it names.
   if (direct && inScope(direct, achievement)) return decided(true, `The issuer ${label(direct)} is on this verifier's list of trusted issuers.`, { via: 'issuer', scope: admittingScope(direct, achievement) });
+
+  // A registry the policy accepts lists the issuer (for everything: a registry has no scopes).
+  const listed = direct ? undefined : registry?.(issuer);
+  if (listed) return decided(true, `The issuer ${listed.name ? `${listed.name} (${issuer})` : issuer} is listed in the registry ${listed.registry} (${listed.source}), which this verifier accepts.`, { via: 'registry', registry: listed.registry });
 
   const reasons: string[] = [];
   if (direct) reasons.push(`the issuer ${label(direct)} is trusted, but not for ${competency}`);

@@ -7,22 +7,34 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
 import { ConfigError } from '../config.js';
+import { parseDuration } from './duration.js';
+import { TrustRegistrySchema } from './trustRegistries.js';
+
+const matcherFields = {
+  /** The framework code of the competency: the Achievement's `humanCode` (with none: its only alignment's `#code`). */
+  code: z.string().min(1).optional(),
+  /** An exact Achievement `id`. */
+  achievement: z.string().min(1).optional(),
+  /** An exact alignment `targetUrl`: the framework node the Achievement is (see frameworkAlignments). */
+  alignment: z.string().min(1).optional(),
+  /** How people call it, for reports. */
+  name: z.string().min(1).optional(),
+};
+const namesCompetency = (m: { code?: string | undefined; achievement?: string | undefined; alignment?: string | undefined }): boolean =>
+  m.code !== undefined || m.achievement !== undefined || m.alignment !== undefined;
+const NAME_IT = { message: 'name the competency by "code", "achievement" or "alignment"' };
 
 /** Names a competency across issuers: each program serves the framework at its own URL. */
-export const CompetencyMatcherSchema = z
-  .strictObject({
-    /** The framework code of the competency: the Achievement's `humanCode` (with none: its only alignment's `#code`). */
-    code: z.string().min(1).optional(),
-    /** An exact Achievement `id`. */
-    achievement: z.string().min(1).optional(),
-    /** An exact alignment `targetUrl`: the framework node the Achievement is (see frameworkAlignments). */
-    alignment: z.string().min(1).optional(),
-    /** How people call it, for reports. */
-    name: z.string().min(1).optional(),
-  })
-  .refine((m) => m.code !== undefined || m.achievement !== undefined || m.alignment !== undefined, {
-    message: 'name the competency by "code", "achievement" or "alignment"',
-  });
+export const CompetencyMatcherSchema = z.strictObject(matcherFields).refine(namesCompetency, NAME_IT);
+
+/**
+ * A requirement of an approval rule: a competency, and optionally the rubric level the badge
+ * must have been awarded at or above (`minLevel: "exemplary"`: deeper mastery), read in the
+ * badge's own rubric (OB 3.0 `RubricCriterionLevel`, ordered).
+ */
+export const RequirementSchema = z.strictObject({ ...matcherFields, minLevel: z.string().min(1).optional() }).refine(namesCompetency, NAME_IT);
+
+export type Requirement = z.infer<typeof RequirementSchema>;
 
 export type CompetencyMatcher = z.infer<typeof CompetencyMatcherSchema>;
 
@@ -36,16 +48,40 @@ const TrustedPartySchema = z.strictObject({
 
 export type TrustedParty = z.infer<typeof TrustedPartySchema>;
 
+/** Which credentials a credit entry prices: every field given must match (achievement id, achievementType, issuer id). */
+const CreditMatchSchema = z
+  .strictObject({ achievement: z.string().min(1).optional(), achievementType: z.string().min(1).optional(), issuer: z.string().min(1).optional() })
+  .refine((m) => m.achievement !== undefined || m.achievementType !== undefined || m.issuer !== undefined, { message: 'match on "achievement", "achievementType" or "issuer"' });
+
+export type CreditMatch = z.infer<typeof CreditMatchSchema>;
+
+/**
+ * Professional-development credit: points per credential (the first entry that matches prices
+ * it), a total needed; each achievement counts once, however many badges attest it.
+ */
+const CreditsSchema = z.strictObject({
+  perCredential: z.array(z.strictObject({ match: CreditMatchSchema, points: z.number().positive().max(10_000), name: z.string().min(1).optional() })).min(1),
+  required: z.number().positive().max(1_000_000),
+});
+
+export type CreditRule = z.infer<typeof CreditsSchema>;
+
+
 const RULE_ID = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes');
 
 /** The competencies a presentation must show, each by a verified, trusted badge (or a record holding one). */
-const CompetencyRuleSchema = z.strictObject({
-  id: RULE_ID,
-  name: z.string().min(1),
-  description: z.string().optional(),
-  kind: z.literal('competencies').optional(),
-  requires: z.array(CompetencyMatcherSchema).min(1),
-});
+const CompetencyRuleSchema = z
+  .strictObject({
+    id: RULE_ID,
+    name: z.string().min(1),
+    description: z.string().optional(),
+    kind: z.literal('competencies').optional(),
+    requires: z.array(RequirementSchema).default([]),
+    /** ISO 8601 duration: only badges whose `validFrom` falls within it, back from the decision, count (`P5Y`). */
+    earnedWithin: z.string().refine((d) => parseDuration(d) !== undefined, 'must be an ISO 8601 duration such as P5Y, P18M or P90D').optional(),
+    credits: CreditsSchema.optional(),
+  })
+  .refine((r) => r.requires.length > 0 || r.credits !== undefined, { message: 'a rule needs "requires" (competencies) or "credits" (points), or both' });
 
 /**
  * The interstate rule: a licence credential (achievementType `License`) of a listed class from
@@ -75,6 +111,8 @@ export const TrustPolicySchema = z.strictObject({
   trustedIssuers: z.array(TrustedPartySchema).default([]),
   trustedEndorsers: z.array(TrustedPartySchema).default([]),
   approvalRules: z.array(ApprovalRuleSchema).default([]),
+  /** Issuer registries this verifier accepts (src/verify/trustRegistries.ts): an issuer they list is trusted. */
+  registries: z.array(TrustRegistrySchema).optional(),
 });
 
 export type TrustPolicy = z.infer<typeof TrustPolicySchema>;
@@ -142,10 +180,11 @@ export function selfTrustPolicy(issuer: { id: string; name: string }): TrustPoli
     trustedIssuers: [{ id: issuer.id, name: issuer.name }],
     trustedEndorsers: [],
     approvalRules: [],
+    registries: [],
   };
 }
 
-export const EMPTY_TRUST_POLICY: TrustPolicy = { name: 'no trust policy (no issuer is trusted)', trustedIssuers: [], trustedEndorsers: [], approvalRules: [] };
+export const EMPTY_TRUST_POLICY: TrustPolicy = { name: 'no trust policy (no issuer is trusted)', trustedIssuers: [], trustedEndorsers: [], approvalRules: [], registries: [] };
 
 
 /** The parts of an Achievement a matcher reads (as verification summarizes it). */

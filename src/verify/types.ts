@@ -17,6 +17,8 @@ export interface VerifyCredentialOptions {
   checks?: string[] | undefined;
   /** Verification time (default: now). */
   now?: Date | undefined;
+  /** Seconds a cached status list may be old and still used (0: fetch it now); default: the list's ttl. */
+  maxStatusAge?: number | undefined;
 }
 
 export interface VerifyPresentationOptions {
@@ -31,6 +33,8 @@ export interface VerifyPresentationOptions {
   /** VC-API `options.checks`: only these decide `verified`. */
   checks?: string[] | undefined;
   now?: Date | undefined;
+  /** Seconds a cached status list may be old and still used (0: fetch it now); default: the list's ttl. */
+  maxStatusAge?: number | undefined;
 }
 
 export interface RuleSummary {

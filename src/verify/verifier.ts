@@ -11,6 +11,7 @@ import { createKeyResolver, type OwnDidDocument } from './didResolver.js';
 import { RequestBudget, VERIFICATION_LIMITS, type CacheBounds, type FetchJson, type VerificationLimits } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { approvalRules, type ApprovalRule, type TrustPolicy } from './trustPolicy.js';
+import { TrustRegistries } from './trustRegistries.js';
 import type { Verifier } from './types.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
 import { verifyPresentationDocument } from './verifyPresentation.js';
@@ -86,12 +87,15 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
     createStatusChecker({ fetchJson: options.fetchJson, documentLoader: (url) => loaderFor(new RequestBudget(limits, options.maxFetchBytes))(url), suites, maxCacheMs: options.cacheMs, uncached: options.uncachedStatusLists, cache: options.cache?.statusLists, isKnownContext });
   let checkStatus = newStatusChecker();
   /** One request: a fresh budget, shared by its loader, its status checks and its endorsements. */
-  const context = (): CredentialVerificationContext => {
+  const context = (maxStatusAge?: number): CredentialVerificationContext => {
     const budget = new RequestBudget(limits, options.maxFetchBytes);
     const documentLoader = loaderFor(budget);
-    return { documentLoader, suitesFor, checkStatus: (credential) => checkStatus(credential, { budget, documentLoader }), isKnownContext, policy: options.policy, limits };
+    const maxAgeMs = maxStatusAge === undefined ? undefined : maxStatusAge * 1000;
+    return { documentLoader, suitesFor, checkStatus: (credential) => checkStatus(credential, { budget, documentLoader, maxAgeMs }), isKnownContext, policy: options.policy, registry: lookupRegistry, limits };
   };
 
+  const registries = new TrustRegistries(options.policy.registries ?? [], options.fetchJson);
+  const lookupRegistry = (issuer: string) => registries.lookup(issuer);
   const rules = approvalRules(options.policy);
   const findRule = (id: string | undefined): ApprovalRule | undefined => {
     if (id === undefined) return undefined;
@@ -101,14 +105,20 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
   };
 
   const verifier: CachingVerifier = {
-    verifyCredential: (credential, opts = {}) => verifyOpenBadge(credential, context(), opts),
-    verifyPresentation: (presentation, opts = {}) =>
-      verifyPresentationDocument(presentation, context(), { challenge: opts.challenge, domain: opts.domain, now: opts.now, checks: opts.checks, rule: findRule(opts.rule) }),
+    verifyCredential: async (credential, opts = {}) => {
+      await registries.refresh();
+      return verifyOpenBadge(credential, context(opts.maxStatusAge), opts);
+    },
+    verifyPresentation: async (presentation, opts = {}) => {
+      await registries.refresh();
+      return verifyPresentationDocument(presentation, context(opts.maxStatusAge), { challenge: opts.challenge, domain: opts.domain, now: opts.now, checks: opts.checks, rule: findRule(opts.rule) });
+    },
     async verifyDocument(document, opts = {}) {
       if (isPresentation(document)) return { kind: 'presentation', report: await verifier.verifyPresentation(document, opts) };
       const rule = findRule(opts.rule);
-      const report = await verifyOpenBadge(document, context(), { now: opts.now, recipient: opts.recipient, checks: opts.checks });
-      return { kind: 'credential', report, approval: rule && evaluateApprovalRule(rule, [report], opts.recipient?.did) };
+      await registries.refresh();
+      const report = await verifyOpenBadge(document, context(opts.maxStatusAge), { now: opts.now, recipient: opts.recipient, checks: opts.checks });
+      return { kind: 'credential', report, approval: rule && evaluateApprovalRule(rule, [report], opts.recipient?.did, opts.now) };
     },
     rules: () => rules.map((r) => ({ id: r.id, name: r.name, description: r.description })),
     policyName: () => options.policy.name,

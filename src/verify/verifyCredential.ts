@@ -27,6 +27,7 @@ import {
 import { decideTrust } from './trustDecision.js';
 import { verifyRecordContents } from './verifyRecord.js';
 import { isClrCredential } from '../programs/clrCredential.js';
+import type { RegistryListing } from './trustRegistries.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
 import { overLimit, VERIFICATION_LIMITS, type VerificationLimits } from './limits.js';
@@ -43,6 +44,8 @@ export interface CredentialVerificationContext {
   /** True for the context URLs this verifier holds (pinned or configured extra contexts). */
   isKnownContext: (url: string) => boolean;
   policy: TrustPolicy;
+  /** The issuer registries the policy accepts, as loaded (src/verify/trustRegistries.ts). */
+  registry?: ((issuer: string) => RegistryListing | undefined) | undefined;
   /** Per-request caps (default VERIFICATION_LIMITS). */
   limits?: VerificationLimits | undefined;
 }
@@ -116,7 +119,33 @@ export function summarize(credential: unknown): CredentialSummary {
       : undefined,
     validFrom: text(credential.validFrom) ?? text(credential.issuanceDate),
     validUntil: text(credential.validUntil) ?? text(credential.expirationDate),
+    achievementType: achievement ? text(achievement.achievementType) : undefined,
+    ...(subject && achievement ? achievedLevelOf(subject, achievement) : {}),
+    subjectName: subject ? subjectNameOf(subject) : undefined,
   };
+}
+
+/**
+ * OB 3.0 `Result.achievedLevel` names a `RubricCriterionLevel` of the achievement's
+ * `resultDescription`: its name, and its rank (its place in the rubric, first = 1).
+ */
+function achievedLevelOf(subject: Json, achievement: Json): Pick<CredentialSummary, 'achievedLevel' | 'rubric'> {
+  const level = asArray(subject.result).filter(isObject).map((r) => r.achievedLevel).find((l): l is string => typeof l === 'string');
+  if (level === undefined) return {};
+  for (const description of asArray(achievement.resultDescription).filter(isObject)) {
+    const levels = asArray(description.rubricCriterionLevel).filter(isObject);
+    const index = levels.findIndex((l) => l.id === level);
+    const name = (l: Json | undefined): string | undefined => (typeof l?.name === 'string' ? l.name : undefined);
+    if (index >= 0) return { achievedLevel: { id: level, name: name(levels[index]), rank: index + 1 }, rubric: levels.map((l, i) => name(l) ?? `level ${i + 1}`) };
+  }
+  return { achievedLevel: { id: level } };
+}
+
+/** The recipient's name: `credentialSubject.name`, or an unhashed OB 3.0 `IdentityObject` of type `name`. */
+function subjectNameOf(subject: Json): string | undefined {
+  if (typeof subject.name === 'string' && subject.name.trim() !== '') return subject.name;
+  const named = asArray(subject.identifier).filter(isObject).find((i) => i.identityType === 'name' && i.hashed === false && typeof i.identityHash === 'string');
+  return named ? (named.identityHash as string) : undefined;
 }
 
 function checkStructure(credential: unknown, ctx: CredentialVerificationContext, securedByJwt = false): CredentialCheck {
@@ -392,7 +421,7 @@ export async function verifyOpenBadge(
     const requested = options.checks !== undefined && options.checks.length > 0 ? { checks: [...decisive], verified: verifiedBy(decisive) } : undefined;
     // Trust is about the issuer: only a credential its issuer provably signed can earn it.
     const trust = verified
-      ? decideTrust(summary, endorsements, ctx.policy)
+      ? decideTrust(summary, endorsements, ctx.policy, ctx.registry)
       : { trusted: false, reason: ran('issuer')?.passed === false ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
     return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust, ...(embedded ? { embedded } : {}) };
   };

@@ -9,6 +9,7 @@ import { failed, passed, type Check, type CredentialReport, type PresentationChe
 import type { ApprovalRule } from './trustPolicy.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
 import { asArray, isObject, type Json } from '../credentials/jsonValues.js';
+import { envelopedJwt, verifyJwtPresentation } from '../credentials/jwtCredential.js';
 import { overLimit, VERIFICATION_LIMITS } from './limits.js';
 
 type PresentationCheck = Check<PresentationCheckName>;
@@ -96,7 +97,70 @@ function checkHolderBinding(presentation: Json, authentication: HolderAuthentica
   return { check: passed('holder_binding', `Every badge was issued to the holder, ${holder}.`), holder };
 }
 
+/**
+ * A JWT presentation (VC DM 1.1 §6.3.1, as OID4VP `jwt_vc_json` presents): the holder's JWS
+ * with the verifier's nonce and audience (src/credentials/jwtCredential.ts), then the same
+ * holder binding, credential checks and approval as a Data Integrity presentation.
+ */
+async function verifyJwtPresentationDocument(jwt: string, ctx: CredentialVerificationContext, options: PresentationVerificationOptions): Promise<PresentationReport> {
+  const warnings: string[] = [];
+  if (options.challenge === undefined) warnings.push('No challenge was given: this presentation could be a replay of an earlier one.');
+  const outcome = await verifyJwtPresentation(jwt, { documentLoader: ctx.documentLoader, audience: options.domain, nonce: options.challenge, now: options.now });
+  if (!outcome.ok && (outcome.code === 'presentation_malformed' || outcome.code.startsWith('jwt_'))) {
+    const checks = [failed('presentation_structure' as const, outcome.code, outcome.reason)];
+    return { verified: false, checks, warnings, credentials: [], approval: options.rule && refuseApproval(options.rule, 'The presentation is malformed.') };
+  }
+  const structure = passed('presentation_structure' as const, 'Well-formed JWT presentation.');
+  if (!outcome.ok) {
+    const proof = failed('presentation_proof' as const, outcome.code, outcome.reason);
+    const binding = failed('holder_binding' as const, 'holder_unknown', "No holder is established: the presentation's proof did not verify.");
+    return { verified: false, checks: [structure, proof, binding], warnings, credentials: [], approval: options.rule && refuseApproval(options.rule, `The presentation itself is refused: ${outcome.reason}`) };
+  }
+  const credentials = outcome.credentials;
+  const limits = ctx.limits ?? VERIFICATION_LIMITS;
+  if (credentials.length > limits.credentialsPerPresentation) {
+    const checks = [failed('presentation_structure' as const, 'too_many_credentials', `A presentation may hold at most ${limits.credentialsPerPresentation} credentials; this one holds ${credentials.length}.`)];
+    return { verified: false, checks, warnings, credentials: [], approval: options.rule && refuseApproval(options.rule, 'The presentation is malformed.') };
+  }
+  const proof = passed('presentation_proof' as const, `Signed by ${outcome.verificationMethod}${options.challenge !== undefined ? ' for this nonce' : ''}${options.domain !== undefined ? ` and audience ${options.domain}` : ''}.`);
+  const reports = await Promise.all(credentials.map((c) => verifyOpenBadge(c, ctx, { now: options.now, checks: options.checks })));
+  const foreign = reports.filter((r) => r.summary.type.some((t) => OPEN_BADGE_TYPES.includes(t)) && r.summary.subject !== outcome.holder);
+  const binding = foreign.length === 0
+    ? passed('holder_binding' as const, `Every badge was issued to the holder, ${outcome.holder}.`)
+    : failed('holder_binding' as const, 'holder_mismatch', `Presented by ${outcome.holder}, but ${foreign.map((r) => `${r.summary.id ?? 'a badge'} (issued to ${r.summary.subject ?? 'a hashed identifier'})`).join(', ')} ${foreign.length === 1 ? 'was' : 'were'} not issued to the holder.`);
+  return finish([structure, proof, binding], reports, outcome.holder, warnings, options);
+}
+
+/** The credentials check, the approval, and the report: the same for both proof formats. */
+function finish(checks: PresentationCheck[], credentials: CredentialReport[], holder: string | undefined, warnings: string[], options: PresentationVerificationOptions): PresentationReport {
+  const [, proof, binding] = checks as [PresentationCheck, PresentationCheck, PresentationCheck];
+  const failedCredentials = credentials.filter((c) => !c.verified);
+  checks.push(
+    failedCredentials.length === 0
+      ? passed('credentials', `All ${credentials.length} credentials verified.`)
+      : failed('credentials', 'credential_not_verified', `${failedCredentials.length} of ${credentials.length} credentials do not verify: ${failedCredentials.map((c) => `${c.summary.achievement?.name ?? c.summary.id ?? 'a credential'} (${c.checks.find((k) => !k.passed)?.reason ?? 'failed'})`).join('; ')}.`),
+  );
+  // A badge that fails does not sink the presentation's approval alone: the rule says what is missing.
+  const presentationOk = proof.passed && binding.passed;
+  const verified = checks.every((c) => c.passed);
+  let approval;
+  if (options.rule) {
+    approval = presentationOk
+      ? evaluateApprovalRule(options.rule, credentials, holder, options.now)
+      : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.passed ? binding : proof).reason}`, holder);
+  }
+  // VC-API `options.checks` narrows the answer for each credential, never the holder's own checks.
+  const requested = credentials.find((c) => c.requested !== undefined)?.requested;
+  const narrowed = requested && {
+    checks: requested.checks,
+    verified: checks.every((c) => c.passed || c.check === 'credentials') && credentials.every((c) => c.requested?.verified ?? c.verified),
+  };
+  return { verified, ...(narrowed ? { requested: narrowed } : {}), holder, checks, warnings, credentials, approval };
+}
+
 export async function verifyPresentationDocument(presentation: unknown, ctx: CredentialVerificationContext, options: PresentationVerificationOptions = {}): Promise<PresentationReport> {
+  const jwt = envelopedJwt(presentation);
+  if (jwt !== undefined) return verifyJwtPresentationDocument(jwt, ctx, options);
   const checks: PresentationCheck[] = [];
   const warnings: string[] = [];
   const structure = checkStructure(presentation, ctx);
@@ -111,26 +175,5 @@ export async function verifyPresentationDocument(presentation: unknown, ctx: Cre
   checks.push(proof.check);
   const binding = checkHolderBinding(presentation, proof.authentication, warnings);
   checks.push(binding.check);
-  const failedCredentials = credentials.filter((c) => !c.verified);
-  checks.push(
-    failedCredentials.length === 0
-      ? passed('credentials', `All ${credentials.length} credentials verified.`)
-      : failed('credentials', 'credential_not_verified', `${failedCredentials.length} of ${credentials.length} credentials do not verify: ${failedCredentials.map((c) => `${c.summary.achievement?.name ?? c.summary.id ?? 'a credential'} (${c.checks.find((k) => !k.passed)?.reason ?? 'failed'})`).join('; ')}.`),
-  );
-  // A badge that fails does not sink the presentation's approval alone: the rule says what is missing.
-  const presentationOk = proof.check.passed && binding.check.passed;
-  const verified = checks.every((c) => c.passed);
-  let approval;
-  if (options.rule) {
-    approval = presentationOk
-      ? evaluateApprovalRule(options.rule, credentials, binding.holder)
-      : refuseApproval(options.rule, `The presentation itself is refused: ${(proof.check.passed ? binding.check : proof.check).reason}`, binding.holder);
-  }
-  // VC-API `options.checks` narrows the answer for each credential, never the holder's own checks.
-  const requested = credentials.find((c) => c.requested !== undefined)?.requested;
-  const narrowed = requested && {
-    checks: requested.checks,
-    verified: checks.every((c) => c.passed || c.check === 'credentials') && credentials.every((c) => c.requested?.verified ?? c.verified),
-  };
-  return { verified, ...(narrowed ? { requested: narrowed } : {}), holder: binding.holder, checks, warnings, credentials, approval };
+  return finish(checks, credentials, binding.holder, warnings, options);
 }

@@ -46,10 +46,12 @@ describe('GET /verify', () => {
     expect(checkItem(html, 'proof')).toBe('true');
   });
 
-  it('does not fetch other URLs', async () => {
+  it('fetches other URLs only through the guarded fetcher: a link-local address is refused', async () => {
     const res = await t.app.request(`/verify?url=${encodeURIComponent('http://169.254.169.254/latest/meta-data')}`, { headers: { Accept: BROWSER } });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("Only this service&#39;s own badge links open here");
+    const text = await res.text();
+    expect(text).toContain('The badge could not be fetched: Refusing to fetch http://169.254.169.254/latest/meta-data');
+    expect(text).toMatch(/169.254.169.254 is a linkLocal address, not a public one/);
   });
 
   it('answers a client that is not a browser with problem+json', async () => {
