@@ -27,7 +27,16 @@ export function endpoints(app: Pick<Hono, 'routes'>, methods: readonly string[])
   return out;
 }
 
-export const isHtmlRoute = (e: Endpoint): boolean => HTML_ROUTES.has(`${e.method} ${e.path}`);
+/** The console (src/http/console/) is a web application: its answers and its errors are pages. */
+export const isHtmlRoute = (e: Endpoint): boolean => HTML_ROUTES.has(`${e.method} ${e.path}`) || e.path === '/console' || e.path.startsWith('/console/');
+
+/** OID4VCI's OAuth endpoints answer errors as RFC 6749 §5.2 / OID4VCI 1.0 §8.3.1.2 require: JSON with `error`. */
+const OAUTH_ERROR_PATHS = /(^|\s)\/oid4vci\//;
+/** Console answers (errors included) are HTML pages for the person at the browser. */
+const CONSOLE_PATHS = /(^|\s)\/console(\/|\s|$)/;
+
+/** Write routes that read no body at all (OID4VCI 1.0 §7.1: the nonce request is an empty POST). */
+export const BODILESS_ROUTES = new Set(['/oid4vci/nonce']);
 
 /** Fills each `:param` with the given value, URL-encoded. */
 export function fillPath(path: string, value: string): string {
@@ -51,7 +60,15 @@ export async function storedData(store: Store): Promise<string> {
 /** No 5xx, and every error answer is application/problem+json with a matching status. */
 export async function expectSafeAnswer(res: Response, context: string): Promise<void> {
   expect(res.status, `${context}: ${res.status}`).toBeLessThan(500);
-  if (res.status >= 400) {
+  if (CONSOLE_PATHS.test(context)) {
+    // A page, or problem+json where the body never reached the console (a malformed upload).
+    if (res.status >= 400) expect(res.headers.get('content-type') ?? '', `${context}: error media type`).toMatch(/^(text\/html|application\/problem\+json)/);
+    await res.arrayBuffer();
+  } else if (res.status >= 400 && OAUTH_ERROR_PATHS.test(context)) {
+    expect(res.headers.get('content-type') ?? '', `${context}: error media type`).toMatch(/^application\/json/);
+    const body = (await res.json()) as { error?: unknown };
+    expect(String(body.error), context).toMatch(/^[a-z_]+$/);
+  } else if (res.status >= 400) {
     expect(res.headers.get('content-type') ?? '', `${context}: error media type`).toMatch(/^application\/problem\+json/);
     const body = (await res.json()) as { status?: unknown; type?: unknown };
     expect(body.status, context).toBe(res.status);

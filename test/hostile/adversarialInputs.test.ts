@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ADMIN_TOKEN, awardBody, createTestInstance, masteryEvidence, postJson, type TestInstance } from '../helpers/app.js';
 import { CSV_HEADER, csvBatch, postBatch } from '../helpers/batch.js';
-import { endpoints, expectSafeAnswer, fillPath, storedData } from '../helpers/hostile.js';
+import { BODILESS_ROUTES, endpoints, expectSafeAnswer, fillPath, isHtmlRoute, storedData } from '../helpers/hostile.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/hostile/${name}`, import.meta.url), 'utf8');
 const SQL_STRINGS = JSON.parse(fixture('sql-strings.json')) as string[];
@@ -32,7 +32,9 @@ describe('deeply nested and huge JSON', () => {
     for (const endpoint of endpoints(t.app, ['POST'])) {
       const res = await t.app.request(fillPath(endpoint.path, 'x'), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` }, body });
       await expectSafeAnswer(res, `${endpoint.path} nested`);
-      expect(res.status, endpoint.path).toBeGreaterThanOrEqual(400);
+      // Refused, except where no body is read (the nonce endpoint) or a page answers (the console
+      // sends a browser without a session to its sign-in page).
+      if (!BODILESS_ROUTES.has(endpoint.path) && !isHtmlRoute(endpoint)) expect(res.status, endpoint.path).toBeGreaterThanOrEqual(400);
     }
     const award = await postJson(t.app, '/awards', deepObject);
     expect(((await award.json()) as { detail: string }).detail).toContain('nests deeper than 64');
