@@ -8,6 +8,7 @@ import * as vc from '@digitalbazaar/vc';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { plainContext, type PlainRemoteDocument } from './plainContexts.js';
 
 interface BaselineInput {
   keyFile: string;
@@ -17,15 +18,12 @@ interface BaselineInput {
   warmUp: number;
 }
 
-const contextsDir = new URL('../contexts/', import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL('manifest.json', contextsDir), 'utf8')) as Record<string, { file: string }>;
-const contexts = new Map(Object.entries(manifest).map(([url, entry]) => [url, JSON.parse(readFileSync(new URL(entry.file, contextsDir), 'utf8')) as unknown]));
 // Tagged 'static', as deployed verifiers and issuers tag the contexts they pin (jsonld then keeps
 // the processed contexts): the fair baseline, not the slowest one.
-const documentLoader = async (url: string): Promise<{ contextUrl: null; documentUrl: string; document: unknown; tag: 'static' }> => {
-  const document = contexts.get(url);
-  if (document === undefined) throw new Error(`Not a pinned context: ${url}`);
-  return { contextUrl: null, documentUrl: url, document, tag: 'static' };
+const documentLoader = async (url: string): Promise<PlainRemoteDocument> => {
+  const found = plainContext(url);
+  if (!found) throw new Error(`Not a pinned context: ${url}`);
+  return found;
 };
 
 const file = process.argv[2];

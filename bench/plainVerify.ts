@@ -9,6 +9,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import * as DidKey from '@digitalbazaar/did-method-key';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { plainContext, type PlainRemoteDocument } from './plainContexts.js';
 
 interface VerifyInput {
   credentials: Array<Record<string, unknown>>;
@@ -16,14 +17,11 @@ interface VerifyInput {
   warmUp: number;
 }
 
-const contextsDir = new URL('../contexts/', import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL('manifest.json', contextsDir), 'utf8')) as Record<string, { file: string }>;
-const contexts = new Map(Object.entries(manifest).map(([url, entry]) => [url, JSON.parse(readFileSync(new URL(entry.file, contextsDir), 'utf8')) as unknown]));
 const didKey = DidKey.driver();
 didKey.use({ multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from });
-const documentLoader = async (url: string): Promise<{ contextUrl: null; documentUrl: string; document: unknown; tag?: 'static' }> => {
-  const document = contexts.get(url);
-  if (document !== undefined) return { contextUrl: null, documentUrl: url, document, tag: 'static' };
+const documentLoader = async (url: string): Promise<PlainRemoteDocument> => {
+  const context = plainContext(url);
+  if (context) return context;
   if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await didKey.get({ url }) };
   throw new Error(`Not a pinned context or did:key: ${url}`);
 };

@@ -198,13 +198,9 @@ async function afterRecord(deps: MasteryDeps, educatorId: string, id: string, sh
   return { id, awarded, ...(records.length > 0 ? { records } : {}), progress: progressWith(deps.catalog, own.history, await deps.records.masteryAwards(educatorId)) };
 }
 
-export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {
-  const now = deps.now?.() ?? new Date();
-  await requireEducator(deps.records, educatorId);
-  deps.catalog.assertValidRatings(request.ratings);
-  await checkRecord(deps, educatorId, request, now);
-  const observation: RecordedObservation = {
-    id: randomUUID(),
+/** What an observation is, from a request to record or amend it (the id and times are the caller's). */
+function observationFields(educatorId: string, request: ObservationRequest, sharedWith: readonly string[]): Omit<RecordedObservation, 'id' | 'recordedAt'> {
+  return {
     educatorId,
     date: request.date,
     observer: request.observer,
@@ -212,7 +208,18 @@ export async function recordObservation(deps: MasteryDeps, educatorId: string, r
     ...(request.narrative ? { narrative: request.narrative } : {}),
     ...(request.url ? { url: request.url } : {}),
     ratings: request.ratings,
-    sharedWith: request.sharedWith ?? [],
+    sharedWith: [...sharedWith],
+  };
+}
+
+export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {
+  const now = deps.now?.() ?? new Date();
+  await requireEducator(deps.records, educatorId);
+  deps.catalog.assertValidRatings(request.ratings);
+  await checkRecord(deps, educatorId, request, now);
+  const observation: RecordedObservation = {
+    ...observationFields(educatorId, request, request.sharedWith ?? []),
+    id: randomUUID(),
     recordedAt: now.toISOString(),
   };
   await deps.records.addObservation(observation);
@@ -265,15 +272,8 @@ export async function amendObservation(deps: MasteryDeps, educatorId: string, ob
   const sharedWith = request.sharedWith ?? existing.sharedWith ?? [];
   await checkRecord(deps, educatorId, { date: request.date, sharedWith }, now);
   const amended: RecordedObservation = {
+    ...observationFields(educatorId, request, sharedWith),
     id: existing.id,
-    educatorId,
-    date: request.date,
-    observer: request.observer,
-    ...(request.setting ? { setting: request.setting } : {}),
-    ...(request.narrative ? { narrative: request.narrative } : {}),
-    ...(request.url ? { url: request.url } : {}),
-    ratings: request.ratings,
-    sharedWith,
     recordedAt: existing.recordedAt,
   };
   const { countedBy } = await deps.records.amendObservation(amended);
