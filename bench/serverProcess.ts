@@ -1,6 +1,6 @@
 // Starts educred as its own process on a 127.0.0.1 port with a temporary data folder, for the
-// latency benchmark (and nothing else shares its event loop). Runs the source through tsx, so
-// no build is needed; the crash test starts the compiled server instead. Several processes can
+// latency benchmark (and nothing else shares its event loop). Runs the source through tsx (no
+// build needed) or a compiled entry (bench/speed.ts compiles what it compares). Several processes can
 // be one deployment (bench/databases.ts: two nodes on one PostgreSQL): `keysFrom` copies another
 // process's keys/ folder (issuer key, claim-link secret) into this one's data folder first.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -7,7 +7,9 @@
 //   as deployed code does. "All cores" for the plain library is one process per core.
 // - Signing per core: signCredential() N times in this process with the fast path off, then on
 //   (the same credential, the same key; the output is byte-identical, test/signing/fastCanonize.test.ts).
-// - Single awards: POST /awards against a server process (src/server.ts through tsx, SQLite with
+// - Single awards: POST /awards against a server process (this checkout compiled with tsc, as
+//   `npm start` runs it and as the compared commit is built: running the source through tsx would
+//   charge this side tsx's loader hooks and not the other; SQLite with
 //   synchronous=FULL, signing pool on every core), with EDUCRED_SIGNING_FAST_PATH=off and =on, at
 //   1, 8 and 32 connections (autocannon; every response time kept, exact percentiles). With
 //   BENCH_COMPARE_COMMIT=<commit> the same load also runs against that commit, built with tsc
@@ -26,6 +28,7 @@ import { promisify } from 'node:util';
 import { BUILT_IN_FRAMEWORK } from '../src/competencies/framework.js';
 import { signerFor } from '../src/signing/keyProvider.js';
 import { signCredential, useSigningFastPath, type JsonObject } from '../src/signing/suites.js';
+import { buildServer } from '../test/helpers/childServer.js';
 import { createTestWallet } from '../test/helpers/wallet.js';
 import { baselineIssueLoop, batchAwards, type Throughput } from './issuance.js';
 import { awardRequest, createBenchInstance, type BenchInstance } from './instance.js';
@@ -168,13 +171,31 @@ export async function benchSpeed(options: { seconds?: number; signN?: number } =
   rows.push({ what: 'batch of 1,000', variant: 'educred fast path', cores: String(cores), perSecond: batchFast.perSecond });
   if (batch10k) rows.push({ what: 'batch of 10,000', variant: 'educred fast path', cores: String(cores), perSecond: batch10k.perSecond });
 
-  // Single awards over HTTP: general, fast, and (optionally) an earlier commit.
+  // Single awards over HTTP: general, fast, and (optionally) an earlier commit, each compiled.
+  const built = await buildServer('bench-speed');
+  try {
+    return await overHttp(built.entry, { cores, seconds, rows, perCore, batchGeneral, batchFast });
+  } finally {
+    built.remove();
+  }
+}
+
+interface SoFar {
+  cores: number;
+  seconds: number;
+  rows: SpeedRow[];
+  perCore: { general: number; fast: number };
+  batchGeneral: Throughput;
+  batchFast: Throughput;
+}
+
+async function overHttp(entry: string, { cores, seconds, rows, perCore, batchGeneral, batchFast }: SoFar): Promise<{ rows: Row[]; results: SpeedResults }> {
   const awardRuns: Array<{ variant: string; runs: LatencyResult[]; rss: number | undefined }> = [];
   for (const [variant, env] of [
     ['educred general path', { EDUCRED_SIGNING_FAST_PATH: 'off' }],
     ['educred fast path', { EDUCRED_SIGNING_FAST_PATH: 'on' }],
   ] as const) {
-    const server = await startServerProcess({ ...env });
+    const server = await startServerProcess({ ...env }, { compiledEntry: entry });
     try {
       awardRuns.push({ variant, runs: await awardsUnderLoad(server, variant, seconds), rss: server.peakRssMiB() });
     } finally {
@@ -200,7 +221,7 @@ export async function benchSpeed(options: { seconds?: number; signN?: number } =
   }
 
   // Verification over HTTP at 8 connections, against the plain loop on one core.
-  const server = await startServerProcess();
+  const server = await startServerProcess({}, { compiledEntry: entry });
   let verify: LatencyResult;
   let present: LatencyResult;
   let plainVerify: number;
