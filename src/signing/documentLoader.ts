@@ -79,14 +79,28 @@ export interface DocumentLoaderOptions {
   extraContexts?: ReadonlyMap<string, unknown> | undefined;
 }
 
-export function createDocumentLoader(options: DocumentLoaderOptions = {}): DocumentLoader {
+/**
+ * The pinned or extra context at `url`, or undefined: what the loader answers without a throw, for
+ * callers that go on to other sources (a verifier's keys, a worker's main thread), since building
+ * an Error with its stack for every key URL was a measurable part of a verification.
+ */
+export function createContextLookup(extraContexts?: ReadonlyMap<string, unknown>): (url: string) => RemoteDocument | undefined {
   const contexts = pinnedContexts();
-  return async (url: string): Promise<RemoteDocument> => {
+  return (url) => {
     const document = contexts.get(url);
     // Pinned contexts are frozen files read once: the same document for the life of the process.
     if (document !== undefined) return { contextUrl: null, documentUrl: url, document, tag: 'static' };
-    const extra = options.extraContexts?.get(url);
+    const extra = extraContexts?.get(url);
     if (extra !== undefined) return { contextUrl: null, documentUrl: url, document: extra };
+    return undefined;
+  };
+}
+
+export function createDocumentLoader(options: DocumentLoaderOptions = {}): DocumentLoader {
+  const lookup = createContextLookup(options.extraContexts);
+  return async (url: string): Promise<RemoteDocument> => {
+    const found = lookup(url);
+    if (found) return found;
     if (url.startsWith('did:') && options.resolveDid) {
       return { contextUrl: null, documentUrl: url, document: await options.resolveDid(url) };
     }

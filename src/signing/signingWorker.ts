@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { dereferenceDidUrl, resolveDidKey } from './did.js';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import { createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type RemoteDocument } from './documentLoader.js';
+import { createContextLookup, createDocumentLoader, DocumentNotAllowedError, loadExtraContexts, type RemoteDocument } from './documentLoader.js';
 import { signerFor } from './keyProvider.js';
 import type { WorkerKeySource } from './keyProvider.js';
 import { importIssuerKey, readKeyFile, type Signer } from './keys.js';
@@ -58,17 +58,14 @@ async function start(): Promise<void> {
     signerFor(key.kind === 'file' ? await keyFile(key.keyFile) : { sign: signInMainThread(job) }, verificationMethod);
   // Verification canonicalizes here too: contexts from the pinned set, anything else from the
   // main thread's loader for that job (it owns the request's budget and caches).
-  const contexts = createDocumentLoader({ extraContexts: loadExtraContexts(data.extraContextsDir) });
+  const contexts = createContextLookup(loadExtraContexts(data.extraContextsDir));
   const loads = new Map<number, { resolve(document: RemoteDocument): void; reject(error: Error): void }>();
   let nextLoad = 1;
   const loaderForJob =
     (job: number) =>
     async (url: string): Promise<RemoteDocument> => {
-      try {
-        return await contexts(url);
-      } catch (error) {
-        if (!(error instanceof DocumentNotAllowedError)) throw error;
-      }
+      const context = contexts(url);
+      if (context) return context;
       return new Promise((resolve, reject) => {
         const load = nextLoad++;
         loads.set(load, { resolve, reject });

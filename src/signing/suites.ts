@@ -12,6 +12,7 @@ import type { ProofSuiteName } from '../config.js';
 import type { DocumentLoader } from './documentLoader.js';
 import type { Signer } from './keys.js';
 import { createFastCanonizer, type Canonize, type FastCanonizer } from './fastCanonize.js';
+import { createCachedVerifier } from './verifierCache.js';
 // Side effect: jsonld copies active contexts shallowly (same results, a fraction of the time).
 import './jsonldContextClone.js';
 
@@ -69,14 +70,17 @@ export interface CanonizeOffload {
  * else here through `local` (a verifier's own fast canonizer: the same result, src/signing/fastCanonize.ts).
  */
 const rdfcVerifying = (offload: CanonizeOffload | undefined, local: Canonize | undefined): unknown => {
-  if (!offload && !local) return eddsaRdfc2022;
+  if (!offload && !local) return { ...eddsaRdfc2022, createVerifier: createCachedVerifier };
   const here = local ?? (eddsaRdfc2022.canonize as Canonize);
-  return { ...eddsaRdfc2022, canonize: (input: unknown, options: Record<string, unknown>) => (offload?.canonize ?? here)(input, options) };
+  return { ...eddsaRdfc2022, createVerifier: createCachedVerifier, canonize: (input: unknown, options: Record<string, unknown>) => (offload?.canonize ?? here)(input, options) };
 };
+
+/** eddsa-jcs-2022 for verifying, with the key made once per verification method. */
+const jcsVerifying = (): unknown => ({ ...(eddsaJcs2022Verifying() as object), createVerifier: createCachedVerifier });
 
 /** The suites a verifier accepts: one instance each, any valid proof of a set suffices. */
 export function createVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
-  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local) }), new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying() }), new Ed25519Signature2020()];
+  return [new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local) }), new DataIntegrityProof({ cryptosuite: jcsVerifying() }), new Ed25519Signature2020()];
 }
 
 export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
@@ -89,7 +93,7 @@ export const DATA_INTEGRITY_V1_CONTEXT = 'https://w3id.org/security/data-integri
 export function createLegacyVerifyingSuites(offload?: CanonizeOffload, local?: Canonize): unknown[] {
   return [
     new DataIntegrityProof({ cryptosuite: rdfcVerifying(offload, local), legacyContext: true }),
-    new DataIntegrityProof({ cryptosuite: eddsaJcs2022Verifying(), legacyContext: true }),
+    new DataIntegrityProof({ cryptosuite: jcsVerifying(), legacyContext: true }),
     new Ed25519Signature2020(),
   ];
 }

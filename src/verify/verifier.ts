@@ -3,7 +3,7 @@
 // goes through the fetcher it is given: did:web documents and status lists. Each call is one
 // request with its own budget (src/verify/limits.ts): its document loader and status checks
 // charge what they fetch and inflate to it.
-import { pinnedContexts, createDocumentLoader, DocumentNotAllowedError, type DocumentLoader } from '../signing/documentLoader.js';
+import { pinnedContexts, createContextLookup, type DocumentLoader } from '../signing/documentLoader.js';
 import { createLegacyVerifyingSuites, createRdfcFastCanonizer, createVerifyingSuites, usesLegacyDataIntegrityContext, type CanonizeOffload } from '../signing/suites.js';
 import { createStatusChecker, type StatusChecker } from '../status/checkStatus.js';
 import { evaluateApprovalRule } from './approvalRules.js';
@@ -60,16 +60,13 @@ const isPresentation = (document: unknown): boolean => {
 
 export function createVerifier(options: VerifierOptions): CachingVerifier {
   const keys = createKeyResolver({ pinned: options.pinned, fetchJson: options.fetchJson, cacheMs: options.cacheMs, cache: options.cache?.didDocuments, own: options.own });
-  const contexts = createDocumentLoader({ extraContexts: options.extraContexts });
+  const contexts = createContextLookup(options.extraContexts);
   // Contexts first (pinned, never fetched); any other URL is a key or controller document.
   const loaderFor =
     (budget: RequestBudget): DocumentLoader =>
     async (url) => {
-      try {
-        return await contexts(url);
-      } catch (error) {
-        if (!(error instanceof DocumentNotAllowedError)) throw error;
-      }
+      const context = contexts(url);
+      if (context) return context;
       // Every context of a credential was checked as known before any proof work, so what is
       // left is a key or its controller: resolved from pinned documents, did:key or did:web.
       return { contextUrl: null, documentUrl: url, document: await keys.resolve(url, budget) };
