@@ -36,6 +36,7 @@ import { verifyPageRoutes } from './http/verifyPage.js';
 import { presentationRequestRoutes } from './http/presentationRequests.js';
 import { decisionRoutes } from './http/decisions.js';
 import { registryEntryRoutes } from './http/registryEntry.js';
+import { federationRoutes } from './http/federation.js';
 import { tokenRoutes } from './http/tokens.js';
 import { redactSecrets, serializeError } from './logger.js';
 import { isKeyUnavailable } from './signing/keyRing.js';
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', presentationRequestRoutes(deps));
   app.route('/', decisionRoutes(deps));
   app.route('/', registryEntryRoutes(deps));
+  app.route('/', federationRoutes(deps));
 
   return app;
 }
@@ -90,6 +92,7 @@ export function createVerifierApp(deps: VerifierDeps): Hono {
   app.route('/', verifyPageRoutes(deps));
   app.route('/', presentationRequestRoutes(deps));
   app.route('/', decisionRoutes(deps));
+  app.route('/', federationRoutes(deps));
   return app;
 }
 

@@ -76,6 +76,12 @@ const EnvSchema = z.object({
   EDUCRED_FETCH_CA_FILE: z.string().min(1).optional(),
   EDUCRED_VERIFY_DOCUMENTS_DIR: z.string().min(1).optional(),
   EDUCRED_TRUST_POLICY: z.string().min(1).optional(),
+  // OpenID Federation: this entity's superiors, comma-separated https entity identifiers (authority_hints).
+  EDUCRED_FEDERATION_AUTHORITY_HINTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((h) => h.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https$/, message: 'each authority hint must be an https entity identifier' })).max(16)),
   // Outgoing mail for claim links (src/mail/): smtp:// (STARTTLS when offered) or smtps://.
   EDUCRED_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.org:587' }).optional(),
   EDUCRED_MAIL_FROM: z.string().trim().min(3).max(320).optional(),
@@ -155,6 +161,8 @@ export interface Config {
   verifyDocumentsDir: string | undefined;
   /** The verifier's trust policy file (JSON or YAML): trusted issuers, endorsers, approval rules. */
   trustPolicyFile: string | undefined;
+  /** OpenID Federation authority_hints of this entity's configuration (EDUCRED_FEDERATION_AUTHORITY_HINTS). */
+  federationAuthorityHints: string[];
   /** Outgoing mail (claim links by email); undefined when EDUCRED_SMTP_URL is not set. */
   mail: MailConfig | undefined;
   /** The console's OpenID Connect sign-in; undefined: sign-in with an API token (the embedded default). */
@@ -240,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     verifyDocumentsDir: e.EDUCRED_VERIFY_DOCUMENTS_DIR && path.resolve(e.EDUCRED_VERIFY_DOCUMENTS_DIR),
     trustPolicyFile: e.EDUCRED_TRUST_POLICY && path.resolve(e.EDUCRED_TRUST_POLICY),
+    federationAuthorityHints: e.EDUCRED_FEDERATION_AUTHORITY_HINTS,
     mail: mailConfig(e.EDUCRED_SMTP_URL, e.EDUCRED_MAIL_FROM),
     oidc: oidcConfig(e.EDUCRED_OIDC_ISSUER, e.EDUCRED_OIDC_CLIENT_ID, e.EDUCRED_OIDC_CLIENT_SECRET, e.EDUCRED_OIDC_ROLE_CLAIM),
     sessionSecret: e.EDUCRED_SESSION_SECRET,

@@ -21,6 +21,7 @@ import { openIssuerKey } from './signing/issuerKey.js';
 import { openStoreKeyRing, recordedKeyFile } from './signing/keyRing.js';
 import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
 import { loadOrCreateRequestKey, requestKeyFile, type RequestSigningKey } from './presentations/requestKey.js';
+import { loadFederationEntity, type FederationEntity } from './federation/entityConfiguration.js';
 import { createStatusAllocator, type StatusAllocatorWithStats } from './status/allocator.js';
 import { createStatusListPublisher } from './status/publisher.js';
 import { storeLocation } from './store/engine.js';
@@ -61,6 +62,8 @@ export interface Runtime {
   requestKey: RequestSigningKey;
   /** Fetches a badge or share link another issuer serves, for the verify page: the guarded fetcher. */
   fetchDocument: (url: string) => Promise<unknown>;
+  /** Signs this entity's OpenID Federation configuration (src/federation/entityConfiguration.ts); not an issuer key. */
+  federation: FederationEntity;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -123,7 +126,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const holderLoader = holderDocumentLoader(documentLoader, fetcher.fetchJson);
   const requestKey = loadOrCreateRequestKey(requestKeyFile(config.dataDir), logger);
   const fetchDocument = fetcher.fetchJson;
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader, requestKey, fetchDocument };
+  const federation = await loadFederationEntity(config.dataDir, config.federationAuthorityHints, logger);
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader, requestKey, fetchDocument, federation };
 }
 
 /** A verifier-only instance (EDUCRED_ROLE=verifier): no issuer key is opened or generated. */
@@ -134,6 +138,7 @@ export interface VerifierRuntime {
   verifier: CachingVerifier;
   requestKey: RequestSigningKey;
   fetchDocument: (url: string) => Promise<unknown>;
+  federation: FederationEntity;
 }
 
 export async function createVerifierRuntime(config: Readonly<Config>, logger: Logger): Promise<VerifierRuntime> {
@@ -141,7 +146,8 @@ export async function createVerifierRuntime(config: Readonly<Config>, logger: Lo
   try {
     const verifier = createVerifierOnly({ config, extraContexts: loadExtraContexts(config.extraContextsDir) });
     const requestKey = loadOrCreateRequestKey(requestKeyFile(config.dataDir), logger);
-    return { config, store, logger, verifier, requestKey, fetchDocument: guardedFetcherFrom(config).fetchJson };
+    const federation = await loadFederationEntity(config.dataDir, config.federationAuthorityHints, logger);
+    return { config, store, logger, verifier, requestKey, fetchDocument: guardedFetcherFrom(config).fetchJson, federation };
   } catch (error) {
     await store.close();
     throw error;

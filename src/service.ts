@@ -96,7 +96,7 @@ export interface VerifierService {
 /** EDUCRED_ROLE=verifier: the verifier's routes on their own, with no issuer and no issuance. */
 export async function createVerifierService(config: Readonly<Config>, logger: Logger, options: { adjust?: ((deps: VerifierDeps) => VerifierDeps) | undefined } = {}): Promise<VerifierService> {
   const runtime = await createVerifierRuntime(config, logger);
-  let deps: VerifierDeps = { store: runtime.store, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger, verifier: runtime.verifier, requestKey: runtime.requestKey, fetchDocument: runtime.fetchDocument, rateLimitPerMinute: config.rateLimitPerMinute };
+  let deps: VerifierDeps = { store: runtime.store, baseUrl: config.baseUrl, bodyLimit: config.bodyLimit, logger, verifier: runtime.verifier, requestKey: runtime.requestKey, fetchDocument: runtime.fetchDocument, federation: runtime.federation, rateLimitPerMinute: config.rateLimitPerMinute };
   if (options.adjust) deps = options.adjust(deps);
   const app = createVerifierApp(deps);
   let closed: Promise<void> | undefined;

@@ -10,6 +10,7 @@ import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
 import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { RequestSigningKey } from '../presentations/requestKey.js';
+import type { FederationEntity } from '../federation/entityConfiguration.js';
 import type { Issuer } from '../signing/issuer.js';
 import type { GroupCommitter } from '../awards/groupCommit.js';
 import type { Store } from '../store/store.js';
@@ -59,7 +60,9 @@ export interface AppDeps {
   requestKey?: RequestSigningKey | undefined;
   /** Fetches another issuer's badge or share link for the verify page (the guarded fetcher); absent: only own badges open. */
   fetchDocument?: ((url: string) => Promise<unknown>) | undefined;
+  /** Signs the OpenID Federation Entity Configuration; absent: /.well-known/openid-federation is not served. */
+  federation?: FederationEntity | undefined;
 }
 
 /** What the verifier's routes need: a verifier-only instance (EDUCRED_ROLE=verifier) has no issuer, framework or claim secret. */
-export type VerifierDeps = Pick<AppDeps, 'store' | 'baseUrl' | 'bodyLimit' | 'logger' | 'verifier' | 'requestKey' | 'fetchDocument' | 'now' | 'rateLimitPerMinute' | 'rateLimitClientKey'>;
+export type VerifierDeps = Pick<AppDeps, 'store' | 'baseUrl' | 'bodyLimit' | 'logger' | 'verifier' | 'requestKey' | 'fetchDocument' | 'federation' | 'now' | 'rateLimitPerMinute' | 'rateLimitClientKey'>;

@@ -61,6 +61,11 @@ export interface GuardedFetchInit {
 export interface GuardedFetcher {
   /** Fetches and parses a JSON document; throws FetchRefusedError only. */
   fetchJson(url: string, init?: GuardedFetchInit): Promise<unknown>;
+  /**
+   * Fetches a text document whose media type is one of `types` (e.g. a signed JWT,
+   * `application/entity-statement+jwt`), as UTF-8; the same limits; throws FetchRefusedError only.
+   */
+  fetchText(url: string, init: GuardedFetchInit & { types: readonly string[] }): Promise<string>;
 }
 
 // DID documents first, then credentials (status lists), then any JSON.
@@ -163,7 +168,7 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
       request.end();
     });
 
-  const fetchFollowingRedirects = async (asked: string, accept: string, bodyLimit: number, onBytes?: (bytes: number) => void): Promise<unknown> => {
+  const fetchFollowingRedirects = async <T>(asked: string, accept: string, bodyLimit: number, onBytes: ((bytes: number) => void) | undefined, parse: (target: URL, response: IncomingMessage, body: Buffer, asked: string) => T): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     const visited = new Set<string>();
     let target = parseUrl(asked, asked);
@@ -173,7 +178,7 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
       const answer = await requestOnce(target, accept, deadline, asked, bodyLimit);
       if (answer.kind === 'body') {
         onBytes?.(answer.body.length);
-        return parseJsonAnswer(target, answer.response, answer.body, asked);
+        return parse(target, answer.response, answer.body, asked);
       }
 
       const next = parseUrl(answer.location, asked, target);
@@ -192,10 +197,20 @@ export function createGuardedFetcher(options: GuardedFetchOptions = {}): Guarded
     async fetchJson(url, init = {}) {
       try {
         const limit = init.maxBytes === undefined ? maxBytes : Math.min(maxBytes, positive('maxBytes', init.maxBytes));
-        return await fetchFollowingRedirects(url, init.accept ?? DEFAULT_ACCEPT, limit, init.onBytes);
+        return await fetchFollowingRedirects(url, init.accept ?? DEFAULT_ACCEPT, limit, init.onBytes, parseJsonAnswer);
       } catch (error) {
         if (error instanceof FetchRefusedError) throw error;
         // E.g. a header value http.request rejects; the contract is FetchRefusedError only.
+        throw new FetchRefusedError('fetch_failed', url, `Fetching ${url} failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async fetchText(url, init) {
+      try {
+        const limit = init.maxBytes === undefined ? maxBytes : Math.min(maxBytes, positive('maxBytes', init.maxBytes));
+        const types = new Set(init.types.map((t) => t.toLowerCase()));
+        return await fetchFollowingRedirects(url, init.accept ?? init.types.join(', '), limit, init.onBytes, (target, response, body, asked) => parseTextAnswer(target, response, body, asked, types));
+      } catch (error) {
+        if (error instanceof FetchRefusedError) throw error;
         throw new FetchRefusedError('fetch_failed', url, `Fetching ${url} failed: ${(error as Error).message}`, { cause: error });
       }
     },
@@ -226,7 +241,8 @@ function checkUrl(target: URL, asked: string): void {
   }
 }
 
-function parseJsonAnswer(target: URL, response: IncomingMessage, body: Buffer, asked: string): unknown {
+/** A 2xx answer without a Content-Encoding; its media type (lowercase, no parameters; '' when none). */
+function answeredType(target: URL, response: IncomingMessage, asked: string): string {
   const status = response.statusCode ?? 0;
   if (status < 200 || status >= 300) throw new FetchRefusedError('fetch_http_status', asked, `${target.href} answered HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`);
   const encoding = response.headers['content-encoding'];
@@ -234,7 +250,22 @@ function parseJsonAnswer(target: URL, response: IncomingMessage, body: Buffer, a
     // We ask for identity; decoding would need the size limit applied again after inflating.
     throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered with Content-Encoding ${encoding}, which is not read`);
   }
-  const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return (response.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** A text answer of one of the asked media types (a missing Content-Type is refused: a JWT has no shape to sniff). */
+function parseTextAnswer(target: URL, response: IncomingMessage, body: Buffer, asked: string, types: ReadonlySet<string>): string {
+  const type = answeredType(target, response, asked);
+  if (!types.has(type)) throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered ${type || 'no Content-Type'}, not ${[...types].join(' or ')}`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch (cause) {
+    throw new FetchRefusedError('fetch_not_json', asked, `${target.href} did not answer UTF-8 text`, { cause });
+  }
+}
+
+function parseJsonAnswer(target: URL, response: IncomingMessage, body: Buffer, asked: string): unknown {
+  const type = answeredType(target, response, asked);
   // No Content-Type at all is accepted when the body parses; a different one is not.
   if (type !== '' && !JSON_TYPE.test(type)) throw new FetchRefusedError('fetch_not_json', asked, `${target.href} answered ${type}, not JSON`);
   try {

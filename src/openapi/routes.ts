@@ -918,6 +918,16 @@ export const ROUTES: RouteDoc[] = [
     summary: "This issuer's entry for a DCC issuer registry (a snippet others copy into theirs)",
     responses: { '200': { description: 'The entry', schema: RegistryEntry } },
   },
+  {
+    method: 'get',
+    path: '/.well-known/openid-federation',
+    tag: 'Public documents',
+    summary: "This entity's OpenID Federation 1.0 Entity Configuration (a signed JWT)",
+    description:
+      'A self-signed entity statement (`typ: entity-statement+jwt`, OpenID Federation 1.0 §3, §9): `iss` = `sub` = BASE_URL, `iat`, `exp` (24 hours), `jwks` (the federation key, Ed25519, not the issuer key), `authority_hints` (EDUCRED_FEDERATION_AUTHORITY_HINTS, absent when none), and `metadata`: `federation_entity` and, on an issuing instance, `openid_credential_issuer` with `issuer_did` (the DID its badges name as issuer).',
+    produces: 'application/entity-statement+jwt',
+    responses: { '200': 'The Entity Configuration (compact JWS)' },
+  },
 ];
 
 /** The console's pages and forms (src/http/console/), all text/html. */

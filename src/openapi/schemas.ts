@@ -391,9 +391,13 @@ const Check = z.strictObject({
 const TrustDecision = z.strictObject({
   trusted: z.boolean(),
   reason: z.string(),
-  via: z.enum(['issuer', 'endorsement', 'registry']).optional(),
+  via: z.enum(['issuer', 'endorsement', 'registry', 'federation']).optional(),
   endorser: z.string().optional(),
-  registry: z.string().optional().describe('The issuer registry of the policy that listed the issuer'),
+  registry: z.string().optional().describe('The issuer registry or OpenID Federation source of the policy that listed the issuer'),
+  federation: z
+    .strictObject({ entity: z.string(), trustAnchor: z.string(), expiresAt: z.string() })
+    .optional()
+    .describe("With `via: federation`: the issuer's entity, the trust anchor its chain ends at, when the chain expires"),
   policy: z.string().optional(),
 });
 

@@ -20,14 +20,15 @@ export interface RequestSigningKey {
 
 export const requestKeyFile = (dataDir: string): string => path.join(dataDir, 'keys', 'openid4vp-requests.pem');
 
-export function loadOrCreateRequestKey(file: string, logger?: Pick<Logger, 'info'>): RequestSigningKey {
+/** Loads the Ed25519 key in `file`, generating it (0600) at first start; `what` names it in logs and errors. */
+export function loadOrCreateRequestKey(file: string, logger?: Pick<Logger, 'info'>, what = 'OpenID4VP request'): RequestSigningKey {
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     try {
       writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
       chmodSync(file, 0o600);
-      logger?.info({ file }, 'generated the key OpenID4VP request objects are signed with');
+      logger?.info({ file }, `generated the ${what} signing key`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -36,9 +37,9 @@ export function loadOrCreateRequestKey(file: string, logger?: Pick<Logger, 'info
   try {
     privateKey = createPrivateKey(readFileSync(file, 'utf8'));
   } catch (cause) {
-    throw new ConfigError(`Cannot read the OpenID4VP request key ${file}: ${(cause as Error).message}`, { cause });
+    throw new ConfigError(`Cannot read the ${what} key ${file}: ${(cause as Error).message}`, { cause });
   }
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new ConfigError(`The OpenID4VP request key ${file} must be an Ed25519 key`);
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new ConfigError(`The ${what} key ${file} must be an Ed25519 key`);
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as { kty: string; crv: string; x: string };
   const publicJwk = { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
   const did = `did:jwk:${Buffer.from(JSON.stringify(publicJwk), 'utf8').toString('base64url')}`;

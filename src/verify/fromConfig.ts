@@ -46,7 +46,7 @@ export function createServiceVerifier({ config, issuer, publisher, extraContexts
     return guarded.fetchJson(url, init);
   };
   const policy = config.trustPolicyFile ? loadTrustPolicy(config.trustPolicyFile) : selfTrustPolicy({ id: issuer.identity.did, name: issuer.profile.name });
-  return withVerificationMetrics(createVerifier({ policy, pinned, own, fetchJson, extraContexts, offload, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
+  return withVerificationMetrics(createVerifier({ policy, pinned, own, fetchJson, fetchText: guarded.fetchText, extraContexts, offload, maxFetchBytes: config.fetch.maxBytes, uncachedStatusLists: (url) => ownListId(url) !== undefined }));
 }
 
 /** The one guarded fetcher of a service, as configured (EDUCRED_FETCH_*). */
@@ -69,7 +69,7 @@ export function createVerifierOnly({ config, extraContexts }: { config: Readonly
   const pinned = PinnedDocuments.fromDirectory(config.verifyDocumentsDir);
   const guarded = guardedFetcherFrom(config);
   const policy = loadTrustPolicy(config.trustPolicyFile);
-  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson: guarded.fetchJson, extraContexts, maxFetchBytes: config.fetch.maxBytes }));
+  return withVerificationMetrics(createVerifier({ policy, pinned, fetchJson: guarded.fetchJson, fetchText: guarded.fetchText, extraContexts, maxFetchBytes: config.fetch.maxBytes }));
 }
 
 /** Counts each verification the service answers (API, pages, CLI) by its outcome (src/metrics.ts). */

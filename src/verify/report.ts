@@ -32,9 +32,11 @@ export interface TrustDecision {
   /** Which policy rule made the issuer trusted, or why none did. */
   reason: string;
   /** `issuer` (listed directly) or `endorsement` (vouched for by a trusted endorser). */
-  via?: 'issuer' | 'endorsement' | 'registry' | undefined;
-  /** The registry (its name in the policy) that listed the issuer, when `via` is `registry`. */
+  via?: 'issuer' | 'endorsement' | 'registry' | 'federation' | undefined;
+  /** The registry or federation source (its name in the policy) that listed the issuer, when `via` is `registry` or `federation`. */
   registry?: string | undefined;
+  /** The issuer's federation entity, the anchor its trust chain ends at and when the chain expires, when `via` is `federation`. */
+  federation?: { entity: string; trustAnchor: string; expiresAt: string } | undefined;
   /** The DID of the trusted endorser when `via` is `endorsement`. */
   endorser?: string | undefined;
   /**

@@ -3,11 +3,18 @@
 // embedded in the badge, verified, unexpired, unrevoked, and about that very issuer).
 import type { CredentialReport, CredentialSummary, TrustDecision } from './report.js';
 import { admittingScope, inScope, type TrustPolicy } from './trustPolicy.js';
+import type { FederationListing } from './federation.js';
 import type { RegistryListing } from './trustRegistries.js';
 
 const label = (party: { id: string; name?: string | undefined }): string => (party.name ? `${party.name} (${party.id})` : party.id);
 
-export function decideTrust(summary: CredentialSummary, endorsements: CredentialReport[], policy: TrustPolicy, registry?: (issuer: string) => RegistryListing | undefined): TrustDecision {
+export function decideTrust(
+  summary: CredentialSummary,
+  endorsements: CredentialReport[],
+  policy: TrustPolicy,
+  registry?: (issuer: string) => RegistryListing | undefined,
+  federated?: { listing?: FederationListing | undefined; reason?: string | undefined },
+): TrustDecision {
   const issuer = summary.issuer?.id;
   const decided = (trusted: boolean, reason: string, extra: Partial<TrustDecision> = {}): TrustDecision => ({ trusted, reason, policy: policy.name, ...extra });
   if (!issuer) return decided(false, 'The credential names no issuer.');
@@ -22,6 +29,15 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
   // A registry the policy accepts lists the issuer (for everything: a registry has no scopes).
   const listed = direct ? undefined : registry?.(issuer);
   if (listed) return decided(true, `The issuer ${listed.name ? `${listed.name} (${issuer})` : issuer} is listed in the registry ${listed.registry} (${listed.source}), which this verifier accepts.`, { via: 'registry', registry: listed.registry });
+
+  // An OpenID Federation trust chain from the issuer's entity to an anchor the policy pins.
+  const chain = direct ? undefined : federated?.listing;
+  if (chain)
+    return decided(true, `The issuer ${chain.name ? `${chain.name} (${issuer})` : issuer} is the federation entity ${chain.entity}, with a trust chain to the trust anchor ${chain.trustAnchor} (valid until ${chain.expiresAt}) of ${chain.registry}, which this verifier accepts.`, {
+      via: 'federation',
+      registry: chain.registry,
+      federation: { entity: chain.entity, trustAnchor: chain.trustAnchor, expiresAt: chain.expiresAt },
+    });
 
   const reasons: string[] = [];
   if (direct) reasons.push(`the issuer ${label(direct)} is trusted, but not for ${competency}`);
@@ -50,6 +66,7 @@ export function decideTrust(summary: CredentialSummary, endorsements: Credential
   }
   if (!direct && endorsements.length === 0) reasons.push(`the issuer ${summary.issuer?.name ? `${summary.issuer.name} (${issuer})` : issuer} is not on this verifier's trust list and the badge carries no endorsement`);
   else if (!direct) reasons.unshift(`the issuer ${issuer} is not on this verifier's trust list`);
+  if (federated?.reason) reasons.push(`no OpenID Federation trust chain to an anchor it accepts (${federated.reason})`);
   const text = reasons.join('; ');
   return decided(false, `Not trusted: ${text.charAt(0).toLowerCase()}${text.slice(1)}.`);
 }

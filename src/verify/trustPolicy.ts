@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK } from '../competencies/framework.js';
 import { ConfigError } from '../config.js';
 import { parseDuration } from './duration.js';
+import { FederationSourceSchema } from './federation.js';
 import { TrustRegistrySchema } from './trustRegistries.js';
 
 const matcherFields = {
@@ -111,8 +112,11 @@ export const TrustPolicySchema = z.strictObject({
   trustedIssuers: z.array(TrustedPartySchema).default([]),
   trustedEndorsers: z.array(TrustedPartySchema).default([]),
   approvalRules: z.array(ApprovalRuleSchema).default([]),
-  /** Issuer registries this verifier accepts (src/verify/trustRegistries.ts): an issuer they list is trusted. */
-  registries: z.array(TrustRegistrySchema).optional(),
+  /**
+   * Trust sources this verifier accepts: DCC issuer registries (src/verify/trustRegistries.ts)
+   * and OpenID Federation trust anchors (src/verify/federation.ts); an issuer they list is trusted.
+   */
+  registries: z.array(z.discriminatedUnion('format', [TrustRegistrySchema, FederationSourceSchema])).optional(),
 });
 
 export type TrustPolicy = z.infer<typeof TrustPolicySchema>;

@@ -50,11 +50,15 @@ export class TrustRegistries {
   private loadedAt = new Map<string, number>();
   private loading: Promise<void> | undefined;
 
+  private readonly registries: readonly TrustRegistry[];
+
   constructor(
-    private readonly registries: readonly TrustRegistry[],
+    sources: ReadonlyArray<TrustRegistry | { format: string }>,
     private readonly fetchJson: FetchJson,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.registries = sources.filter((s): s is TrustRegistry => s.format === 'dcc-issuer-registry');
+  }
 
   /** Loads what is due; a registry that fails keeps its last good copy (none: it lists nobody). */
   async refresh(): Promise<void> {

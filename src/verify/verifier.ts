@@ -11,6 +11,7 @@ import { createKeyResolver, type OwnDidDocument } from './didResolver.js';
 import { RequestBudget, VERIFICATION_LIMITS, type CacheBounds, type FetchJson, type VerificationLimits } from './limits.js';
 import type { PinnedDocuments } from './pinnedDocuments.js';
 import { approvalRules, type ApprovalRule, type TrustPolicy } from './trustPolicy.js';
+import { FederationTrust, type FederationListing, type FederationSource, type FetchText } from './federation.js';
 import { TrustRegistries } from './trustRegistries.js';
 import type { Verifier } from './types.js';
 import { verifyOpenBadge, type CredentialVerificationContext } from './verifyCredential.js';
@@ -21,6 +22,8 @@ export interface VerifierOptions {
   pinned: PinnedDocuments;
   /** Fetches did:web documents and status lists: the guarded fetcher, or a local shortcut to it. */
   fetchJson: FetchJson;
+  /** Fetches signed statements (OpenID Federation); without it only pinned chains are read. */
+  fetchText?: FetchText | undefined;
   extraContexts?: ReadonlyMap<string, unknown> | undefined;
   /** How long DID documents and status lists are reused (ms; status lists also obey their ttl). */
   cacheMs?: number | undefined;
@@ -88,11 +91,22 @@ export function createVerifier(options: VerifierOptions): CachingVerifier {
     const budget = new RequestBudget(limits, options.maxFetchBytes);
     const documentLoader = loaderFor(budget);
     const maxAgeMs = maxStatusAge === undefined ? undefined : maxStatusAge * 1000;
-    return { documentLoader, suitesFor, checkStatus: (credential) => checkStatus(credential, { budget, documentLoader, maxAgeMs }), isKnownContext, policy: options.policy, registry: lookupRegistry, limits };
+    return { documentLoader, suitesFor, checkStatus: (credential) => checkStatus(credential, { budget, documentLoader, maxAgeMs }), isKnownContext, policy: options.policy, registry: lookupRegistry, federation: federations.length > 0 ? lookupFederation : undefined, limits };
   };
 
   const registries = new TrustRegistries(options.policy.registries ?? [], options.fetchJson);
   const lookupRegistry = (issuer: string) => registries.lookup(issuer);
+  const federations = (options.policy.registries ?? []).filter((s): s is FederationSource => s.format === 'openid-federation').map((s) => new FederationTrust(s, options.fetchText));
+  /** The first federation source with a chain for the issuer; else every source's reason. */
+  const lookupFederation = async (issuer: string): Promise<{ listing?: FederationListing; reason?: string }> => {
+    const reasons: string[] = [];
+    for (const federation of federations) {
+      const found = await federation.lookup(issuer);
+      if (found.listing) return found;
+      if (found.reason) reasons.push(found.reason);
+    }
+    return { reason: reasons.join('; ') };
+  };
   const rules = approvalRules(options.policy);
   const findRule = (id: string | undefined): ApprovalRule | undefined => {
     if (id === undefined) return undefined;

@@ -27,6 +27,7 @@ import {
 import { decideTrust } from './trustDecision.js';
 import { verifyRecordContents } from './verifyRecord.js';
 import { isClrCredential } from '../programs/clrCredential.js';
+import type { FederationListing } from './federation.js';
 import type { RegistryListing } from './trustRegistries.js';
 import type { TrustPolicy } from './trustPolicy.js';
 import type { ExpectedRecipient } from './types.js';
@@ -46,6 +47,8 @@ export interface CredentialVerificationContext {
   policy: TrustPolicy;
   /** The issuer registries the policy accepts, as loaded (src/verify/trustRegistries.ts). */
   registry?: ((issuer: string) => RegistryListing | undefined) | undefined;
+  /** The OpenID Federation sources the policy accepts: a trust chain for the issuer, or why none (src/verify/federation.ts). */
+  federation?: ((issuer: string) => Promise<{ listing?: FederationListing; reason?: string }>) | undefined;
   /** Per-request caps (default VERIFICATION_LIMITS). */
   limits?: VerificationLimits | undefined;
 }
@@ -411,7 +414,7 @@ export async function verifyOpenBadge(
   const warnings: string[] = [];
   const { decisive, unknown: unknownChecks } = decisiveChecks(options.checks);
   if (unknownChecks.length > 0) warnings.push(`Unknown checks requested and ignored: ${unknownChecks.join(', ')}.`);
-  const report = (endorsements: CredentialReport[] = [], embedded?: CredentialReport[]): CredentialReport => {
+  const report = async (endorsements: CredentialReport[] = [], embedded?: CredentialReport[]): Promise<CredentialReport> => {
     const ran = (name: CredentialCheckName) => checks.find((c) => c.check === name);
     const verifiedBy = (names: readonly CredentialCheckName[]) =>
       checks.every((c) => c.passed || !names.includes(c.check)) && (!names.includes('proof') || ran('proof')?.passed === true) && (!names.includes('issuer') || ran('issuer')?.passed === true);
@@ -420,8 +423,11 @@ export async function verifyOpenBadge(
     const verified = verifiedBy(DECISIVE_CHECKS);
     const requested = options.checks !== undefined && options.checks.length > 0 ? { checks: [...decisive], verified: verifiedBy(decisive) } : undefined;
     // Trust is about the issuer: only a credential its issuer provably signed can earn it.
+    // A federation is asked only for an issuer the policy and the registries do not already decide.
+    const issuerId = summary.issuer?.id;
+    const federated = verified && issuerId !== undefined && ctx.federation && !ctx.policy.trustedIssuers.some((p) => p.id === issuerId) && !ctx.registry?.(issuerId) ? await ctx.federation(issuerId) : undefined;
     const trust = verified
-      ? decideTrust(summary, endorsements, ctx.policy, ctx.registry)
+      ? decideTrust(summary, endorsements, ctx.policy, ctx.registry, federated)
       : { trusted: false, reason: ran('issuer')?.passed === false ? 'The issuer did not sign it, so trust was not considered.' : 'Not verified, so trust was not considered.', policy: ctx.policy.name };
     return { verified, ...(requested ? { requested } : {}), summary, checks, warnings, endorsements, trust, ...(embedded ? { embedded } : {}) };
   };

@@ -33,11 +33,20 @@ afterAll(async () => {
 const request = (route: string, init: RequestInit = {}) => Promise.resolve(service.app.request(route, init));
 
 describe('EDUCRED_ROLE=verifier', () => {
-  it('generates no issuer key (only the key OpenID4VP requests are signed with) and no admin token', async () => {
+  it('generates no issuer key (only the keys OpenID4VP requests and the federation entity configuration are signed with) and no admin token', async () => {
     expect(existsSync(path.join(dataDir, 'keys', 'issuer.json'))).toBe(false);
-    expect(readdirSync(path.join(dataDir, 'keys'))).toEqual(['openid4vp-requests.pem']);
+    expect(readdirSync(path.join(dataDir, 'keys')).sort()).toEqual(['openid-federation.pem', 'openid4vp-requests.pem']);
     const tokens = await service.runtime.store.tokens.list({ limit: 10 });
     expect(tokens.map((t) => [t.name, t.scopes])).toEqual([['verify (EDUCRED_VERIFY_TOKEN)', ['verify']]]);
+  });
+
+  it('publishes an OpenID Federation Entity Configuration with federation_entity metadata only (it issues nothing)', async () => {
+    const res = await request('/.well-known/openid-federation');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/entity-statement+jwt');
+    const claims = JSON.parse(Buffer.from((await res.text()).split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims.iss).toBe(claims.sub);
+    expect(Object.keys(claims.metadata)).toEqual(['federation_entity']);
   });
 
   it('has no issuance routes: awards, issuing, endorsements, status lists and the issuer DID answer 404', async () => {
