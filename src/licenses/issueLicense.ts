@@ -18,6 +18,8 @@ import { isUniqueConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import type { ApprovalDecision, CredentialReport } from '../verify/report.js';
 import type { Verifier } from '../verify/types.js';
+import type { Openid4vpAuthorizationRequest } from '@openid4vc/openid4vp';
+import { presentationsOfResponse } from '../presentations/openid4vp.js';
 import { buildLicenseCredential } from './licenseCredential.js';
 
 const DID = /^did:[a-z0-9]+:\S+$/;
@@ -107,7 +109,7 @@ async function decide(deps: LicenseDeps, request: LicenseRequest, now: Date): Pr
 }
 
 /** Who the licence is for: the applicant's DID, else the presenter that proved it holds the basis, else the applicant's email. */
-function recipientOf(request: LicenseRequest, decision: ApprovalDecision): CredentialRecipient {
+function recipientOf(request: Pick<LicenseRequest, 'applicant'>, decision: ApprovalDecision): CredentialRecipient {
   const { applicant } = request;
   if (applicant.did) return { kind: 'did', did: applicant.did, name: applicant.name };
   if (applicant.email) return { kind: 'email', email: normalizeEmail(applicant.email), salt: newSalt(), name: applicant.name };
@@ -123,6 +125,61 @@ export interface LicenseOutcome {
 export async function issueLicense(deps: LicenseDeps, request: LicenseRequest, actor: string): Promise<LicenseOutcome> {
   const now = (deps.now ?? (() => new Date()))();
   const { decision, verified } = await decide(deps, request, now);
+  return licenseOn(deps, { applicant: request.applicant, license: request.license, rule: request.rule }, { decision, verified }, actor, now);
+}
+
+export const LicenseOnDecisionSchema = z.strictObject({
+  license: LicenseRequestSchema.shape.license,
+  /** Where the claim email goes, when the licence should name an email instead of the holder's DID. */
+  applicant: z.strictObject({ email: z.email().max(320) }).optional(),
+});
+export type LicenseOnDecision = z.infer<typeof LicenseOnDecisionSchema>;
+
+export class DecisionNotFoundError extends Error {
+  constructor(readonly decisionId: string) {
+    super(`No decision '${decisionId}'`);
+  }
+}
+
+/**
+ * A licence on a recorded decision (issue 17: "turn an approval straight into a licence";
+ * POST /decisions/:id/license and the console's Decisions screen). The decision's own
+ * presentation is verified again now, for the challenge and domain of its request and with
+ * status lists fetched afresh (maxStatusAge 0): a badge revoked since the decision, or a rule
+ * that no longer approves, refuses the licence with today's reasons. The applicant is the
+ * presentation's holder, named as the decision names them.
+ */
+export async function issueLicenseOnDecision(deps: LicenseDeps, decisionId: string, request: LicenseOnDecision, actor: string): Promise<LicenseOutcome & { decisionId: string }> {
+  const now = (deps.now ?? (() => new Date()))();
+  const record = await deps.store.decisions.find(decisionId);
+  const asked = await (record && deps.store.presentationRequests.find(record.requestId));
+  if (!record || !asked) throw new DecisionNotFoundError(decisionId);
+  const known = deps.verifier.rules().map((r) => r.id);
+  if (!known.includes(record.rule)) throw new UnknownLicenseRuleError(record.rule, known);
+  const recorded = (record.report as { approval?: ApprovalDecision }).approval;
+  if (!record.approved || !recorded) throw new NotApprovedError(recorded ?? { rule: record.rule, approved: false, requirements: [], missing: [{ requirement: record.rule, satisfied: false, reason: 'The decision did not approve.' }] });
+  const openid4vp = record.protocol === 'openid4vp';
+  const presentation = openid4vp ? presentationsOfResponse(record.presented as Record<string, unknown>, record.asked as Openid4vpAuthorizationRequest)[0] : record.presented;
+  const domain = openid4vp ? String((record.asked as { client_id?: unknown }).client_id) : asked.domain;
+  const report = await deps.verifier.verifyPresentation(presentation, { challenge: asked.challenge, domain, rule: record.rule, now, maxStatusAge: 0 });
+  if (!report.approval) throw new Error('The verifier answered without the decision of the rule it was asked for');
+  if (!report.approval.approved) throw new NotApprovedError(report.approval);
+  const holder = report.holder ?? record.holder;
+  if (!holder) throw new NotApprovedError({ ...report.approval, approved: false, missing: [{ requirement: 'the applicant', satisfied: false, reason: 'The presentation names no holder.' }] });
+  const applicant = { name: record.name ?? holder, ...(request.applicant?.email ? { email: request.applicant.email } : { did: holder }) };
+  const outcome = await licenseOn(deps, { applicant, license: request.license, rule: record.rule, decisionId }, { decision: report.approval, verified: report.credentials }, actor, now);
+  return { ...outcome, decisionId };
+}
+
+interface LicenseTerms {
+  applicant: LicenseRequest['applicant'];
+  license: LicenseRequest['license'];
+  rule: string;
+  /** The recorded decision it was issued on, if any (audit). */
+  decisionId?: string;
+}
+
+async function licenseOn(deps: LicenseDeps, request: LicenseTerms, { decision, verified }: { decision: ApprovalDecision; verified: CredentialReport[] }, actor: string, now: Date): Promise<LicenseOutcome> {
   if (!decision.approved) throw new NotApprovedError(decision);
   // The applicant is whom the basis is about: a presentation of someone else's credentials approves nobody here.
   if (request.applicant.did && decision.recipient && decision.recipient !== request.applicant.did) {
@@ -173,7 +230,7 @@ export async function issueLicense(deps: LicenseDeps, request: LicenseRequest, a
       await tx.awards.insert(license);
       await reservation.commit(id, tx);
       await tx.programs.insertLicense({ id, licenseCode: request.license.code, ruleId: request.rule, applicant: request.applicant, decision: decision as unknown as Record<string, unknown>, createdAt: issuedAt });
-      await tx.audit.record({ actor, action: 'license.issued', subject: id, detail: { license: request.license.code, rule: request.rule, credentialId: license.credentialId, basis: verified.map((r) => r.summary.id ?? null) } });
+      await tx.audit.record({ actor, action: 'license.issued', subject: id, detail: { license: request.license.code, rule: request.rule, credentialId: license.credentialId, basis: verified.map((r) => r.summary.id ?? null), ...(request.decisionId ? { decision: request.decisionId } : {}) } });
       await addClaimLink(deps, id, tx);
     });
   } catch (error) {

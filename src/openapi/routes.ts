@@ -12,7 +12,7 @@ import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.
 import { IssueRequestSchema } from '../http/credentials.js';
 import { CredentialStatusRequestSchema, RevokeRequestSchema, StatusReasonSchema } from '../http/status.js';
 import { RecordRequestSchema } from '../http/programs.js';
-import { LicenseRequestSchema } from '../licenses/issueLicense.js';
+import { LicenseOnDecisionSchema, LicenseRequestSchema } from '../licenses/issueLicense.js';
 import { ProgramRequestSchema } from '../programs/program.js';
 import { CredentialVerifyRequestSchema, PresentationVerifyRequestSchema } from '../http/verify.js';
 import { TokenRequestSchema } from '../http/tokens.js';
@@ -912,6 +912,19 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': { description: 'The record', schema: DecisionRecord, html: true }, ...AUTH_ERRORS, '404': 'Unknown decision' },
   },
   {
+    method: 'post',
+    path: '/decisions/{id}/license',
+    tag: 'Programs',
+    summary: 'Turn an approved decision into a licence: its presentation verified again now, the holder as the applicant',
+    description:
+      "The decision's own presentation is verified again for its request's challenge and domain, with status lists fetched now, under the decision's rule; when it still approves, the licence is issued to the presentation's holder (named as the decision names them), as `POST /licenses` issues it. " +
+      "`applicant.email` makes the licence name an email (and its claim email) instead of the holder's DID. 422 `not-approved` with today's reasons when the decision did not approve or no longer does (a badge revoked since).",
+    scope: 'issue',
+    body: LicenseOnDecisionSchema,
+    example: { license: { code: 'online-teaching', name: 'Online Teaching Licence' } },
+    responses: { '201': { description: 'Issued', schema: LicenseIssued, headers: [LOCATION] }, ...JSON_ERRORS, ...AUTH_ERRORS, '404': 'Unknown decision', '409': 'The applicant holds an active licence of this class', '422': 'Not approved (with the reasons)' },
+  },
+  {
     method: 'get',
     path: '/.well-known/dcc-issuer-registry-entry.json',
     tag: 'Public documents',
@@ -1035,6 +1048,9 @@ function consoleRoutes(): RouteDoc[] {
     },
     page('/console/frameworks', 'The loaded frameworks and their rules', { query: [{ name: 'imported', description: 'A framework just imported' }] }),
     form('/console/frameworks', 'Import a framework (admin; files: document, rules)', { '400': 'The page again, with the problems' }),
+    page('/console/decisions', 'Decision records of answered presentation requests (registrar)', { query: [{ name: 'after', description: 'Later than this position' }] }),
+    page('/console/decisions/{id}', 'One decision: its summary and, when approved, the form that issues the licence (registrar)'),
+    form('/console/decisions/{id}/license', 'Issue the licence on an approved decision (fields: code, name, email): its presentation is verified again now', { '201': 'The page, with the licence and its claim link', '400': 'The form again, saying what to fix', '409': 'The educator holds an active licence of this class', '422': 'Not approved now, with the reasons' }),
     page('/console/access', 'People and roles, API tokens, the audit log (admin)', {
       query: [
         { name: 'actor', description: 'Audit rows of one actor' },

@@ -76,7 +76,7 @@ export function decisionSummary(decision: DecisionRecord, rule: RuleSummary | un
   )}</tbody></table></div>`
     : ''}
   ${decision.approved
-    ? html`<p class="note no-print" id="license-hint">To turn this approval into a licence: <code>POST /licenses</code> (token with the issue scope) with <code>rule: "${decision.rule}"</code> and, as <code>basis</code>, the presentation of this record (<code>GET /decisions/${decision.id}</code>, member <code>presented</code>); see <a href="/docs">the API reference</a>.</p>`
+    ? html`<p class="note no-print" id="license-hint">To turn this approval into a licence: on an issuing instance, the console's <a href="/console/decisions/${decision.id}">Decisions screen</a> (registrar or admin), or <code>POST /decisions/${decision.id}/license</code> (token with the issue scope); see <a href="/docs">the API reference</a>.</p>`
     : ''}
   <h2>Presented credentials</h2>
   <ul class="checks">${report.credentials.map((c) => {

@@ -10,6 +10,7 @@ import { currentSession } from '../../console/sessions.js';
 import type { AppDeps } from '../deps.js';
 import { consoleAccessRoutes } from './access.js';
 import { consoleBatchRoutes } from './batches.js';
+import { consoleDecisionRoutes } from './decisions.js';
 import { consoleEducatorRoutes } from './educators.js';
 import { consoleFrameworkRoutes } from './frameworks.js';
 import { consoleObserveRoutes } from './observe.js';
@@ -33,6 +34,7 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', consoleObserveRoutes(deps, guard));
   app.route('/', consoleBatchRoutes(deps, guard));
   app.route('/', consoleFrameworkRoutes(deps, guard));
+  app.route('/', consoleDecisionRoutes(deps, guard));
   app.route('/', consoleAccessRoutes(deps, guard));
   return app;
 }

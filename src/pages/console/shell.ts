@@ -5,7 +5,7 @@ import { html } from 'hono/html';
 import { may, type Role } from '../../console/roles.js';
 import type { Html, PageOptions } from '../layout.js';
 
-export type Screen = 'educators' | 'observe' | 'batches' | 'frameworks' | 'access' | 'sign-in';
+export type Screen = 'educators' | 'observe' | 'batches' | 'frameworks' | 'decisions' | 'access' | 'sign-in';
 
 export interface Viewer {
   name: string;
@@ -62,6 +62,7 @@ const SCREENS: Array<{ screen: Screen; href: string; label: string; needs: Param
   { screen: 'observe', href: '/console/observe', label: 'Record an observation', needs: 'observe' },
   { screen: 'batches', href: '/console/batches', label: 'Batches', needs: 'issue' },
   { screen: 'frameworks', href: '/console/frameworks', label: 'Frameworks and programs', needs: 'read' },
+  { screen: 'decisions', href: '/console/decisions', label: 'Decisions', needs: 'issue' },
   { screen: 'access', href: '/console/access', label: 'Access', needs: 'administer' },
 ];
 
