@@ -13,6 +13,7 @@ import { badgeRoutes } from './http/badges.js';
 import { batchRoutes } from './http/batches.js';
 import { claimRoutes } from './http/claims.js';
 import { consoleRoutes } from './http/console/index.js';
+import { educatorPageRoutes } from './http/educatorPage.js';
 import { oid4vciRoutes } from './http/oid4vci.js';
 import { credentialRoutes } from './http/credentials.js';
 import type { AppDeps, VerifierDeps } from './http/deps.js';
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', programRoutes(deps));
   app.route('/', licenseRoutes(deps));
   app.route('/', consoleRoutes(deps));
+  app.route('/', educatorPageRoutes(deps));
   app.route('/', presentationRequestRoutes(deps));
   app.route('/', decisionRoutes(deps));
   app.route('/', registryEntryRoutes(deps));
@@ -121,7 +123,7 @@ function serviceShell(deps: VerifierDeps, issuerDid: string | undefined): Hono {
   if (perMinute > 0) {
     const limits = { verify: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }), claim: rateLimit({ perMinute, clientKey: deps.rateLimitClientKey }) };
     for (const path of ['/credentials/verify', '/presentations/verify', '/verify', '/verify/*', '/presentation-requests/:id/exchange', '/presentation-requests/:id/openid4vp/*']) app.use(path, limits.verify);
-    for (const path of ['/claim/*', '/exchanges/*', '/oid4vci/*']) app.use(path, limits.claim);
+    for (const path of ['/claim/*', '/exchanges/*', '/oid4vci/*', '/me/sign-in', '/me/sign-in/*', '/shared/*']) app.use(path, limits.claim);
   }
   const globalBodyLimit = bodyLimit({
     maxSize: deps.bodyLimit,

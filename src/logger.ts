@@ -17,6 +17,8 @@ const SECRET_PARAMS = ['token', 'access_token', 'id_token', 'refresh_token', 'ap
 const PATTERNS: Array<[RegExp, string]> = [
   // The token segment after /claim/ or /exchanges/, also URL-encoded (%2F) inside another URL.
   [/((?:\/|%2F)(?:claim|exchanges)(?:\/|%2F))([^/?#&\s"'<>%]+)/gi, '$1[token]'],
+  // The educator page's sign-in links and share links (issue 16): /me/sign-in/<t>, /shared/<t>.
+  [/((?:\/|%2F)(?:me(?:\/|%2F)sign-in|shared)(?:\/|%2F))([^/?#&\s"'<>%]+)/gi, '$1[token]'],
   [new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#\\s"'<>]*`, 'gi'), `$1${CENSOR}`],
   // userinfo password: scheme://user:password@host. The lookbehind starts a scheme only where
   // one can start, so a long run of letters (a 5,000-character path) is scanned once, not once

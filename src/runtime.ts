@@ -17,6 +17,8 @@ import { holderDocumentLoader } from './claims/holderDocuments.js';
 import { createIssuer, type Issuer } from './signing/issuer.js';
 import type { MailDelivery } from './mail/delivery.js';
 import { mailDeliveryFromConfig } from './mail/fromConfig.js';
+import { createMailTransport } from './mail/transport.js';
+import type { SignInMail } from './educatorPage/signIn.js';
 import { openIssuerKey } from './signing/issuerKey.js';
 import { openStoreKeyRing, recordedKeyFile } from './signing/keyRing.js';
 import { useSigningFastPath, type CanonizeOffload } from './signing/suites.js';
@@ -64,6 +66,8 @@ export interface Runtime {
   fetchDocument: (url: string) => Promise<unknown>;
   /** Signs this entity's OpenID Federation configuration (src/federation/entityConfiguration.ts); not an issuer key. */
   federation: FederationEntity;
+  /** The educator page's sign-in emails (issue 16): sent directly through SMTP, not the claim outbox. */
+  signInMail: SignInMail | undefined;
 }
 
 export async function createRuntime(config: Readonly<Config>, logger: Logger): Promise<Runtime> {
@@ -127,7 +131,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger): P
   const requestKey = loadOrCreateRequestKey(requestKeyFile(config.dataDir), logger);
   const fetchDocument = fetcher.fetchJson;
   const federation = await loadFederationEntity(config.dataDir, config.federationAuthorityHints, logger);
-  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader, requestKey, fetchDocument, federation };
+  const signInMail = config.mail ? { transport: createMailTransport(config.mail.smtpUrl), from: config.mail.from } : undefined;
+  return { config, store, issuer, framework: BUILT_IN_FRAMEWORK, frameworks, logger, claimTtlDays: config.claimTtlDays, claimSecret, status, verifier, verifyOffload, mail, sessionSecret, holderLoader, requestKey, fetchDocument, federation, signInMail };
 }
 
 /** A verifier-only instance (EDUCRED_ROLE=verifier): no issuer key is opened or generated. */

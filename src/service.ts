@@ -70,6 +70,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       close() {
         // The mail loop finishes the message it is sending and closes its SMTP connections first.
         runtime.verifyOffload.canonize = undefined;
+        runtime.signInMail?.transport.close();
         closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(async () => {
           // Refusals counted in memory since the last audit row are written before the database
           // closes, and status indexes leased for awards that never came are given back.

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { credentialUrl } from '../awards/issueAward.js';
 import { badgePage } from '../pages/badgePage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
+import { pagePrivacyFor } from '../programs/pagePrivacy.js';
 import { createStatusBitReader, liveStatus, type StatusListLoader } from '../pages/liveStatus.js';
 import type { AppDeps } from './deps.js';
 
@@ -47,7 +48,7 @@ export function badgePageRoutes(deps: AppDeps, local: (path: string) => Promise<
     if (!prefersHtml(c.req.header('accept'))) return next();
     const award = await deps.store.awards.findByCredentialId(credentialUrl(deps.baseUrl, c.req.param('id')));
     if (!award) return messagePage(c, 404, 'No badge at this address', ['Check the link; badge addresses are long and easy to cut short.']);
-    return sendPage(c, badgePage(award.credential, await liveStatus(award.credential, loadList, new Date(), bits)));
+    return sendPage(c, badgePage(award.credential, await liveStatus(award.credential, loadList, new Date(), bits), await pagePrivacyFor(deps.store, award)));
   });
   return app;
 }

@@ -8,6 +8,7 @@ import type { CompetencyFramework } from '../competencies/framework.js';
 import type { OidcConfig } from '../config.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
 import type { MailDelivery } from '../mail/delivery.js';
+import type { SignInMail } from '../educatorPage/signIn.js';
 import type { DocumentLoader } from '../signing/documentLoader.js';
 import type { RequestSigningKey } from '../presentations/requestKey.js';
 import type { FederationEntity } from '../federation/entityConfiguration.js';
@@ -62,6 +63,8 @@ export interface AppDeps {
   fetchDocument?: ((url: string) => Promise<unknown>) | undefined;
   /** Signs the OpenID Federation Entity Configuration; absent: /.well-known/openid-federation is not served. */
   federation?: FederationEntity | undefined;
+  /** Sends the educator page's sign-in links straight through SMTP (issue 16); absent when EDUCRED_SMTP_URL is not configured. */
+  signInMail?: SignInMail | undefined;
 }
 
 /** What the verifier's routes need: a verifier-only instance (EDUCRED_ROLE=verifier) has no issuer, framework or claim secret. */

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { bakeSvg } from '../badges/baking.js';
+import { bakePng, svgToPng } from '../badges/pngBaking.js';
 import { escapeXml } from '../badges/badgeImage.js';
 import { claimLinkFields, ensureClaimLink } from '../claims/claimLink.js';
 import { awardLiveStatus } from '../claims/claimStatus.js';
@@ -13,6 +14,7 @@ import { recordUrl } from '../programs/clrCredential.js';
 import { issueRecord, listPrograms, recordCurrency, RecordNotCurrentError, RecordNotReadyError, type RecordDeps } from '../programs/issueRecord.js';
 import { ProgramExistsError, ProgramInvalidError, ProgramNotFoundError, programFromRequest, ProgramRequestSchema, programView } from '../programs/program.js';
 import { recordPage } from '../pages/recordPage.js';
+import { pagePrivacyFor } from '../programs/pagePrivacy.js';
 import { messagePage, sendPage } from '../pages/layout.js';
 import type { AwardRecord } from '../store/awards.js';
 import { isUniqueConflict } from '../store/errors.js';
@@ -104,7 +106,7 @@ export function programRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }>
       let status = await awardLiveStatus(deps.store, award);
       const stale = row && status.state === 'valid' ? await recordCurrency(deps.store, row) : [];
       if (stale.length > 0) status = { state: 'unknown', detail: `Not current: ${stale.join('; ')}.` };
-      return sendPage(c, recordPage(award.credential, status));
+      return sendPage(c, recordPage(award.credential, status, await pagePrivacyFor(deps.store, award)));
     }
     if (!award) throw notFound(`No record '${c.req.param('id')}'`);
     return c.json(award.credential, 200, { 'Content-Type': 'application/vc+ld+json; charset=utf-8' });
@@ -114,6 +116,13 @@ export function programRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }>
     const award = await findRecordAward(c.req.param('id'));
     if (!award) throw notFound(`No record '${c.req.param('id')}'`);
     return c.body(bakeSvg(recordImage(award), award.credential), 200, { ...SVG_HEADERS, 'Content-Disposition': 'inline; filename="program-record.svg"', 'Cache-Control': 'no-store' });
+  });
+
+  // The same certificate as a PNG with the record baked in (OB 3.0 §5.3.1 iTXt `openbadgecredential`, as badge.png).
+  app.get('/records/:id/record.png', async (c) => {
+    const award = await findRecordAward(c.req.param('id'));
+    if (!award) throw notFound(`No record '${c.req.param('id')}'`);
+    return c.body(new Uint8Array(bakePng(svgToPng(recordImage(award)), award.credential)), 200, { 'Content-Type': 'image/png', 'Content-Disposition': 'inline; filename="program-record.png"', 'Cache-Control': 'no-store' });
   });
 
   return app;

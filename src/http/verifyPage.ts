@@ -10,7 +10,9 @@ import { BakingError, extractFromSvg, looksLikeSvg } from '../badges/baking.js';
 import { extractFromPng, looksLikePng } from '../badges/pngBaking.js';
 import { isCompactJwt } from '../credentials/jwtCredential.js';
 import { sendPage } from '../pages/layout.js';
-import { verifyFormPage, verifyResultPage, type VerifyFormState } from '../pages/verifyPage.js';
+import { verifyFormPage, verifyResultPage, verifySetResultPage, type VerifyFormState } from '../pages/verifyPage.js';
+import { openShareLink } from '../educatorPage/shareLinks.js';
+import { VERIFICATION_LIMITS } from '../verify/limits.js';
 import { FetchRefusedError } from '../net/guardedFetch.js';
 import { UnknownRuleError } from '../verify/verifier.js';
 import { prefersHtml } from './badgePage.js';
@@ -72,6 +74,21 @@ const field = (fields: Record<string, unknown>, name: string): string | undefine
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 };
 
+/**
+ * The credentials of a presentation that has no proof at all (a share link's JSON, issue 16):
+ * verified one by one rather than as a presentation, whose holder check would fail for want of
+ * a holder. Undefined for anything else (a signed presentation, a credential, too many items).
+ */
+function unsignedSet(document: unknown): unknown[] | undefined {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
+  const d = document as Record<string, unknown>;
+  const types = Array.isArray(d.type) ? d.type : [d.type];
+  if (!types.includes('VerifiablePresentation') || d.proof !== undefined || !Array.isArray(d.verifiableCredential)) return undefined;
+  const credentials = d.verifiableCredential as unknown[];
+  if (credentials.length === 0 || credentials.length > VERIFICATION_LIMITS.credentialsPerPresentation) return undefined;
+  return credentials.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c)) ? credentials : undefined;
+}
+
 export function verifyPageRoutes(deps: VerifierDeps): Hono {
   const app = new Hono();
   const baseState = (): VerifyFormState => ({ rules: deps.verifier.rules(), policyName: deps.verifier.policyName() });
@@ -108,6 +125,15 @@ export function verifyPageRoutes(deps: VerifierDeps): Hono {
       if (!award) return showForm(c, { ...baseState(), error: 'No badge of this service has that address.' }, 404);
       return sendPage(c, verifyResultPage(await deps.verifier.verifyDocument(award.credential), baseState()));
     }
+    // One of this service's share links: read here, as its own badges are (it may not be reachable through the guarded fetcher).
+    if (url.startsWith(`${deps.baseUrl}/shared/`)) {
+      const token = decodeURIComponent(url.slice(`${deps.baseUrl}/shared/`.length).split(/[?#]/)[0] ?? '');
+      const opened = await openShareLink(deps.store, token, deps.now?.() ?? new Date());
+      if (opened.state === 'unknown') return showForm(c, { ...baseState(), error: 'No share link of this service has that address.' }, 404);
+      if (opened.state !== 'open') return showForm(c, { ...baseState(), error: `That share link was ${opened.state} on ${opened.at.slice(0, 10)}: it no longer opens.` }, 400);
+      const reports = await Promise.all(opened.awards.map(async (a) => (await deps.verifier.verifyCredential(a.credential, { maxStatusAge: 0 }))));
+      return sendPage(c, verifySetResultPage(reports, baseState(), 'a share link'));
+    }
     if (!deps.fetchDocument || url.length > 2000) {
       return showForm(c, { ...baseState(), error: "Only this service's own badge links open here. For another badge, paste its JSON or choose its file." }, 400);
     }
@@ -121,6 +147,11 @@ export function verifyPageRoutes(deps: VerifierDeps): Hono {
       throw error;
     }
     if (typeof fetched !== 'object' || fetched === null || Array.isArray(fetched)) return showForm(c, { ...baseState(), error: 'That address does not answer a credential (a JSON object).' }, 400);
+    const set = unsignedSet(fetched);
+    if (set) {
+      const reports = await Promise.all(set.map((credential) => deps.verifier.verifyCredential(credential, { maxStatusAge: 0 })));
+      return sendPage(c, verifySetResultPage(reports, baseState(), 'a share link'));
+    }
     const shared = fetched as Record<string, unknown>;
     // A share link may wrap the credential (`{"verifiableCredential": …}`, as VC-API answers do).
     const document = typeof shared.verifiableCredential === 'object' && shared.verifiableCredential !== null ? shared.verifiableCredential : shared;
@@ -147,6 +178,12 @@ export function verifyPageRoutes(deps: VerifierDeps): Hono {
     } catch (error) {
       if (error instanceof UnreadableDocument) return showForm(c, { ...state, error: error.message }, 400);
       throw error;
+    }
+    // A pasted share link JSON (no holder's proof, no rule asked): each credential on its own.
+    const set = state.rule === undefined && state.challenge === undefined ? unsignedSet(document) : undefined;
+    if (set) {
+      const reports = await Promise.all(set.map((credential) => deps.verifier.verifyCredential(credential)));
+      return sendPage(c, verifySetResultPage(reports, state));
     }
     try {
       const verification = await deps.verifier.verifyDocument(document, { rule: state.rule, challenge: state.challenge, domain: state.domain });

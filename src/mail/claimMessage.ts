@@ -39,6 +39,8 @@ export async function composeClaimMessage(input: ClaimMessageInput): Promise<Cla
   const achievement = oneLine(facts.achievementName);
   const greeting = input.recipientName ? `Hello ${oneLine(input.recipientName)},` : 'Hello,';
   const expires = expiryText(input.claimExpiresAt);
+  // The educator's own page (issue 16): the service's base URL is what precedes /claim/ in the link.
+  const myPage = `${input.claimUrl.slice(0, Math.max(0, input.claimUrl.lastIndexOf('/claim/')))}/me`;
 
   const text = [
     greeting,
@@ -49,6 +51,8 @@ export async function composeClaimMessage(input: ClaimMessageInput): Promise<Cla
     input.claimUrl,
     '',
     `The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.`,
+    '',
+    `All your badges, to download and share: ${myPage}`,
     '',
     `This message was sent by ${program}. If you did not expect it, you can ignore it.`,
     '',
@@ -63,6 +67,7 @@ export async function composeClaimMessage(input: ClaimMessageInput): Promise<Cla
 <p><a href="${input.claimUrl}" style="display:inline-block;padding:.6em 1.1em;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px">Claim your badge</a></p>
 <p>Or open this link: <a href="${input.claimUrl}">${input.claimUrl}</a></p>
 <p>The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.</p>
+<p>All your badges, to download and share: <a href="${myPage}">${myPage}</a></p>
 <p style="color:#57606a;font-size:.9em">This message was sent by ${program}. If you did not expect it, you can ignore it.</p>
 </body>
 </html>

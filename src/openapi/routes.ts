@@ -201,6 +201,15 @@ export const CSV_EXAMPLE = [
 const csvTable = (): string =>
   ['| column | meaning |', '| --- | --- |', ...Object.entries(CSV_COLUMN_DOCS).map(([column, meaning]) => `| \`${column}\` | ${meaning.replace(/\|/g, '\\|')} |`)].join('\n');
 
+const SharedPresentation = z
+  .object({
+    '@context': z.array(z.string()),
+    id: z.string().url(),
+    type: z.array(z.string()),
+    verifiableCredential: z.array(z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'SharedPresentation', description: 'An unsigned W3C VC 2.0 presentation: each credential carries its own issuer proof.' });
+
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': { description: 'The service is up', schema: Health } } },
   {
@@ -802,6 +811,14 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': { description: 'SVG' }, '404': 'Unknown record' },
   },
   {
+    method: 'get',
+    path: '/records/{id}/record.png',
+    tag: 'Programs',
+    summary: 'The record baked into a PNG image (OB 3.0 §5.3.1: an uncompressed iTXt chunk `openbadgecredential`)',
+    produces: 'image/png',
+    responses: { '200': { description: 'PNG' }, '404': 'Unknown record' },
+  },
+  {
     method: 'post',
     path: '/licenses',
     tag: 'Programs',
@@ -816,6 +833,7 @@ export const ROUTES: RouteDoc[] = [
   // bearer token). Every POST is a form with the session's CSRF token from this service's origin;
   // most answer with a redirect to the page that shows the result (POST, redirect, GET).
   ...consoleRoutes(),
+  ...educatorPageRoutes(),
   // ---- Presentation requests and decision records (issue 17) ----
   {
     method: 'post',
@@ -1066,3 +1084,29 @@ function consoleRoutes(): RouteDoc[] {
   ];
 }
 
+
+/** The educator's own page and share links (issue 16): pages and forms, described briefly. */
+function educatorPageRoutes(): RouteDoc[] {
+  const SESSION = 'Needs the educator page session cookie (from a sign-in link or a claim link).';
+  const FORM = 'A form (application/x-www-form-urlencoded) from this service\'s origin';
+  return [
+    { method: 'get', path: '/me', tag: 'Educator page', summary: "The educator's page: every badge and record issued to them with live status, downloads, LinkedIn, share links; the sign-in form without a session", produces: 'text/html', query: [{ name: 'made', description: 'Say that a share link was made (`share`) or withdrawn (`withdrawn`)' }], responses: { '200': 'The page' } },
+    { method: 'post', path: '/me/sign-in', tag: 'Educator page', summary: 'Email me a sign-in link (form: email). The same answer whether or not the address is known; at most 3 links an hour to one address, 10 requests a minute per client', description: FORM + '.', produces: 'text/html', responses: { '200': 'The same page for every valid address', '400': 'Not an email address', '403': 'Another origin', '429': 'Too many requests from this client', '503': 'Email is not configured' } },
+    { method: 'get', path: '/me/sign-in/{token}', tag: 'Educator page', summary: 'An emailed sign-in link: a button to continue (a GET spends nothing)', description: 'The token is a bearer secret (only its SHA-256 is stored); single use, 7 days.', produces: 'text/html', responses: { '200': 'The page', '404': 'Unknown link', '410': 'Used or expired' } },
+    { method: 'post', path: '/me/sign-in/{token}', tag: 'Educator page', summary: 'Spend the sign-in link and open a session (HttpOnly, SameSite=Lax cookie)', description: FORM + '.', produces: 'text/html', responses: { '303': 'Signed in: to /me', '403': 'Another origin', '404': 'Unknown link', '410': 'Used or expired' } },
+    { method: 'post', path: '/claim/{token}/me', tag: 'Educator page', summary: "From a claim link to the educator's page (the link proves the address as a sign-in link does)", description: FORM + '. Works while the claim link is not replaced or expired, and for a day after it was spent. ' + TOKEN_NOTE, produces: 'text/html', responses: { '303': 'Signed in: to /me', '403': 'Another origin', '404': 'Unknown link', '410': 'Replaced, expired, or spent more than a day ago' } },
+    { method: 'post', path: '/me/sign-out', tag: 'Educator page', summary: 'End the session (form: csrf)', description: `${SESSION} ${FORM} with the session's \`csrf\` field.`, produces: 'text/html', responses: { '303': 'To /me', '403': 'No valid CSRF token, or another origin' } },
+    { method: 'get', path: '/me/awards/{id}/credential.json', tag: 'Educator page', summary: 'Download one of my badges or records as JSON (an attachment)', description: SESSION, responses: { '200': { description: 'The signed credential', schema: OpenBadgeCredential, headers: [{ name: 'Content-Disposition', description: 'attachment, with a file name' }] }, '401': 'No session', '404': 'Not one of yours' } },
+    { method: 'post', path: '/me/shares', tag: 'Educator page', summary: 'Make a share link (form: award (repeated), days 1-365, default 30, label, csrf)', description: `${SESSION} ${FORM} with the session's \`csrf\` field.`, produces: 'text/html', responses: { '303': 'Made: to /me?made=share', '403': "No valid CSRF token, another origin, or someone else's award", '422': 'No award chosen, more than 50, or days out of range' } },
+    { method: 'post', path: '/me/shares/{id}/withdraw', tag: 'Educator page', summary: 'Withdraw one of my share links (form: csrf)', description: `${SESSION} ${FORM} with the session's \`csrf\` field.`, produces: 'text/html', responses: { '303': 'Withdrawn: to /me?made=withdrawn', '403': 'No valid CSRF token, or another origin', '404': 'Not yours, or already withdrawn' } },
+    {
+      method: 'get',
+      path: '/shared/{token}',
+      tag: 'Educator page',
+      summary: 'A share link: its page (Accept: text/html) with each credential verified live, or the set as JSON (an unsigned VC 2.0 VerifiablePresentation)',
+      description: 'Public. JSON for any client that does not ask for HTML by name, or with `?format=json`: `{"@context":["https://www.w3.org/ns/credentials/v2"],"id":<this URL>,"type":["VerifiablePresentation"],"verifiableCredential":[...]}`, no proof: verify each credential. `/verify?url=` reads it. 410 once withdrawn or expired.',
+      query: [{ name: 'format', description: '`json` for the JSON whatever Accept says' }],
+      responses: { '200': { description: 'The unsigned presentation', schema: SharedPresentation }, '404': 'Unknown share link', '410': 'Withdrawn or expired' },
+    },
+  ];
+}

@@ -5,14 +5,16 @@ import { html } from 'hono/html';
 import { badgeFacts, humanDate } from './badgeFacts.js';
 import type { Html, PageOptions } from './layout.js';
 import { STATUS_PILL, type LiveStatus } from './liveStatus.js';
+import { DEFAULT_NAME_PRIVACY, displayName, redactObserver, type NamePrivacy } from '../programs/namePrivacy.js';
 
 
-export function badgePage(credential: Record<string, unknown>, status: LiveStatus): PageOptions {
+/** `privacy`: how names are shown (the program setting, src/programs/pagePrivacy.ts); the credential itself is unchanged. */
+export function badgePage(credential: Record<string, unknown>, status: LiveStatus, privacy: NamePrivacy = DEFAULT_NAME_PRIVACY): PageOptions {
   const f = badgeFacts(credential);
   const pill = STATUS_PILL[status.state];
   const verifyHref = f.id ? `/verify?url=${encodeURIComponent(f.id)}` : '/verify';
   const bakedHref = f.id ? `${new URL(f.id).pathname}/badge.svg` : undefined;
-  const who = f.recipientName ?? 'An educator';
+  const who = displayName(f.recipientName, privacy.recipients) ?? 'An educator';
   const body: Html = html`
 <article>
 <div class="badge-head">
@@ -43,7 +45,7 @@ ${f.criteria ? html`<section class="card" aria-labelledby="criteria"><h2 id="cri
   ${f.evidence.length === 0
     ? html`<p>No evidence is attached.</p>`
     : html`<ol>${f.evidence.map(
-        (e) => html`<li><strong>${e.url ? html`<a href="${e.url}" rel="nofollow noopener">${e.name}</a>` : e.name}</strong>${e.description ? html`<br>${e.description}` : ''}${e.narrative ? html`<br><span class="note">“${e.narrative}”</span>` : ''}</li>`,
+        (e) => html`<li><strong>${e.url ? html`<a href="${e.url}" rel="nofollow noopener">${e.name}</a>` : e.name}</strong>${e.description ? html`<br>${redactObserver(e.description, privacy.observers)}` : ''}${e.narrative ? html`<br><span class="note">“${e.narrative}”</span>` : ''}</li>`,
       )}</ol>`}
 </section>
 

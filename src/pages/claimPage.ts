@@ -97,6 +97,11 @@ export function claimPage(input: ClaimPageInput): PageOptions {
   </form>
 </section>
 
+<form method="post" action="${base}/me" class="card" id="my-page">
+  <p>See every badge and record issued to you, download them, and make share links on your own page.</p>
+  <button type="submit" class="secondary">Open my page</button>
+</form>
+
 <p class="note"><strong>This link works once.</strong> After you add the badge to a wallet or download it, the link stops working, so nobody else can collect your badge. Unused, it expires on ${humanDate(input.expiresAt)}.</p>`;
   return {
     title: `Claim your badge: ${f.achievementName}`,

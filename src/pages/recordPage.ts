@@ -7,6 +7,7 @@ import { embeddedCredentials } from '../programs/clrCredential.js';
 import { badgeFacts, humanDate } from './badgeFacts.js';
 import type { Html, PageOptions } from './layout.js';
 import { STATUS_PILL, type LiveStatus } from './liveStatus.js';
+import { DEFAULT_NAME_PRIVACY, displayName, type NamePrivacy } from '../programs/namePrivacy.js';
 
 const levelOf = (badge: Json): string | undefined => {
   const subject = asArray(badge.credentialSubject).find(isObject);
@@ -15,12 +16,13 @@ const levelOf = (badge: Json): string | undefined => {
   return level?.split('#level-')[1];
 };
 
-export function recordPage(record: Json, status: LiveStatus): PageOptions {
+/** `privacy`: how the educator's name is shown (the program's setting); the record itself is unchanged. */
+export function recordPage(record: Json, status: LiveStatus, privacy: NamePrivacy = DEFAULT_NAME_PRIVACY): PageOptions {
   const pill = STATUS_PILL[status.state];
   const subject = asArray(record.credentialSubject).find(isObject) ?? {};
   const issuer = isObject(record.issuer) ? record.issuer : {};
   const name = asArray(subject.identifier).filter(isObject).find((i) => i.identityType === 'name')?.identityHash;
-  const who = typeof name === 'string' ? name : 'An educator';
+  const who = displayName(typeof name === 'string' ? name : undefined, privacy.recipients) ?? 'An educator';
   const statement = typeof record.name === 'string' ? record.name : 'Program record';
   const badges = embeddedCredentials(record).filter(isObject);
   const id = typeof record.id === 'string' ? record.id : undefined;

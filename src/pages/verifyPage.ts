@@ -153,3 +153,22 @@ ${verification.kind === 'credential' ? credentialSection(verification.report, 'h
 ${form({ ...state, document: undefined, error: undefined })}`;
   return { title: 'Verification result', script: SCRIPT, body };
 }
+
+/**
+ * A set of credentials without a holder's signature (a share link's JSON, an unsigned VC 2.0
+ * presentation): each credential verified on its own, with a note that nothing proves who
+ * presents them.
+ */
+export function verifySetResultPage(reports: CredentialReport[], state: VerifyFormState, source?: string): PageOptions {
+  const verified = reports.filter((r) => r.verified).length;
+  const body = html`<h1>Verification result</h1>
+<section class="card" id="set">
+  <h2>${reports.length} shared credential${reports.length === 1 ? '' : 's'}${source ? html` <span class="note">from ${source}</span>` : ''}</h2>
+  <p class="verdict ${verified === reports.length ? 'ok' : 'bad'}">${verified} of ${reports.length} verify.</p>
+  <p class="note">This set carries no holder's signature: each credential was checked on its own (its issuer's signature, dates and status). Nothing here proves who is presenting them; ask for a wallet presentation when that matters.</p>
+</section>
+${reports.map((r) => credentialSection(r, 'h2'))}
+<h2>Verify another</h2>
+${form({ ...state, document: undefined, error: undefined })}`;
+  return { title: 'Verification result', script: SCRIPT, body };
+}

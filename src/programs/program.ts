@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { BUILT_IN_FRAMEWORK, levelRank, rubricOf } from '../competencies/framework.js';
 import type { FrameworkCatalog } from '../competencies/frameworkCatalog.js';
+import { DEFAULT_NAME_PRIVACY, namePrivacyOf, NamePrivacySchema, type NamePrivacy } from './namePrivacy.js';
 
 export interface ProgramRequirement {
   /** An achievement code of a loaded framework. */
@@ -26,6 +27,8 @@ export interface Program {
   autoIssue: boolean;
   builtIn: boolean;
   createdAt?: string | undefined;
+  /** How public pages show recipient and observer names (issue 16); absent: the default. */
+  namePrivacy?: NamePrivacy | undefined;
 }
 
 export const BUILT_IN_PROGRAM_CODE = 'educator-preparation';
@@ -40,6 +43,7 @@ export const BUILT_IN_PROGRAM: Program = Object.freeze({
   requires: Object.freeze(BUILT_IN_FRAMEWORK.competencies.map((c) => Object.freeze({ achievement: c.code, minLevel: 'proficient' }))),
   autoIssue: true,
   builtIn: true,
+  namePrivacy: DEFAULT_NAME_PRIVACY,
 });
 
 /**
@@ -64,6 +68,8 @@ export const ProgramRequestSchema = z.strictObject({
     .min(1)
     .max(100),
   autoIssue: z.boolean().optional(),
+  // Pages only (issue 16): src/programs/namePrivacy.ts.
+  namePrivacy: NamePrivacySchema.optional(),
 });
 
 export type ProgramRequest = z.infer<typeof ProgramRequestSchema>;
@@ -117,6 +123,7 @@ export function programFromRequest(request: ProgramRequest, catalog: FrameworkCa
     autoIssue: request.autoIssue ?? true,
     builtIn: false,
     createdAt: now.toISOString(),
+    namePrivacy: namePrivacyOf(request.namePrivacy),
   };
 }
 
@@ -135,4 +142,5 @@ export const programView = (p: Program): Record<string, unknown> => ({
   autoIssue: p.autoIssue,
   builtIn: p.builtIn,
   ...(p.createdAt ? { createdAt: p.createdAt } : {}),
+  namePrivacy: p.namePrivacy ?? { ...DEFAULT_NAME_PRIVACY },
 });

@@ -197,4 +197,31 @@ export class AwardsRepository {
     const rows = await this.q.selectFrom('awards').select([seq.as('seq'), 'id', 'credential_json']).where(seq, '>', afterSeq).orderBy(seq).limit(limit).execute();
     return rows.map((r) => ({ seq: Number(r.seq), id: r.id, credential: JSON.parse(r.credential_json) as Record<string, unknown> }));
   }
+
+  /**
+   * Every award issued to one person, oldest first (the educator's page, issue 16). `subject` is
+   * a recipient key: a DID, or a normalised email. An email also finds the awards of the
+   * educators (mastery records) with that email, including those issued to their DID and their
+   * program records.
+   */
+  async listForSubject(subject: string): Promise<AwardRecord[]> {
+    const isDid = subject.startsWith('did:');
+    const rows = await this.select()
+      .where((eb) => {
+        const direct = [eb('recipient_key', '=', subject), eb('recipient_did', '=', subject)];
+        if (isDid) return eb.or(direct);
+        const educators = eb.selectFrom('educators').where(sql<boolean>`lower(educators.email) = ${subject}`);
+        return eb.or([
+          ...direct,
+          eb(sql<string>`lower(recipient_email)`, '=', subject),
+          eb('id', 'in', eb.selectFrom('mastery_awards').select('mastery_awards.award_id').where('mastery_awards.educator_id', 'in', educators.select('educators.id'))),
+          eb('id', 'in', eb.selectFrom('program_records').select('program_records.award_id').where('program_records.educator_id', 'in', educators.select('educators.id'))),
+          eb('recipient_did', 'in', educators.select('educators.did').where('educators.did', 'is not', null)),
+        ]);
+      })
+      .orderBy('created_at')
+      .orderBy(seqOf(this.engine))
+      .execute();
+    return rows.map(fromRow);
+  }
 }

@@ -560,6 +560,51 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX console_sessions_by_person ON console_sessions (person_id);
     `,
   },
+  {
+    version: 17,
+    name: 'educator pages: sign-in links, sessions, share links, name privacy',
+    // Issue 16 (the educator's own page). educator_sign_ins: magic links (only the SHA-256 of
+    // the token), single use, with an expiry; educator_sessions: the page's sessions (the cookie
+    // holds the id, the table its SHA-256); share_links: a set of an educator's awards behind a
+    // public link (the token is derived from the claim secret and the row id; only its SHA-256 is
+    // looked up), withdrawable, with an expiry. programs.name_privacy: how public pages show
+    // recipient and observer names (JSON; NULL: the default).
+    sql: `
+      CREATE TABLE educator_sign_ins (
+        token_hash TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('email', 'claim')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+      ) STRICT;
+      CREATE INDEX educator_sign_ins_by_subject ON educator_sign_ins (subject, created_at);
+
+      CREATE TABLE educator_sessions (
+        id_hash TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at TEXT
+      ) STRICT;
+      CREATE INDEX educator_sessions_by_subject ON educator_sessions (subject);
+
+      CREATE TABLE share_links (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        label TEXT,
+        award_ids_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        withdrawn_at TEXT
+      ) STRICT;
+      CREATE INDEX share_links_by_subject ON share_links (subject, created_at);
+
+      ALTER TABLE programs ADD COLUMN name_privacy TEXT;
+    `,
+  },
 ];
 
 export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {

@@ -376,4 +376,39 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
     );
     CREATE INDEX decisions_by_time ON decisions (decided_at);
   `,
+  17: `
+    CREATE TABLE educator_sign_ins (
+      token_hash TEXT PRIMARY KEY,
+      subject TEXT NOT NULL,
+      source TEXT NOT NULL CHECK (source IN ('email', 'claim')),
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      used_at TEXT
+    );
+    CREATE INDEX educator_sign_ins_by_subject ON educator_sign_ins (subject, created_at);
+
+    CREATE TABLE educator_sessions (
+      id_hash TEXT PRIMARY KEY,
+      subject TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      last_seen_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      ended_at TEXT
+    );
+    CREATE INDEX educator_sessions_by_subject ON educator_sessions (subject);
+
+    CREATE TABLE share_links (
+      id TEXT PRIMARY KEY,
+      token_hash TEXT NOT NULL UNIQUE,
+      subject TEXT NOT NULL,
+      label TEXT,
+      award_ids_json TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      withdrawn_at TEXT
+    );
+    CREATE INDEX share_links_by_subject ON share_links (subject, created_at);
+
+    ALTER TABLE programs ADD COLUMN name_privacy TEXT;
+  `,
 };

@@ -1,6 +1,7 @@
 // The programs repository (migration 12): programs defined by POST /programs, the records issued
 // for them (each an award: the row says which educator and program, and which badges it embeds)
 // and the licences issued on an approval (each an award too, with the rule and its decision).
+import { parseNamePrivacy } from '../programs/namePrivacy.js';
 import type { Program, ProgramRequirement } from '../programs/program.js';
 import type { Executor } from './engine.js';
 import { translateStoreError } from './errors.js';
@@ -41,6 +42,7 @@ export class ProgramsRepository {
           requires_json: JSON.stringify(p.requires),
           auto_issue: p.autoIssue ? 1 : 0,
           created_at: p.createdAt ?? new Date().toISOString(),
+          name_privacy: p.namePrivacy ? JSON.stringify(p.namePrivacy) : null,
         })
         .execute();
     } catch (error) {
@@ -60,6 +62,7 @@ export class ProgramsRepository {
       autoIssue: r.auto_issue === 1,
       builtIn: false,
       createdAt: r.created_at,
+      namePrivacy: parseNamePrivacy(r.name_privacy),
     }));
   }
 

@@ -229,6 +229,8 @@ export interface ProgramsTable {
   requires_json: string;
   auto_issue: number;
   created_at: string;
+  /** How public pages show names (migration 17): JSON, NULL for the default. */
+  name_privacy: string | null;
 }
 
 export interface ProgramRecordsTable {
@@ -340,6 +342,9 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   presentation_requests: PresentationRequestsTable;
   decisions: DecisionsTable;
+  educator_sign_ins: EducatorSignInsTable;
+  educator_sessions: EducatorSessionsTable;
+  share_links: ShareLinksTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -352,4 +357,34 @@ export interface Oid4vciGrantsTable {
   redeemed_at: string | null;
   access_token_hash: string | null;
   access_expires_at: string | null;
+}
+
+/** The educator's page (migration 17, issue 16). */
+export interface EducatorSignInsTable {
+  token_hash: string;
+  subject: string;
+  source: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface EducatorSessionsTable {
+  id_hash: string;
+  subject: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface ShareLinksTable {
+  id: string;
+  token_hash: string;
+  subject: string;
+  label: string | null;
+  award_ids_json: string;
+  created_at: string;
+  expires_at: string;
+  withdrawn_at: string | null;
 }

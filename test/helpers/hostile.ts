@@ -28,12 +28,16 @@ export function endpoints(app: Pick<Hono, 'routes'>, methods: readonly string[])
 }
 
 /** The console (src/http/console/) is a web application: its answers and its errors are pages. */
-export const isHtmlRoute = (e: Endpoint): boolean => HTML_ROUTES.has(`${e.method} ${e.path}`) || e.path === '/console' || e.path.startsWith('/console/');
+export const isHtmlRoute = (e: Endpoint): boolean =>
+  HTML_ROUTES.has(`${e.method} ${e.path}`) || e.path === '/console' || e.path.startsWith('/console/') || isEducatorPagePath(e.path);
+
+/** The educator's own page (issue 16) is a web application too: /me, its forms, and the claim link's way in. */
+const isEducatorPagePath = (path: string): boolean => path === '/me' || path.startsWith('/me/') || path === '/claim/:token/me';
 
 /** OID4VCI's OAuth endpoints answer errors as RFC 6749 §5.2 / OID4VCI 1.0 §8.3.1.2 require: JSON with `error`. */
 const OAUTH_ERROR_PATHS = /(^|\s)\/oid4vci\//;
 /** Console answers (errors included) are HTML pages for the person at the browser. */
-const CONSOLE_PATHS = /(^|\s)\/console(\/|\s|$)/;
+const CONSOLE_PATHS = /(^|\s)\/(?:console|me)(\/|\s|$)|(^|\s)\/claim\/\S+\/me(\s|$)/;
 
 /** Write routes that read no body at all (OID4VCI 1.0 §7.1: the nonce request is an empty POST). */
 export const BODILESS_ROUTES = new Set(['/oid4vci/nonce']);
