@@ -12,6 +12,7 @@ import { ClaimLinksRepository } from './claimLinks.js';
 import { ConsoleRepository } from './console.js';
 import { DecisionsRepository } from './decisions.js';
 import { EducatorsRepository } from './educators.js';
+import { ImportsRepository } from './imports.js';
 import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
 import { translateStoreError } from './errors.js';
@@ -39,6 +40,7 @@ export interface Repositories {
   readonly oid4vciGrants: Oid4vciGrantsRepository;
   readonly presentationRequests: PresentationRequestsRepository;
   readonly decisions: DecisionsRepository;
+  readonly imports: ImportsRepository;
 }
 
 export interface SchemaState {
@@ -84,6 +86,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     oid4vciGrants: new Oid4vciGrantsRepository(q),
     presentationRequests: new PresentationRequestsRepository(q, engine),
     decisions: new DecisionsRepository(q, engine),
+    imports: new ImportsRepository(q, engine),
   };
 }
 
