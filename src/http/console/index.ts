@@ -12,6 +12,7 @@ import { consoleAccessRoutes } from './access.js';
 import { consoleBatchRoutes } from './batches.js';
 import { consoleEducatorRoutes } from './educators.js';
 import { consoleFrameworkRoutes } from './frameworks.js';
+import { consoleImportRoutes } from './imports.js';
 import { consoleObserveRoutes } from './observe.js';
 import { consoleGuard, type ConsoleEnv } from './session.js';
 import { signInRoutes } from './signIn.js';
@@ -32,6 +33,7 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', consoleEducatorRoutes(deps, guard));
   app.route('/', consoleObserveRoutes(deps, guard));
   app.route('/', consoleBatchRoutes(deps, guard));
+  app.route('/', consoleImportRoutes(deps, guard));
   app.route('/', consoleFrameworkRoutes(deps, guard));
   app.route('/', consoleAccessRoutes(deps, guard));
   return app;
