@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportRunner } from '../../src/educators/importRunner.js';
 import { masteryDepsFor } from '../../src/http/educators.js';
+import { ImportStatus } from '../../src/openapi/schemas.js';
 import { ADMIN_TOKEN, createTestInstance, type TestInstance } from '../helpers/app.js';
 
 type Json = Record<string, any>;
@@ -102,6 +103,8 @@ describe('educator and observation imports', () => {
     expect(accepted).toMatchObject({ kind: 'educators', total: 6 });
 
     const done = await finished(location);
+    expect(ImportStatus.safeParse(accepted).error).toBeUndefined();
+    expect(ImportStatus.safeParse(done).error).toBeUndefined();
     expect(done).toMatchObject({ state: 'done', running: false, total: 6, processed: 6, counts: expect.objectContaining({ created: 3, existing: 1, duplicate: 1, invalid: 1, pending: 0 }) });
     const rows = done.rows as Json[];
     expect(rows.map((r) => [r.line, r.state])).toEqual([
@@ -144,6 +147,7 @@ describe('educator and observation imports', () => {
     // One kind's job is not the other's.
     expect((await t.app.request(location.replace('/observations/', '/educators/'), { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
     const done = await finished(location, observeToken);
+    expect(ImportStatus.safeParse(done).error).toBeUndefined();
     expect(done.counts).toMatchObject({ recorded: 5, refused: 2, invalid: 1 });
     const rows = done.rows as Json[];
     const fifth = rows.find((r) => r.line === 6);
