@@ -195,6 +195,9 @@ export function createImportRunner(deps: ImportRunnerDeps): ImportRunner {
         for (const row of rows) {
           if (stopping) break;
           await importRow(job, row, mastery);
+          // Requests waiting for the database go first (on SQLite one connection serves all):
+          // an import of 10,000 rows must not keep the console or the API waiting.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
     } finally {
