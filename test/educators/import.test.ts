@@ -3,6 +3,7 @@
 // problem naming the column); a file that cannot be read, the wrong scope or an oversized body
 // is refused and stores nothing; a job cut short (its node died mid-row) is resumed by another
 // runner and makes nothing twice.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportRunner } from '../../src/educators/importRunner.js';
 import { masteryDepsFor } from '../../src/http/educators.js';
@@ -129,6 +130,17 @@ describe('educator and observation imports', () => {
     const problems = await read(`${location}?rows=problems`);
     expect((problems.rows as Json[]).map((r) => r.line)).toEqual([5, 6]);
     expect((await t.app.request(`${location}?limit=abc`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(400);
+  });
+
+  it("imports the README's example file as the README shows", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const file = /cat > educators\.csv <<'CSV'\n([\s\S]*?)\nCSV\n/.exec(readme)?.[1] ?? '';
+    expect(file).toMatch(/^name,email,external_id,cohort\n/);
+    const res = await upload('/educators/import', `${file.replace('S-1001', 'R-1001').replace('S-1002', 'R-1002').replace(/@example/g, '@readme.example')}\n`);
+    expect(res.status).toBe(202);
+    const done = await finished(res.headers.get('location') ?? '');
+    expect(done).toMatchObject({ kind: 'educators', state: 'done', total: 2, processed: 2, counts: expect.objectContaining({ created: 2 }) });
+    expect((done.rows as Json[]).map((r) => [r.line, r.state])).toEqual([[2, 'created'], [3, 'created']]);
   });
 
   it('imports observations in the background (an observe token may), awards badges and lists their claim links', async () => {
