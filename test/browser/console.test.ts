@@ -260,7 +260,7 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     expect(await page.locator('body').getAttribute('data-live')).toBe('running');
     await checkScreen(page, 'educator-import-running');
     // (Polled from here: the page's policy allows no eval, which a string waitForFunction needs.)
-    await expect.poll(() => page.locator('body').getAttribute('data-live'), { timeout: 90_000, intervals: [250] }).toBe('done');
+    await expect.poll(() => page.locator('body').getAttribute('data-live'), { timeout: 90_000, interval: 250 }).toBe('done');
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
     const bar = page.locator('#progress');
     expect([Number(await bar.getAttribute('value')), Number(await bar.getAttribute('max'))]).toEqual([rows, rows]);
