@@ -20,6 +20,7 @@ import type { AppDeps, VerifierDeps } from './http/deps.js';
 import { didRoutes } from './http/did.js';
 import { docsRoutes } from './http/docs.js';
 import { educatorRoutes } from './http/educators.js';
+import { importRoutes, IMPORT_UPLOAD_PATHS } from './http/imports.js';
 import { endorsementRoutes } from './http/endorsements.js';
 import { crossOrigin } from './http/cors.js';
 import { healthRoutes } from './http/health.js';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', awardRoutes(deps));
   app.route('/', awardListRoutes(deps));
   app.route('/', educatorRoutes(deps));
+  app.route('/', importRoutes(deps));
   // Before the JSON route: browsers asking for HTML get the badge page, everyone else falls through.
   app.route('/', badgePageRoutes(deps, async (path) => app.request(path)));
   app.route('/', credentialRoutes(deps));
@@ -135,7 +137,7 @@ function serviceShell(deps: VerifierDeps, issuerDid: string | undefined): Hono {
   // src/http/console/batches.ts); the verify page applies this
   // same limit itself, so a browser gets the form back (src/http/verifyPage.ts); every other
   // route keeps this one.
-  const ownLimit = new Set(['/awards/batch', '/verify', '/console/batches']);
+  const ownLimit = new Set(['/awards/batch', '/verify', '/console/batches', ...IMPORT_UPLOAD_PATHS, '/console/educators/import']);
   app.use('*', (c, next) => (ownLimit.has(c.req.path) ? next() : globalBodyLimit(c, next)));
 
   app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}`)));

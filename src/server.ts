@@ -29,6 +29,9 @@ export async function startServer(): Promise<void> {
     // database), and rows another node left behind (it died) are taken over as its leases end.
     issuance.batches.resumeUnfinished().catch((error: unknown) => logger.error({ err: error }, 'resuming unfinished batches failed'));
     issuance.batches.watch();
+    // The same for educator and observation imports (src/educators/importRunner.ts).
+    service.deps.imports?.resumeUnfinished().catch((error: unknown) => logger.error({ err: error }, 'resuming unfinished imports failed'));
+    service.deps.imports?.watch();
     // Claim emails queued before a stop or during a mail outage go out now, then as they fall due.
     runtime.mail?.start();
     if (generatedToken) {

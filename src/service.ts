@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { createApp, createVerifierApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppDeps, VerifierDeps } from './http/deps.js';
+import { masteryDepsFor } from './http/educators.js';
 import { refusalAuditFor } from './http/refusalAudit.js';
+import { createImportRunner } from './educators/importRunner.js';
 import { startIssuance, type Issuance } from './issuance.js';
 import { createRuntime, createVerifierRuntime, type Runtime, type VerifierRuntime } from './runtime.js';
 
@@ -57,6 +59,8 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
       nodeId: config.nodeId,
     });
     const deps: AppDeps = { ...base, issuer: issuance.issuer, batches: issuance.batches, committer: issuance.committer };
+    // CSV imports of educators and observations run in the background like award batches, on the same leases.
+    deps.imports ??= createImportRunner({ store: deps.store, logger, now: deps.now, mastery: (actor) => masteryDepsFor(deps, actor), leaseMs: config.batchLeaseSeconds * 1000, nodeId: config.nodeId });
     // Verification canonicalizes in the same workers, so it uses every core too (issue 20).
     const pool = issuance.pool;
     if (pool) runtime.verifyOffload.canonize = (input, o) => pool.canonize(input, o);
@@ -71,7 +75,7 @@ export async function createService(config: Readonly<Config>, logger: Logger, op
         // The mail loop finishes the message it is sending and closes its SMTP connections first.
         runtime.verifyOffload.canonize = undefined;
         runtime.signInMail?.transport.close();
-        closed ??= Promise.allSettled([issuance.close(), runtime.mail?.close()]).then(async () => {
+        closed ??= Promise.allSettled([issuance.close(), deps.imports?.close(), runtime.mail?.close()]).then(async () => {
           // Refusals counted in memory since the last audit row are written before the database
           // closes, and status indexes leased for awards that never came are given back.
           await Promise.allSettled([refusalAuditFor(runtime.store).flush(), runtime.status.close()]);

@@ -118,9 +118,10 @@ export interface RecordOutcome {
   progress: ProgressItem[];
 }
 
-export async function createEducator(records: EducatorRecords, request: EducatorRequest, now = new Date()): Promise<Educator> {
+/** `id`: the id chosen beforehand (an import row's, so a resumed import finds the educator it added). */
+export async function createEducator(records: EducatorRecords, request: EducatorRequest, now = new Date(), id: string = randomUUID()): Promise<Educator> {
   const educator: Educator = {
-    id: randomUUID(),
+    id,
     name: request.name,
     ...(request.email ? { email: request.email.trim().toLowerCase() } : {}),
     ...(request.did ? { did: request.did } : {}),
@@ -212,14 +213,21 @@ function observationFields(educatorId: string, request: ObservationRequest, shar
   };
 }
 
-export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest): Promise<RecordOutcome> {
+/**
+ * `options.id`: the observation's id chosen beforehand (an import row's). When the educator has
+ * that observation already (the import was cut short after recording it), it is not recorded
+ * again: what its rules make hold is awarded, as after recording it.
+ */
+export async function recordObservation(deps: MasteryDeps, educatorId: string, request: ObservationRequest, options: { id?: string | undefined } = {}): Promise<RecordOutcome> {
   const now = deps.now?.() ?? new Date();
   await requireEducator(deps.records, educatorId);
+  const before = options.id === undefined ? undefined : await deps.records.findObservation(educatorId, options.id);
+  if (before) return afterRecord(deps, educatorId, before.id, before.sharedWith ?? [], [...new Set(before.ratings.map((r) => r.achievement))]);
   deps.catalog.assertValidRatings(request.ratings);
   await checkRecord(deps, educatorId, request, now);
   const observation: RecordedObservation = {
     ...observationFields(educatorId, request, request.sharedWith ?? []),
-    id: randomUUID(),
+    id: options.id ?? randomUUID(),
     recordedAt: now.toISOString(),
   };
   await deps.records.addObservation(observation);

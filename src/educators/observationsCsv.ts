@@ -9,6 +9,7 @@
 // Quoted fields follow RFC 4180.
 import { parse } from 'csv-parse/sync';
 import { CsvFormatError, readHeaderColumns } from '../awards/batchCsv.js';
+import type { NewImportRow } from '../store/imports.js';
 import { ObservationRequestSchema, type ObservationRequest } from './requests.js';
 
 export const OBSERVATION_CSV_COLUMNS = ['educator', 'date', 'observer', 'setting', 'achievement', 'level', 'narrative'] as const;
@@ -26,6 +27,8 @@ export interface ImportedObservation {
 export interface RowProblem {
   line: number;
   detail: string;
+  /** The column to fix, when one is to blame. */
+  column?: string | undefined;
 }
 
 interface ParsedRecord {
@@ -67,7 +70,7 @@ export function observationsFromCsv(text: string, maxRows = 10_000): { observati
     };
     const empty = REQUIRED.filter((c) => get(c) === undefined);
     if (empty.length > 0) {
-      problems.push({ line, detail: `line ${line}: ${empty.join(', ')} ${empty.length === 1 ? 'is' : 'are'} empty` });
+      problems.push({ line, column: empty[0], detail: `line ${line}: ${empty.join(', ')} ${empty.length === 1 ? 'is' : 'are'} empty` });
       continue;
     }
     const educator = get('educator') as string;
@@ -82,17 +85,18 @@ export function observationsFromCsv(text: string, maxRows = 10_000): { observati
       ? { ...group.body, ratings: [...group.body.ratings, rating] }
       : { date, observer, ...(setting ? { setting } : {}), ratings: [rating] };
     if (group && (setting ?? group.body.setting) !== group.body.setting) {
-      problems.push({ line, detail: `line ${line}: setting '${setting ?? ''}' differs from '${group.body.setting ?? ''}' on line ${group.lines[0]} of the same observation (educator, date and observer)` });
+      problems.push({ line, column: 'setting', detail: `line ${line}: setting '${setting ?? ''}' differs from '${group.body.setting ?? ''}' on line ${group.lines[0]} of the same observation (educator, date and observer)` });
       continue;
     }
     if (group && group.body.ratings.some((r) => r.achievement === rating.achievement)) {
-      problems.push({ line, detail: `line ${line}: '${rating.achievement}' is rated twice in the observation of line ${group.lines[0]}` });
+      problems.push({ line, column: 'achievement', detail: `line ${line}: '${rating.achievement}' is rated twice in the observation of line ${group.lines[0]}` });
       continue;
     }
     const parsed = ObservationRequestSchema.safeParse(candidate);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      problems.push({ line, detail: `line ${line}: ${issue ? `${issue.path.filter((p) => typeof p === 'string').at(-1) ?? 'row'} ${issue.message}` : 'invalid row'}` });
+      const field = issue?.path.filter((p) => typeof p === 'string').at(-1);
+      problems.push({ line, ...(field && field !== 'ratings' ? { column: field } : {}), detail: `line ${line}: ${issue ? `${field ?? 'row'} ${issue.message}` : 'invalid row'}` });
       continue;
     }
     if (group) {
@@ -101,4 +105,13 @@ export function observationsFromCsv(text: string, maxRows = 10_000): { observati
     } else groups.set(key, { educator, lines: [line], body: parsed.data });
   }
   return { observations: [...groups.values()], problems };
+}
+
+/** The parsed file as import rows (src/educators/importRunner.ts): one per observation, one per bad line, in line order. */
+export function observationImportRows(parsed: { observations: ImportedObservation[]; problems: RowProblem[] }): NewImportRow[] {
+  const rows: NewImportRow[] = [
+    ...parsed.observations.map((o): NewImportRow => ({ line: o.lines[0] ?? 0, lines: o.lines, state: 'pending', request: { educator: o.educator, body: o.body } })),
+    ...parsed.problems.map((p): NewImportRow => ({ line: p.line, lines: [p.line], state: 'invalid', problem: { code: 'invalid_row', detail: p.detail, ...(p.column ? { column: p.column } : {}) } })),
+  ];
+  return rows.sort((a, b) => a.line - b.line);
 }

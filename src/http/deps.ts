@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { BatchRunner } from '../awards/batchRunner.js';
+import type { ImportRunner } from '../educators/importRunner.js';
 import type { StatusAllocator } from '../awards/issueAward.js';
 import type { CompetencyFramework } from '../competencies/framework.js';
 import type { OidcConfig } from '../config.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   oid4vciTxCode?: 'off' | 'required' | undefined;
   /** Runs bulk award batches; the server builds it on the signing pool (absent: one per app, signing in-thread). */
   batches?: BatchRunner | undefined;
+  /** Runs educator and observation CSV imports in the background (the server's, resumed at start; absent: one per app). */
+  imports?: ImportRunner | undefined;
   /** Single awards and VC-API issues share commits through it (the server's, src/issuance.ts); absent, each commits alone. */
   committer?: GroupCommitter | undefined;
   /** Size limit of a POST /awards/batch upload in bytes (default 32 MiB); other routes keep `bodyLimit`. */

@@ -78,13 +78,13 @@ function parameters(route: RouteDoc): Json[] {
 }
 
 function requestBody(route: RouteDoc): Json | undefined {
-  if (!route.body) return undefined;
-  const content: Json = {
-    'application/json': { schema: schemaOf(route.body, 'input'), ...(route.example !== undefined ? { example: route.example } : {}) },
-  };
+  if (!route.body && !route.csv) return undefined;
+  const content: Json = route.body
+    ? { 'application/json': { schema: schemaOf(route.body, 'input'), ...(route.example !== undefined ? { example: route.example } : {}) } }
+    : {};
   if (route.csv) {
     content['text/csv'] = {
-      schema: { type: 'string', contentMediaType: 'text/csv', description: `A header row, then one award per row. Columns: ${Object.keys(route.csv.columns).join(', ')}.` },
+      schema: { type: 'string', contentMediaType: 'text/csv', description: `A header row, then ${route.csv.rows ?? 'one award per row'}. Columns: ${Object.keys(route.csv.columns).join(', ')}.` },
       example: route.csv.example,
     };
   }

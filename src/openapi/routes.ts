@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { AwardRequestSchema } from '../awards/awardRequest.js';
 import { AwardPostSchema } from '../mail/notify.js';
 import type { CSV_COLUMNS } from '../awards/batchCsv.js';
+import type { EDUCATOR_CSV_COLUMNS } from '../educators/educatorsCsv.js';
+import type { OBSERVATION_CSV_COLUMNS } from '../educators/observationsCsv.js';
 import { EndorsementRequestSchema } from '../endorsements/endorsementCredential.js';
 import { IssueRequestSchema } from '../http/credentials.js';
 import { CredentialStatusRequestSchema, RevokeRequestSchema, StatusReasonSchema } from '../http/status.js';
@@ -39,6 +41,8 @@ import {
   AwardList,
   AwardCreated,
   BatchStatus,
+  ImportStatus,
+  ConsoleProgress,
   ClaimLinkCreated,
   CredentialNotVerified,
   CredentialStatusChange,
@@ -115,7 +119,7 @@ export interface RouteDoc {
   /** An example request body (JSON); test/openapi checks it against `body`. */
   example?: unknown;
   /** The route also takes a CSV body (text/csv): its columns and an example file. */
-  csv?: { columns: Record<string, string>; example: string };
+  csv?: { columns: Record<string, string>; example: string; /** What each row is (default: one award per row). */ rows?: string };
   query?: ParamDoc[];
   /** Request headers the route reads (besides Authorization, Content-Type and Accept). */
   headers?: ParamDoc[];
@@ -209,6 +213,36 @@ const SharedPresentation = z
     verifiableCredential: z.array(z.record(z.string(), z.unknown())),
   })
   .meta({ id: 'SharedPresentation', description: 'An unsigned W3C VC 2.0 presentation: each credential carries its own issuer proof.' });
+
+/** The CSV columns of POST /educators/import (src/educators/educatorsCsv.ts). */
+const EDUCATOR_CSV_DOCS: Record<(typeof EDUCATOR_CSV_COLUMNS)[number], string> = {
+  name: 'Display name. Required.',
+  email: 'Email address (stored in lower case). This or `did` is required.',
+  did: "The educator's DID (`did:key:…`, `did:web:…`).",
+  external_id: "The program's own number (also spelled `externalId`); unique on the service.",
+  cohort: 'Optional cohort, e.g. `2026`.',
+};
+/** The CSV columns of POST /observations/import (src/educators/observationsCsv.ts). */
+const OBSERVATION_CSV_DOCS: Record<(typeof OBSERVATION_CSV_COLUMNS)[number], string> = {
+  educator: 'The educator: an id, external_id or email. Required.',
+  date: 'The lesson date, YYYY-MM-DD. Required.',
+  observer: 'Who observed the lesson. Required.',
+  setting: 'Optional: in-person, online, blended.',
+  achievement: 'The achievement code rated. Required.',
+  level: "The rubric level, on the achievement's rubric. Required.",
+  narrative: "Optional: the rating's narrative.",
+};
+const columnTable = (docs: Record<string, string>): string => ['| column | meaning |', '| --- | --- |', ...Object.entries(docs).map(([column, meaning]) => `| \`${column}\` | ${meaning.replace(/\|/g, '\\|')} |`)].join('\n');
+
+const IMPORT_RESPONSES = (scopeWords: string): RouteDoc['responses'] => ({
+  '202': { description: 'Accepted: the rows are stored and import in the background; poll the Location', schema: ImportStatus, headers: [LOCATION, { name: 'Retry-After', description: 'Seconds to wait before polling', schema: { type: 'integer' } }] },
+  '400': 'A file that cannot be read as a whole (not CSV, a missing or unknown header column, no rows, invalid UTF-8): problem+json naming the line (`/line/1` is the header)',
+  ...AUTH_ERRORS,
+  '403': `The token lacks ${scopeWords}`,
+  '413': 'More than 10,000 rows, or the upload exceeds EDUCRED_BATCH_BODY_LIMIT',
+  '415': 'Not text/csv',
+  '422': 'No row can be imported: every row with its problem (and the column to fix)',
+});
 
 export const ROUTES: RouteDoc[] = [
   { method: 'get', path: '/health', tag: 'Service', summary: 'Liveness: answers once the database answers', responses: { '200': { description: 'The service is up', schema: Health } } },
@@ -712,6 +746,61 @@ export const ROUTES: RouteDoc[] = [
     responses: { '200': { description: 'One page', schema: EducatorList }, '400': 'Invalid query parameter', ...AUTH_ERRORS },
   },
   {
+    method: 'post',
+    path: '/educators/import',
+    tag: 'Educators',
+    summary: 'Import educators from a CSV file, in the background (up to 10,000 rows)',
+    description:
+      'The fields of POST /educators, one educator per row (`Content-Type: text/csv`, UTF-8, RFC 4180 quoting, a header row; names case-insensitive, order free):\n\n' +
+      `${columnTable(EDUCATOR_CSV_DOCS)}\n\n` +
+      'The rows are stored when the file is accepted (202) and imported in line order; a stop or a crash resumes the job where it was, and adds nobody twice. ' +
+      'Each row ends `created`, `existing` (the same external_id, or else email or DID, is there already: nobody is changed), `duplicate` (of an earlier line), or `invalid` / `refused` with the column to fix.',
+    scope: 'issue',
+    csv: { columns: EDUCATOR_CSV_DOCS, example: 'name,email,external_id,cohort\r\nAna Lopez,ana.lopez@example.edu,S-1001,2026\r\nBen Okafor,ben.okafor@example.edu,S-1002,2026\r\n', rows: 'one educator per row' },
+    responses: IMPORT_RESPONSES('the issue scope'),
+  },
+  {
+    method: 'get',
+    path: '/educators/import/{jobId}',
+    tag: 'Educators',
+    summary: "An educator import's progress and per-row results",
+    scope: 'issue',
+    query: [
+      { name: 'offset', description: 'The first row to list (0-based); `nextOffset` gives the next page', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
+      { name: 'limit', description: 'How many rows to list', schema: { type: 'integer', minimum: 0, maximum: 10_000, default: 1000 } },
+      { name: 'rows', description: '`problems` lists only rows that are invalid, duplicate, refused or failed', schema: { type: 'string', enum: ['all', 'problems'], default: 'all' } },
+    ],
+    responses: { '200': { description: 'The import', schema: ImportStatus }, '400': 'A bad offset, limit or rows', ...AUTH_ERRORS, '404': 'Unknown import' },
+  },
+  {
+    method: 'post',
+    path: '/observations/import',
+    tag: 'Educators',
+    summary: 'Import observations from a CSV file, in the background; badges whose rules they make hold are awarded as they are recorded',
+    description:
+      'One rating per row; the rows of one educator, date and observer are one observation (`Content-Type: text/csv`, as `educred observations import` reads):\n\n' +
+      `${columnTable(OBSERVATION_CSV_DOCS)}\n\n` +
+      'The observations are stored when the file is accepted (202), each with the id it will get, and recorded in line order; a stop or a crash resumes the job without recording any twice. ' +
+      'A token with the `observe` or the `issue` scope. The rows of the job list the badges each observation awarded, with their claim links.',
+    scope: 'observe',
+    csv: { columns: OBSERVATION_CSV_DOCS, example: 'educator,date,observer,setting,achievement,level\r\nS-1001,2026-03-02,Dr. Maya Rivera,online,formative-assessment,proficient\r\n', rows: 'one rating per row' },
+    responses: IMPORT_RESPONSES('the observe or the issue scope'),
+  },
+  {
+    method: 'get',
+    path: '/observations/import/{jobId}',
+    tag: 'Educators',
+    summary: "An observation import's progress and per-row results (with the claim links of the badges awarded)",
+    description: 'A token with the `observe` or the `issue` scope. Answered with `Cache-Control: no-store`: claim links are bearer secrets.',
+    scope: 'observe',
+    query: [
+      { name: 'offset', description: 'The first row to list (0-based); `nextOffset` gives the next page', schema: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 } },
+      { name: 'limit', description: 'How many rows to list', schema: { type: 'integer', minimum: 0, maximum: 10_000, default: 1000 } },
+      { name: 'rows', description: '`problems` lists only rows that are invalid, duplicate, refused or failed', schema: { type: 'string', enum: ['all', 'problems'], default: 'all' } },
+    ],
+    responses: { '200': { description: 'The import', schema: ImportStatus }, '400': 'A bad offset, limit or rows', ...AUTH_ERRORS, '404': 'Unknown import' },
+  },
+  {
     method: 'get',
     path: '/educators/{id}',
     tag: 'Educators',
@@ -1056,9 +1145,26 @@ function consoleRoutes(): RouteDoc[] {
     }),
     page('/console/educators/{id}/observations/{observationId}/amend', 'Amend an observation (until a badge counts it)'),
     form('/console/educators/{id}/observations/{observationId}/amend', 'Save the amendment', { '400': 'The form again, saying what to fix' }),
-    page('/console/batches', 'Batches: upload a CSV of awards or observations; recent batches (registrar)'),
-    form('/console/batches', 'Upload a CSV (kind: awards or observations; file; notify)', { '200': 'The observations recorded (an observation file)', '400': 'The form again, saying what to fix', '413': 'Over EDUCRED_BATCH_BODY_LIMIT' }),
-    page('/console/batches/{id}', "An award batch's progress (the page refreshes itself while it runs) and rows"),
+    page('/console/batches', 'Batches: upload a CSV of awards or observations; recent batches and imports (registrar)'),
+    form('/console/batches', 'Upload a CSV (kind: awards or observations; file; notify): to the batch or import page', { '400': 'The form again, saying what to fix', '413': 'Over EDUCRED_BATCH_BODY_LIMIT' }),
+    page('/console/batches/{id}', "An award batch's live progress bar (without script the page refreshes itself while it runs) and rows"),
+    {
+      ...page('/console/batches/{id}/state', "An award batch's progress for the live progress bar (JSON: running, total, processed, label, summary)"),
+      produces: 'application/json',
+      responses: { '200': { description: 'The progress', schema: ConsoleProgress }, '303': 'No session: to the sign-in page', '404': 'No such batch' },
+    },
+    form('/console/educators/import', 'Import educators from a CSV file (registrar; file): to the import page', { '413': 'Over EDUCRED_BATCH_BODY_LIMIT' }),
+    page('/console/imports/{id}', "An educator or observation import: live progress bar (without script the page refreshes itself while it runs) and rows"),
+    {
+      ...page('/console/imports/{id}/state', "An import's progress for the live progress bar (JSON: running, total, processed, label, summary)"),
+      produces: 'application/json',
+      responses: { '200': { description: 'The progress', schema: ConsoleProgress }, '303': 'No session: to the sign-in page', '404': 'No such import' },
+    },
+    {
+      ...page('/console/imports/{id}/results.csv', "An import's per-row results (CSV; an observation import's with the claim links of the badges awarded)"),
+      produces: 'text/csv',
+      responses: { '200': { description: 'One row per line: state, ids, column and problem' }, '303': 'No session: to the sign-in page', '404': 'No such import' },
+    },
     {
       ...page('/console/batches/{id}/results.csv', "An award batch's results with claim links (CSV)"),
       produces: 'text/csv',

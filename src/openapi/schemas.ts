@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SETTINGS } from '../competencies/framework.js';
 import { ROW_STATES } from '../store/batches.js';
+import { IMPORT_ROW_STATES } from '../store/imports.js';
 import { SCOPES } from '../store/tokens.js';
 import { CREDENTIAL_CHECKS, PRESENTATION_CHECKS } from '../verify/report.js';
 
@@ -293,6 +294,58 @@ export const BatchStatus = named(
     offset: z.int().min(0),
     nextOffset: z.int().nullable().describe('The offset of the next page, or null on the last page'),
   }),
+);
+
+export const ImportStatus = named(
+  'ImportStatus',
+  'An educator or observation import (POST /educators/import, POST /observations/import): counts by row state, and one page of rows (`offset`, `nextOffset`). Row states: ' +
+    'pending (not yet imported), created (the educator was added), existing (the educator was there already: the same external_id, email or DID; `differs` names the fields the file has otherwise, which are not changed), ' +
+    'recorded (the observation was recorded; `awarded` lists the badges it made hold), invalid (the row does not parse), duplicate (the same educator as an earlier line), ' +
+    'refused (an unknown educator, achievement or level, a date in the future, …), failed (an unexpected error, logged). A problem names the CSV `column` to fix when one is to blame.',
+  z.strictObject({
+    jobId: z.string(),
+    kind: z.enum(['educators', 'observations']),
+    state: z.enum(['running', 'done']),
+    running: z.boolean(),
+    fileName: z.string().nullable(),
+    total: z.int().min(0),
+    processed: z.int().min(0),
+    counts: z.strictObject(Object.fromEntries(IMPORT_ROW_STATES.map((s) => [s, z.int().min(0)])) as Record<(typeof IMPORT_ROW_STATES)[number], z.ZodInt>),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    finishedAt: dateTime.nullable(),
+    rows: z.array(
+      z.strictObject({
+        line: z.int().min(1).describe('The file line (the header is line 1); an observation: its first line'),
+        lines: z.array(z.int().min(1)).optional().describe('An observation: the lines of its ratings'),
+        state: z.enum(IMPORT_ROW_STATES),
+        educatorId: z.string().optional(),
+        observationId: z.string().optional(),
+        differs: z.array(z.string()).optional(),
+        awarded: z
+          .array(
+            z.strictObject({
+              awardId: z.string(),
+              educatorId: z.string(),
+              achievement: z.string(),
+              level: z.string(),
+              credentialId: uri.nullable(),
+              ...claimFields,
+            }),
+          )
+          .optional(),
+        problem: z.strictObject({ code: z.string(), detail: z.string(), column: z.string().optional().describe('The CSV column to fix') }).optional(),
+      }),
+    ),
+    offset: z.int().min(0),
+    nextOffset: z.int().nullable().describe('The offset of the next page, or null on the last page'),
+  }),
+);
+
+export const ConsoleProgress = named(
+  'ConsoleProgress',
+  "A console batch's or import's progress, for its live progress bar: the words beside the bar and the counts, as on the page.",
+  z.strictObject({ running: z.boolean(), total: z.int().min(0), processed: z.int().min(0), label: z.string(), summary: z.string() }),
 );
 
 // ---- Credentials, status, tokens, endorsements ----

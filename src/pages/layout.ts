@@ -95,6 +95,11 @@ export interface PageOptions {
   nav?: Html | undefined;
   /** Seconds after which the browser reloads the page (a running batch's progress without script). */
   refreshSeconds?: number | undefined;
+  /**
+   * The reload only without script (`<noscript>` in the head may hold a meta, HTML §4.11.2): the
+   * page's script updates it in place instead (the console's live progress bars).
+   */
+  refreshOnlyWithoutScript?: boolean | undefined;
   body: Html;
 }
 
@@ -109,7 +114,7 @@ export function renderPage(options: PageOptions): Html {
 <title>${options.title} · educred</title>
 ${options.description ? html`<meta name="description" content="${options.description}">` : ''}
 ${og.map(([property, content]) => html`<meta property="${property}" content="${content}">\n`)}
-${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
+${options.refreshSeconds ? (options.refreshOnlyWithoutScript ? html`<noscript><meta http-equiv="refresh" content="${options.refreshSeconds}"></noscript>` : html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`) : ''}
 <style>${raw(CSS)}</style>
 ${options.style ? html`<style>${raw(options.style)}</style>` : ''}
 </head>

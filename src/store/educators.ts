@@ -63,6 +63,11 @@ export class EducatorsRepository implements EducatorRecords {
     return row && educatorOf(row);
   }
 
+  /** Up to two educators with this external id, email (lower case) or DID: how an import finds who is there already. */
+  async findEducatorsBy(column: 'external_id' | 'email' | 'did', value: string): Promise<Educator[]> {
+    return (await this.q.selectFrom('educators').selectAll().where(column, '=', value).orderBy('created_at').limit(2).execute()).map(educatorOf);
+  }
+
   async findEducatorByReference(reference: string): Promise<Educator | undefined> {
     const byId = await this.q
       .selectFrom('educators')

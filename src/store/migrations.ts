@@ -605,6 +605,46 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE programs ADD COLUMN name_privacy TEXT;
     `,
   },
+  {
+    version: 18,
+    name: 'educator and observation import jobs',
+    // Issue 18. A CSV import of educators or observations runs in the background as a job:
+    // import_jobs is the job, import_rows one row per educator (a CSV line) or per observation
+    // (the lines of one lesson), stored as validated when the upload is accepted, so a job a
+    // crash cut short is resumed. record_id is the id the row's educator or observation gets,
+    // chosen when accepted: a resumed row finds what it made before instead of making it twice.
+    // A pending row is leased by the node importing it, as award batch rows are.
+    sql: `
+      CREATE TABLE import_jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('educators', 'observations')),
+        actor TEXT NOT NULL,
+        file_name TEXT,
+        total INTEGER NOT NULL CHECK (total >= 0),
+        state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT
+      ) STRICT;
+      CREATE INDEX import_jobs_by_state ON import_jobs (state);
+      CREATE INDEX import_jobs_by_time ON import_jobs (kind, created_at);
+
+      CREATE TABLE import_rows (
+        job_id TEXT NOT NULL REFERENCES import_jobs (id),
+        line INTEGER NOT NULL,
+        lines_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'created', 'existing', 'recorded', 'invalid', 'duplicate', 'refused', 'failed')),
+        request_json TEXT,
+        record_id TEXT,
+        result_json TEXT,
+        problem_json TEXT,
+        leased_by TEXT,
+        lease_until TEXT,
+        PRIMARY KEY (job_id, line)
+      ) STRICT;
+      CREATE INDEX import_rows_by_state ON import_rows (job_id, state);
+    `,
+  },
 ];
 
 export const MIGRATIONS: readonly Migration[] = SQLITE_MIGRATIONS.map((m) => {

@@ -411,4 +411,34 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
 
     ALTER TABLE programs ADD COLUMN name_privacy TEXT;
   `,
+  18: `
+    CREATE TABLE import_jobs (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('educators', 'observations')),
+      actor TEXT NOT NULL,
+      file_name TEXT,
+      total INTEGER NOT NULL CHECK (total >= 0),
+      state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      finished_at TEXT
+    );
+    CREATE INDEX import_jobs_by_state ON import_jobs (state);
+    CREATE INDEX import_jobs_by_time ON import_jobs (kind, created_at);
+
+    CREATE TABLE import_rows (
+      job_id TEXT NOT NULL REFERENCES import_jobs (id),
+      line INTEGER NOT NULL,
+      lines_json TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'created', 'existing', 'recorded', 'invalid', 'duplicate', 'refused', 'failed')),
+      request_json TEXT,
+      record_id TEXT,
+      result_json TEXT,
+      problem_json TEXT,
+      leased_by TEXT,
+      lease_until TEXT,
+      PRIMARY KEY (job_id, line)
+    );
+    CREATE INDEX import_rows_by_state ON import_rows (job_id, state);
+  `,
 };

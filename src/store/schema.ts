@@ -345,6 +345,8 @@ export interface Database {
   educator_sign_ins: EducatorSignInsTable;
   educator_sessions: EducatorSessionsTable;
   share_links: ShareLinksTable;
+  import_jobs: ImportJobsTable;
+  import_rows: ImportRowsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -387,4 +389,30 @@ export interface ShareLinksTable {
   created_at: string;
   expires_at: string;
   withdrawn_at: string | null;
+}
+
+/** An educator or observation CSV import running in the background (migration 18). */
+export interface ImportJobsTable {
+  id: string;
+  kind: string;
+  actor: string;
+  file_name: string | null;
+  total: number;
+  state: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface ImportRowsTable {
+  job_id: string;
+  line: number;
+  lines_json: string;
+  state: string;
+  request_json: string | null;
+  record_id: string | null;
+  result_json: string | null;
+  problem_json: string | null;
+  leased_by: string | null;
+  lease_until: string | null;
 }

@@ -13,6 +13,7 @@ import { ConsoleRepository } from './console.js';
 import { DecisionsRepository } from './decisions.js';
 import { EducatorPagesRepository } from './educatorPages.js';
 import { EducatorsRepository } from './educators.js';
+import { ImportsRepository } from './imports.js';
 import { IssuerKeysRepository } from './issuerKeys.js';
 import { openSqliteFile, postgresKysely, postgresPool, sqliteKysely, type Engine, type Executor, type StoreLocation } from './engine.js';
 import { translateStoreError } from './errors.js';
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly presentationRequests: PresentationRequestsRepository;
   readonly decisions: DecisionsRepository;
   readonly educatorPages: EducatorPagesRepository;
+  readonly imports: ImportsRepository;
 }
 
 export interface SchemaState {
@@ -87,6 +89,7 @@ function repositories(q: Executor, engine: Engine): Repositories {
     presentationRequests: new PresentationRequestsRepository(q, engine),
     decisions: new DecisionsRepository(q, engine),
     educatorPages: new EducatorPagesRepository(q),
+    imports: new ImportsRepository(q, engine),
   };
 }
 

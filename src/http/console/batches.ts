@@ -1,7 +1,7 @@
-// Batches in the console: a CSV of awards goes to the batch runner POST /awards/batch uses (in
-// the background; the batch page shows its progress); a CSV of observations is recorded row by
-// row through the same domain function as POST /educators/:id/observations (as the CLI's
-// import does), acting as the signed-in person. Results download as CSV with the claim links.
+// Batches in the console: a CSV of awards goes to the batch runner POST /awards/batch uses, a
+// CSV of observations to the import runner POST /observations/import uses (src/http/console/
+// imports.ts), both in the background, acting as the signed-in person; their pages show a live
+// progress bar (a state route the console script reads). Results download as CSV with the claim links.
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -9,15 +9,12 @@ import { awardRowsFromCsv, CsvFormatError } from '../../awards/batchCsv.js';
 import { BatchTooLargeError, MAX_BATCH_ROWS } from '../../awards/batchInput.js';
 import { BatchBusyError, createBatchRunner, NothingToIssueError } from '../../awards/batchRunner.js';
 import { actorOf } from '../../console/sessions.js';
-import { EducatorNotFoundError } from '../../educators/errors.js';
-import { recordObservation } from '../../educators/masteryRecords.js';
-import { observationsFromCsv } from '../../educators/observationsCsv.js';
-import { batchesPage, batchPage, observationImportPage, type BatchView, type ObservationImportView } from '../../pages/console/batches.js';
+import { batchesPage, batchPage, batchProgress, type BatchView } from '../../pages/console/batches.js';
 import { consolePage } from '../../pages/console/shell.js';
 import { sendPage } from '../../pages/layout.js';
 import { batchView, DEFAULT_BATCH_BODY_LIMIT } from '../batches.js';
 import type { AppDeps } from '../deps.js';
-import { catalogOf, masteryDepsFor } from '../educators.js';
+import { startImport } from './imports.js';
 import { messageBody, type ConsoleEnv, type ConsoleGuard } from './session.js';
 
 /** A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
@@ -32,10 +29,9 @@ const ROWS_SHOWN = 500;
 export function consoleBatchRoutes(deps: AppDeps, guard: ConsoleGuard): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const runner = deps.batches ?? createBatchRunner(deps);
-  const catalog = catalogOf(deps);
   const maxSize = deps.batchBodyLimit ?? DEFAULT_BATCH_BODY_LIMIT;
   const list = async (c: Context<ConsoleEnv>, error?: string) =>
-    sendPage(c, batchesPage(c.get('viewer'), { batches: await deps.store.batches.recent(20), mail: deps.mail !== undefined, error }), error ? 400 : 200);
+    sendPage(c, batchesPage(c.get('viewer'), { batches: await deps.store.batches.recent(20), imports: await deps.store.imports.recent(20), mail: deps.mail !== undefined, error }), error ? 400 : 200);
 
   app.get('/console/batches', guard.require('issue'), (c) => list(c));
 
@@ -56,38 +52,9 @@ export function consoleBatchRoutes(deps: AppDeps, guard: ConsoleGuard): Hono<Con
       const person = c.get('session').person;
       const actor = actorOf(person);
       if (form.kind === 'observations') {
-        let parsed;
-        try {
-          parsed = observationsFromCsv(text);
-        } catch (error) {
-          if (error instanceof CsvFormatError) return list(c, error.message);
-          throw error;
-        }
-        const mastery = await masteryDepsFor(deps, actor);
-        const view: ObservationImportView = { observations: parsed.observations.length, recorded: 0, awarded: [], rows: [], csv: '' };
-        const results: string[][] = parsed.problems.map((p) => [String(p.line), '', 'invalid', p.detail, '']);
-        for (const o of parsed.observations) {
-          try {
-            const educator = await deps.store.educators.findEducatorByReference(o.educator);
-            if (!educator) throw new EducatorNotFoundError(o.educator);
-            const outcome = await recordObservation(mastery, educator.id, o.body);
-            view.recorded += 1;
-            const badges = outcome.awarded.map((a) => ({ educator: educator.name, name: catalog.achievement(a.achievement)?.competency.name ?? a.achievement, level: a.level }));
-            view.awarded.push(...badges);
-            view.rows.push({ lines: o.lines, educator: educator.name, result: `recorded${badges.length ? `; awarded ${badges.map((b) => `${b.name} (${b.level})`).join(', ')}` : ''}` });
-            results.push([o.lines.join(' '), o.educator, 'recorded', '', outcome.awarded.map((a) => a.claimUrl ?? a.awardId).join(' ')]);
-          } catch (error) {
-            if (!(error instanceof Error && 'code' in error)) throw error;
-            view.rows.push({ lines: o.lines, educator: o.educator, result: error.message });
-            results.push([o.lines.join(' '), o.educator, 'refused', error.message, '']);
-          }
-        }
-        for (const p of parsed.problems) view.rows.push({ lines: [p.line], educator: '', result: p.detail });
-        view.rows.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
-        view.csv = [csvLine(['lines', 'educator', 'result', 'problem', 'claim_urls']), ...results.map(csvLine)].join('\r\n');
-        await deps.store.audit.record({ actor, action: 'observations.imported', subject: `file:${file.name.slice(0, 200)}`, detail: { observations: view.observations, recorded: view.recorded, awarded: view.awarded.length } });
-        c.header('Cache-Control', 'no-store');
-        return sendPage(c, observationImportPage(c.get('viewer'), view));
+        // In the background, as an import job (its page shows the progress and the rows).
+        const started = await startImport(deps, c, 'observations', file);
+        return 'error' in started ? list(c, started.error) : c.redirect(started.location, 303);
       }
       let rows;
       try {
@@ -118,6 +85,13 @@ export function consoleBatchRoutes(deps: AppDeps, guard: ConsoleGuard): Hono<Con
     const view = await findView(c.req.param('id'), ROWS_SHOWN);
     if (!view) return sendPage(c, consolePage(c.get('viewer'), { title: 'Not found', screen: 'batches', body: messageBody('No such batch', 'There is no batch with this id.') }), 404);
     return sendPage(c, batchPage(c.get('viewer'), view));
+  });
+
+  // What the live progress bar reads (the console script, connect-src 'self').
+  app.get('/console/batches/:id/state', guard.require('issue'), async (c) => {
+    const view = await findView(c.req.param('id'), 0);
+    if (!view) return c.json({ error: 'not found' }, 404);
+    return c.json(batchProgress(view));
   });
 
   app.get('/console/batches/:id/results.csv', guard.require('issue'), async (c) => {

@@ -46,7 +46,7 @@ export function consoleEducatorRoutes(deps: AppDeps, guard: ConsoleGuard): Hono<
     for (const educator of page) rows.push({ educator, progress: await educatorProgress({ records: deps.store.educators, catalog }, educator.id) });
     const last = page[page.length - 1];
     const nextHref = found.length > PAGE && last ? `/console/educators?${new URLSearchParams({ ...(q ? { q } : {}), ...(cohort ? { cohort } : {}), after: String(last.seq) })}` : undefined;
-    return sendPage(c, educatorListPage(c.get('viewer'), { rows, entries: catalog.entries(), cohorts: await deps.store.educators.cohorts(), q, cohort, nextHref }));
+    return sendPage(c, educatorListPage(c.get('viewer'), { rows, entries: catalog.entries(), cohorts: await deps.store.educators.cohorts(), q, cohort, nextHref, error: c.req.query('error')?.slice(0, 500) }));
   });
 
   app.post('/console/educators', guard.require('issue'), async (c) => {

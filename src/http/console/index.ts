@@ -13,6 +13,7 @@ import { consoleBatchRoutes } from './batches.js';
 import { consoleDecisionRoutes } from './decisions.js';
 import { consoleEducatorRoutes } from './educators.js';
 import { consoleFrameworkRoutes } from './frameworks.js';
+import { consoleImportRoutes } from './imports.js';
 import { consoleObserveRoutes } from './observe.js';
 import { consoleGuard, type ConsoleEnv } from './session.js';
 import { signInRoutes } from './signIn.js';
@@ -33,6 +34,7 @@ export function consoleRoutes(deps: AppDeps): Hono<ConsoleEnv> {
   app.route('/', consoleEducatorRoutes(deps, guard));
   app.route('/', consoleObserveRoutes(deps, guard));
   app.route('/', consoleBatchRoutes(deps, guard));
+  app.route('/', consoleImportRoutes(deps, guard));
   app.route('/', consoleFrameworkRoutes(deps, guard));
   app.route('/', consoleDecisionRoutes(deps, guard));
   app.route('/', consoleAccessRoutes(deps, guard));

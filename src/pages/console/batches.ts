@@ -1,15 +1,17 @@
 // The console's batches: upload a CSV of awards (the columns of POST /awards/batch) or of
-// observations (those of `educred observations import`), watch an award batch's progress (the
-// page reloads itself every two seconds while it runs, no script needed), download the per-row
-// results with their claim links.
+// observations (those of `educred observations import`, run as an import job: src/pages/console/
+// imports.ts), watch an award batch's progress (a live progress bar; without script the page
+// reloads itself every two seconds while it runs), download the per-row results with their claim links.
 import { html } from 'hono/html';
 import { CSV_COLUMNS } from '../../awards/batchCsv.js';
 import { OBSERVATION_CSV_COLUMNS } from '../../educators/observationsCsv.js';
 import type { BatchRecord } from '../../store/batches.js';
+import type { ImportJob } from '../../store/imports.js';
 import type { PageOptions } from '../layout.js';
+import { progressCard, type ProgressState } from './imports.js';
 import { consolePage, csrfField, flash, type Viewer } from './shell.js';
 
-export function batchesPage(viewer: Viewer, state: { batches: BatchRecord[]; mail: boolean; error?: string | undefined }): PageOptions {
+export function batchesPage(viewer: Viewer, state: { batches: BatchRecord[]; imports: ImportJob[]; mail: boolean; error?: string | undefined }): PageOptions {
   const body = html`<h1>Batches</h1>
 ${flash('error', state.error)}
 <form method="post" action="/console/batches" enctype="multipart/form-data" class="card">
@@ -30,6 +32,14 @@ ${
     : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Recent batches"><table><thead><tr><th scope="col">Batch</th><th scope="col">Rows</th><th scope="col">State</th><th scope="col">By</th></tr></thead><tbody>${state.batches.map(
         (b) => html`<tr><td><a href="/console/batches/${encodeURIComponent(b.id)}">${b.createdAt.slice(0, 16).replace('T', ' ')}</a></td><td>${b.total}</td><td>${b.state}</td><td>${b.actor}</td></tr>`,
       )}</tbody></table></div>`
+}
+<h2>Recent imports</h2>
+${
+  state.imports.length === 0
+    ? html`<p>None yet.</p>`
+    : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Recent imports"><table><thead><tr><th scope="col">Import</th><th scope="col">Of</th><th scope="col">Rows</th><th scope="col">State</th><th scope="col">By</th></tr></thead><tbody>${state.imports.map(
+        (j) => html`<tr><td><a href="/console/imports/${encodeURIComponent(j.id)}">${j.createdAt.slice(0, 16).replace('T', ' ')}</a>${j.fileName ? html`<br><span class="note">${j.fileName}</span>` : ''}</td><td>${j.kind}</td><td>${j.total}</td><td>${j.state}</td><td>${j.actor}</td></tr>`,
+      )}</tbody></table></div>`
 }`;
   return consolePage(viewer, { title: 'Batches', screen: 'batches', body });
 }
@@ -46,41 +56,23 @@ export interface BatchView {
 
 const problemOf = (p: BatchView['rows'][number]['problem']): string => (typeof p === 'string' ? p : (p?.detail ?? ''));
 
+/** What an award batch's progress bar says (the page and its state route say the same words). */
+export function batchProgress(view: BatchView): ProgressState {
+  const summary = Object.entries(view.counts)
+    .filter(([state, n]) => n > 0 && state !== 'pending')
+    .map(([state, n]) => `${n} ${state}`)
+    .join(' · ');
+  return { running: view.running, total: view.total, processed: view.processed, label: `${view.running ? 'Awarding…' : 'Done'} ${view.processed} of ${view.total} rows`, summary: summary || 'Nothing awarded yet.' };
+}
+
 export function batchPage(viewer: Viewer, view: BatchView): PageOptions {
-  const counts = Object.entries(view.counts).filter(([, n]) => n > 0);
+  const base = `/console/batches/${encodeURIComponent(view.batchId)}`;
   const body = html`<p><a href="/console/batches">← Batches</a></p>
 <h1>Award batch</h1>
-<div class="card">
-<label for="progress">${view.running ? 'Awarding…' : 'Done'} ${view.processed} of ${view.total} rows</label>
-<progress id="progress" max="${view.total}" value="${view.processed}">${view.processed} of ${view.total}</progress>
-<p>${counts.map(([state, n], i) => html`${i > 0 ? ' · ' : ''}${n} ${state}`)}</p>
-<div class="actions"><a class="button" href="/console/batches/${encodeURIComponent(view.batchId)}/results.csv" download>Download the results (CSV, with claim links)</a></div>
-${view.running ? html`<p class="note" role="status">This page refreshes itself while the batch runs.</p>` : ''}
-</div>
-<h2>Rows</h2>
+${progressCard(batchProgress(view), `${base}/state`, html`<div class="actions"><a class="button" href="${base}/results.csv" download>Download the results (CSV, with claim links)</a></div>`)}
+<div id="rows"><h2>Rows</h2>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Rows"><table><thead><tr><th scope="col">Line</th><th scope="col">Result</th><th scope="col">Badge or problem</th></tr></thead><tbody>${view.rows.map(
     (r) => html`<tr><td>${r.line}</td><td>${r.state}</td><td>${r.credentialId ? html`<a href="${r.credentialId}">badge</a>` : ''}${r.problem ? problemOf(r.problem) : ''}</td></tr>`,
-  )}</tbody></table></div>`;
+  )}</tbody></table></div></div>`;
   return consolePage(viewer, { title: 'Award batch', screen: 'batches', body, refreshSeconds: view.running ? 2 : undefined });
-}
-
-export interface ObservationImportView {
-  observations: number;
-  recorded: number;
-  awarded: Array<{ educator: string; name: string; level: string }>;
-  rows: Array<{ lines: number[]; educator: string; result: string }>;
-  csv: string;
-}
-
-export function observationImportPage(viewer: Viewer, view: ObservationImportView): PageOptions {
-  const body = html`<p><a href="/console/batches">← Batches</a></p>
-<h1>Observations imported</h1>
-<div class="card"><p role="status">${view.recorded} of ${view.observations} observations recorded; ${view.awarded.length} badges awarded.</p>
-<div class="actions"><a class="button" download="observation-results.csv" href="data:text/csv;charset=utf-8,${encodeURIComponent(view.csv)}">Download the results (CSV)</a></div></div>
-${view.awarded.length ? html`<h2>Badges awarded</h2><ul>${view.awarded.map((a) => html`<li>${a.educator}: ${a.name} (${a.level})</li>`)}</ul>` : ''}
-<h2>Rows</h2>
-<div class="table-wrap" tabindex="0" role="region" aria-label="Rows"><table><thead><tr><th scope="col">Lines</th><th scope="col">Educator</th><th scope="col">Result</th></tr></thead><tbody>${view.rows.map(
-    (r) => html`<tr><td>${r.lines.join(', ')}</td><td>${r.educator}</td><td>${r.result}</td></tr>`,
-  )}</tbody></table></div>`;
-  return consolePage(viewer, { title: 'Observations imported', screen: 'batches', body });
 }

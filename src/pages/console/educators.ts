@@ -6,6 +6,7 @@ import type { CatalogEntry } from '../../competencies/frameworkCatalog.js';
 import type { ProgressItem, RecordedObservation } from '../../competencies/progress.js';
 import type { Educator } from '../../educators/masteryRecords.js';
 import { may } from '../../console/roles.js';
+import { EDUCATOR_CSV_COLUMNS } from '../../educators/educatorsCsv.js';
 import type { Html, PageOptions } from '../layout.js';
 import { consolePage, csrfField, flash, type Viewer } from './shell.js';
 
@@ -72,7 +73,14 @@ ${
 <div class="row"><div><label for="externalId">Program number (optional)</label><input type="text" id="externalId" name="externalId" maxlength="100"></div>
 <div><label for="new-cohort">Cohort (optional)</label><input type="text" id="new-cohort" name="cohort" maxlength="100"></div></div>
 <div class="actions"><button type="submit">Add educator</button></div></form>
-<p class="note">Many at once: upload observations or awards under <a href="/console/batches">Batches</a>.</p></details>`
+<p class="note">Many at once: upload observations or awards under <a href="/console/batches">Batches</a>.</p></details>
+<details class="card" id="import"><summary>Import from CSV</summary>
+<form method="post" action="/console/educators/import" enctype="multipart/form-data">${csrfField(viewer)}
+<label for="import-file">CSV file of educators</label>
+<input type="file" id="import-file" name="file" accept=".csv,text/csv" required aria-describedby="import-columns">
+<p id="import-columns" class="note">Columns: ${EDUCATOR_CSV_COLUMNS.join(', ')} (a header row; name, and email or did, are required). Someone already here (the same external_id, email or DID) is not added twice.</p>
+<div class="actions"><button type="submit">Import educators</button></div></form>
+<p class="note">The import runs in the background; its page shows the progress and each row. Past imports are listed under <a href="/console/batches">Batches</a>.</p></details>`
     : ''
 }`;
   return consolePage(viewer, { title: 'Educators', screen: 'educators', body });

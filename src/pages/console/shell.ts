@@ -54,8 +54,16 @@ progress{width:100%;height:1.3rem}
 `;
 
 // Copy buttons for claim links; without script the link is still selectable in its field.
+// A running import's or batch's progress bar (`<progress data-state="…/state">`) follows its
+// JSON state route (connect-src 'self') once a second; the counts go to a polite live region at
+// most every five seconds and when it ends, then the finished rows replace the table in place.
+// Without script the page reloads itself instead (its refresh meta is in <noscript>).
 export const CONSOLE_SCRIPT = `
-document.querySelectorAll('[data-copy]').forEach(b=>{b.hidden=false;b.addEventListener('click',()=>{const f=document.getElementById(b.getAttribute('data-copy'));if(!f)return;navigator.clipboard.writeText(f.value).then(()=>{b.textContent='Copied';setTimeout(()=>{b.textContent='Copy';},2000);},()=>{f.select();});});});`.trim();
+document.querySelectorAll('[data-copy]').forEach(b=>{b.hidden=false;b.addEventListener('click',()=>{const f=document.getElementById(b.getAttribute('data-copy'));if(!f)return;navigator.clipboard.writeText(f.value).then(()=>{b.textContent='Copied';setTimeout(()=>{b.textContent='Copy';},2000);},()=>{f.select();});});});
+(()=>{const bar=document.querySelector('progress[data-state]');if(!bar)return;const label=document.getElementById('progress-label'),counts=document.getElementById('progress-counts');let said=0;
+const swap=()=>fetch(location.href,{credentials:'same-origin'}).then(r=>r.text()).then(t=>{const d=new DOMParser().parseFromString(t,'text/html');['rows','progress-note'].forEach(id=>{const o=document.getElementById(id),n=d.getElementById(id);if(o&&n)o.replaceWith(document.importNode(n,true));});document.body.setAttribute('data-live','done');});
+const tick=()=>fetch(bar.getAttribute('data-state'),{credentials:'same-origin',headers:{Accept:'application/json'}}).then(r=>r.ok?r.json():Promise.reject(new Error(String(r.status)))).then(s=>{bar.max=Math.max(1,s.total);bar.value=s.processed;bar.textContent=s.processed+' of '+s.total;if(label)label.textContent=s.label;const now=Date.now();if(counts&&counts.textContent!==s.summary&&(!s.running||now-said>=5000)){counts.textContent=s.summary;said=now;}if(s.running)setTimeout(tick,1000);else swap();}).catch(()=>setTimeout(tick,3000));
+document.body.setAttribute('data-live','running');setTimeout(tick,500);})();`.trim();
 
 const SCREENS: Array<{ screen: Screen; href: string; label: string; needs: Parameters<typeof may>[1] }> = [
   { screen: 'educators', href: '/console/educators', label: 'Educators', needs: 'read' },
@@ -80,6 +88,7 @@ export interface ConsolePageOptions {
   title: string;
   screen: Screen;
   body: Html;
+  /** Reload after this many seconds, without script only (with script the progress bar follows its state route). */
   refreshSeconds?: number | undefined;
 }
 
@@ -90,6 +99,7 @@ export function consolePage(viewer: Viewer | undefined, options: ConsolePageOpti
     style: CONSOLE_CSS,
     script: CONSOLE_SCRIPT,
     refreshSeconds: options.refreshSeconds,
+    refreshOnlyWithoutScript: true,
     body: options.body,
   };
 }
