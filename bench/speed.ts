@@ -180,6 +180,17 @@ export async function benchSpeed(options: { seconds?: number; signN?: number } =
   }
 }
 
+/**
+ * Lets the disk finish what the previous step wrote (the 10,000-row batch leaves much to write
+ * back) before a server is measured: every award waits for an fsync, and a server started
+ * during another's write-back measured its disk, not itself (the first server of a run read
+ * slower than the last one in earlier runs).
+ */
+async function settleDisk(): Promise<void> {
+  await execFileAsync('sync');
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+}
+
 interface SoFar {
   cores: number;
   seconds: number;
@@ -195,6 +206,7 @@ async function overHttp(entry: string, { cores, seconds, rows, perCore, batchGen
     ['educred general path', { EDUCRED_SIGNING_FAST_PATH: 'off' }],
     ['educred fast path', { EDUCRED_SIGNING_FAST_PATH: 'on' }],
   ] as const) {
+    await settleDisk();
     const server = await startServerProcess({ ...env }, { compiledEntry: entry });
     try {
       awardRuns.push({ variant, runs: await awardsUnderLoad(server, variant, seconds), rss: server.peakRssMiB() });
@@ -206,6 +218,7 @@ async function overHttp(entry: string, { cores, seconds, rows, perCore, batchGen
   if (comparedCommit) {
     const built = buildCommit(comparedCommit);
     try {
+      await settleDisk();
       const server = await startServerProcess({}, { compiledEntry: built.entry });
       try {
         awardRuns.push({ variant: `commit ${comparedCommit.slice(0, 7)} (before)`, runs: await awardsUnderLoad(server, comparedCommit.slice(0, 7), seconds), rss: server.peakRssMiB() });
@@ -221,6 +234,7 @@ async function overHttp(entry: string, { cores, seconds, rows, perCore, batchGen
   }
 
   // Verification over HTTP at 8 connections, against the plain loop on one core.
+  await settleDisk();
   const server = await startServerProcess({}, { compiledEntry: entry });
   let verify: LatencyResult;
   let present: LatencyResult;
