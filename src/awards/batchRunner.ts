@@ -100,6 +100,9 @@ function rowProblem(baseUrl: string, error: unknown): RowProblem | undefined {
   return undefined;
 }
 
+/** How long a notify batch may hold its claim emails at most. */
+const MAIL_HOLD_MS = 60 * 60 * 1000;
+
 export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   const { store, logger } = deps;
   const concurrency = Math.max(1, deps.concurrency ?? 4);
@@ -110,6 +113,10 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
   const leaseMs = Math.max(1000, deps.leaseMs ?? 30_000);
   const now = deps.now ?? (() => new Date());
   const lease = () => ({ node, until: new Date(Date.now() + leaseMs) });
+  // A notify batch holds its claim emails until its last row is stored, so an educator with
+  // several rows gets one message covering them all (issue 16); a batch that never finishes
+  // (this process died, no other takes it up) lets them go after an hour.
+  const heldUntil = () => new Date(now().getTime() + MAIL_HOLD_MS);
 
   const committer = createGroupCommitter(store);
   const claims: ClaimLinkDeps = { store, baseUrl: deps.baseUrl, claimSecret: deps.claimSecret, claimTtlDays: deps.claimTtlDays, now: deps.now };
@@ -128,13 +135,12 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       await store.transaction(async (tx) => {
         await markHeldRow(tx, batch, row, { state: 'existing', awardId });
         await ensureClaimLink(claims, awardId, tx);
-        if (batch.notify) await tx.mail.queueClaimEmail(awardId);
+        if (batch.notify) await tx.mail.queueClaimEmail(awardId, now(), heldUntil());
       });
     } catch (error) {
       if (error instanceof RowTakenOverError) return 'pending';
       throw error;
     }
-    if (batch.notify) deps.mail?.wake();
     return 'existing';
   }
 
@@ -167,13 +173,12 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
         onStored: async (award, tx) => {
           await markHeldRow(tx, batch, row, { state: 'issued', awardId: award.id });
           await addClaimLink(claims, award.id, tx);
-          if (batch.notify) await tx.mail.queueClaimEmail(award.id);
+          if (batch.notify) await tx.mail.queueClaimEmail(award.id, now(), heldUntil());
         },
       });
       if (!('write' in prepared)) return { stored: markExisting(batch, row, prepared.award.id) };
       const stored = committer.add(awardWrite(prepared)).then(
         (outcome): Promise<RowState> | RowState => {
-          if (batch.notify) deps.mail?.wake();
           if (outcome.created) return 'issued';
           return markExisting(batch, row, outcome.award.id);
         },
@@ -232,6 +237,7 @@ export function createBatchRunner(deps: BatchRunnerDeps): BatchRunner {
       await store.batches.releaseLeases(batchId, node);
       return;
     }
+    if (batch.notify && (await store.mail.releaseHeldOfBatch(batchId, now())) > 0) deps.mail?.wake();
     // Done when no row is pending: the one node that marks it done writes the audit row. Rows
     // another node still holds are that node's to finish.
     if (await store.batches.finish(batchId, now())) {

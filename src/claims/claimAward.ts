@@ -66,6 +66,9 @@ async function spendOrGone(deps: ClaimDeps, link: ClaimLinkRecord, award: AwardR
     // The last word on the status, in the transaction that spends: a revocation made while the
     // wallet was signing (or by another process) still stops the delivery.
     await assertClaimable(tx, award);
+    // Collected through another link (an educator's one claim for everything, issue 16).
+    const spent = await tx.claimLinks.findSpent(award.id);
+    if (spent) throw new ClaimGoneError('spent', spent.spentAt ?? now.toISOString());
     if (!(await tx.claimLinks.spend(link.tokenHash, spentBy, now))) {
       // Another claim won the race (or the link expired meanwhile).
       throw new ClaimGoneError('spent', now.toISOString());

@@ -42,12 +42,13 @@ export function didAuthenticationRequest(baseUrl: string, token: string, challen
 }
 
 /** The exchange's final message: the badge in an (unsigned) presentation, as VC-API exchanges reply. */
-export function deliveryPresentation(credential: JsonObject): JsonObject {
+export function deliveryPresentation(credential: JsonObject | readonly JsonObject[]): JsonObject {
   return {
     verifiablePresentation: {
       '@context': ['https://www.w3.org/ns/credentials/v2'],
       type: ['VerifiablePresentation'],
-      verifiableCredential: [credential],
+      // One claim for everything an educator holds (issue 16): every credential in one presentation.
+      verifiableCredential: Array.isArray(credential) ? [...credential] : [credential],
     },
   };
 }

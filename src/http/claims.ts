@@ -5,15 +5,19 @@ import { countClaimDelivery } from '../metrics.js';
 import { Hono, type Context } from 'hono';
 import { claimByDownload, claimWithWallet, exchangeDomain, openClaim, openDeliverableClaim } from '../claims/claimAward.js';
 import { claimPageUrl, replaceClaimLink, walletLinks } from '../claims/claimLink.js';
+import { claimBundleWithWallet, NothingToClaimError, openBundle, recipientClaimLink, credentialTitle } from '../claims/claimBundle.js';
+import { NOT_CONFIGURED_MESSAGE } from '../mail/notify.js';
+import { educatorRecipientKey } from '../programs/issueRecord.js';
+import { notificationView } from './awards.js';
 import { AwardNotClaimableError, ClaimGoneError, ClaimNotFoundError, DidAuthenticationError, RecipientMismatchError } from '../claims/errors.js';
 import { deliveryPresentation, didAuthenticationRequest, parseExchangeMessage } from '../claims/exchange.js';
 import { qrPng, qrSvg } from '../claims/qrCode.js';
 import { credentialOfferDeepLink, offerForPage } from '../oid4vci/issuance.js';
-import { claimGoneLines, claimPage } from '../pages/claimPage.js';
+import { bundleClaimPage, claimGoneLines, claimPage } from '../pages/claimPage.js';
 import { messagePage, sendPage } from '../pages/layout.js';
 import { requireScope, type AuthVariables } from './auth.js';
 import { parseJsonBody } from './body.js';
-import { badRequest, HttpProblem, notFound } from './problem.js';
+import { badRequest, HttpProblem, notFound, unprocessable } from './problem.js';
 import type { AppDeps } from './deps.js';
 
 const NOT_CLAIMABLE_TITLE = { claimed: 'Badge already collected', revoked: 'Badge revoked', suspended: 'Badge suspended', 'status-unknown': 'Badge status unknown' } as const;
@@ -26,6 +30,7 @@ function toProblem(error: unknown): never {
   if (error instanceof AwardNotClaimableError) throw notClaimable(error.reason, error.message);
   if (error instanceof ClaimNotFoundError) throw notFound('No claim link with this token');
   if (error instanceof ClaimGoneError) throw new HttpProblem(410, `claim-${error.reason}`, 'Claim link no longer usable', error.message);
+  if (error instanceof NothingToClaimError) throw new HttpProblem(409, 'nothing-to-claim', 'Nothing left to collect', error.message);
   if (error instanceof DidAuthenticationError) throw new HttpProblem(400, 'did-authentication-failed', 'DID authentication failed', error.message);
   if (error instanceof RecipientMismatchError) {
     throw new HttpProblem(403, 'recipient-mismatch', 'Badge awarded to another DID', error.message, { expected: error.expected });
@@ -44,6 +49,14 @@ const fileName = (code: string): string => `${code.replace(/[^a-z0-9-]/gi, '') |
 export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   const app = new Hono<{ Variables: AuthVariables }>();
 
+  /** Whether a token names a bundle (one claim for everything an educator holds) rather than one award's link. */
+  const isBundle = async (token: string): Promise<boolean> => !(await deps.store.claimLinks.find(token)) && (await deps.store.claimLinks.findBundle(token)) !== undefined;
+  /** The live claim behind a token (either kind), for the QR routes: its challenge; throws the claim errors. */
+  const liveChallenge = async (token: string, deliverable: boolean): Promise<string> => {
+    if (await isBundle(token)) return (await openBundle(deps, token)).bundle.challenge;
+    return (deliverable ? await openDeliverableClaim(deps, token) : await openClaim(deps, token)).link.challenge;
+  };
+
   app.post('/awards/:id/claim-links', requireScope(deps.store, 'issue'), async (c) => {
     const award = await deps.store.awards.find(c.req.param('id'));
     if (!award) throw notFound(`No award '${c.req.param('id')}'`);
@@ -57,9 +70,73 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     return c.json({ claimUrl: claim.link.url, expiresAt: claim.link.expiresAt }, 201, { 'Cache-Control': 'no-store' });
   });
 
+  // One claim for everything the educator holds (issue 16), for a program that sends it itself:
+  // a new link (a bundle when several credentials, replacing the older bundle; the badge's own
+  // link when one), shown to the token's holder as POST /awards/:id/claim-links shows one.
+  app.post('/educators/:id/claim-links', requireScope(deps.store, 'issue'), async (c) => {
+    const educator = await deps.store.educators.findEducator(c.req.param('id'));
+    if (!educator) throw notFound(`No educator '${c.req.param('id')}'`);
+    if (!educator.email && !educator.did) throw unprocessable('educator-has-no-recipient', 'No recipient', 'This educator has neither an email address nor a DID, so no badge can name them');
+    const claim = await recipientClaimLink(deps, educatorRecipientKey(educator), { fresh: true });
+    if (!('link' in claim)) throw new HttpProblem(409, 'nothing-to-claim', 'Nothing left to collect', 'Every badge and record of this educator was collected, revoked or suspended: no claim link is needed');
+    await deps.store.audit.record({ actor: `token:${c.get('token').name}`, action: 'educator.claim_link_created', subject: `educator:${educator.id}`, detail: { awards: claim.awards.map((a) => a.id), bundle: claim.bundle, expiresAt: claim.link.expiresAt } });
+    return c.json(
+      { claimUrl: claim.link.url, expiresAt: claim.link.expiresAt, covers: claim.awards.map((a) => ({ awardId: a.id, title: credentialTitle(a.credential) })) },
+      201,
+      { 'Cache-Control': 'no-store' },
+    );
+  });
+
+  // "Send again" (issue 16): a new claim link for everything the educator holds unclaimed (one
+  // badge: that badge's new link; several: a new bundle replacing the older one), and the claim
+  // email queued with it. The link itself goes only to the educator, never into this answer.
+  app.post('/educators/:id/claim-email', requireScope(deps.store, 'issue'), async (c) => {
+    const educator = await deps.store.educators.findEducator(c.req.param('id'));
+    if (!educator) throw notFound(`No educator '${c.req.param('id')}'`);
+    if (!deps.mail) throw unprocessable('mail-not-configured', 'Outgoing mail is not configured', NOT_CONFIGURED_MESSAGE);
+    if (!educator.email || educator.did) {
+      const detail = educator.did ? 'This educator is known by DID: their badges name that DID, and the claim email goes to an email recipient only' : 'This educator has no email address to send the claim link to';
+      throw unprocessable('notify-needs-email', 'No email address to notify', detail, { errors: [{ pointer: '/email', detail }] });
+    }
+    const claim = await recipientClaimLink(deps, educatorRecipientKey(educator), { fresh: true });
+    if (!('link' in claim)) throw new HttpProblem(409, 'nothing-to-claim', 'Nothing left to collect', 'Every badge and record of this educator was collected, revoked or suspended: there is no claim link to send');
+    const first = claim.awards[0]!;
+    await deps.store.mail.requeueClaimEmail(first.id);
+    await deps.store.audit.record({
+      actor: `token:${c.get('token').name}`,
+      action: 'educator.claim_email_queued',
+      subject: `educator:${educator.id}`,
+      detail: { awards: claim.awards.map((a) => a.id), bundle: claim.bundle, expiresAt: claim.link.expiresAt },
+    });
+    deps.mail.wake();
+    return c.json(
+      {
+        educatorId: educator.id,
+        queued: true,
+        expiresAt: claim.link.expiresAt,
+        covers: claim.awards.map((a) => ({ awardId: a.id, title: credentialTitle(a.credential) })),
+        notification: await notificationView(deps.store, first.id),
+      },
+      202,
+      { 'Cache-Control': 'no-store' },
+    );
+  });
+
   app.get('/claim/:token', async (c) => {
     const token = c.req.param('token');
     try {
+      if (await isBundle(token)) {
+        const { bundle, items } = await openBundle(deps, token);
+        const openid = offerForPage({ ...deps, oid4vciTxCode: deps.oid4vciTxCode }, token, bundle.tokenHash);
+        return sendPage(c, bundleClaimPage({
+          token,
+          issuerName: deps.issuer.profile.name,
+          items: items.map((i) => ({ title: i.title, record: i.record, status: i.status, claimed: i.claimed })),
+          wallet: walletLinks(deps.baseUrl, token, bundle.challenge),
+          openid,
+          expiresAt: bundle.expiresAt,
+        }));
+      }
       const { link, award, status } = await openClaim(deps, token);
       const openid = offerForPage({ ...deps, oid4vciTxCode: deps.oid4vciTxCode }, token, link.tokenHash);
       return sendPage(c, claimPage({ token, credential: award.credential, wallet: walletLinks(deps.baseUrl, token, link.challenge), openid, expiresAt: link.expiresAt, status }));
@@ -73,6 +150,9 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   });
 
   app.post('/claim/:token/download', async (c) => {
+    if (await isBundle(c.req.param('token'))) {
+      return messagePage(c, 409, 'Add these credentials to a wallet', ['This link covers several credentials and hands them to a wallet, bound to your wallet identity. To download one badge as a file, ask the program for that badge\'s own link.']);
+    }
     try {
       const { award, credential } = await claimByDownload(deps, c.req.param('token'));
       countClaimDelivery('download');
@@ -92,7 +172,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token/qr.svg', async (c) => {
     const token = c.req.param('token');
     try {
-      await openClaim(deps, token);
+      await liveChallenge(token, false);
     } catch (error) {
       toProblem(error);
     }
@@ -103,7 +183,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token/qr.png', async (c) => {
     const token = c.req.param('token');
     try {
-      await openClaim(deps, token);
+      await liveChallenge(token, false);
     } catch (error) {
       toProblem(error);
     }
@@ -116,7 +196,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     const token = c.req.param('token');
     let challenge: string;
     try {
-      challenge = (await openDeliverableClaim(deps, token)).link.challenge;
+      challenge = await liveChallenge(token, true);
     } catch (error) {
       return toProblem(error);
     }
@@ -128,7 +208,7 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
   app.get('/claim/:token/offer-qr.svg', async (c) => {
     const token = c.req.param('token');
     try {
-      await openDeliverableClaim(deps, token);
+      await liveChallenge(token, true);
     } catch (error) {
       return toProblem(error);
     }
@@ -141,6 +221,14 @@ export function claimRoutes(deps: AppDeps): Hono<{ Variables: AuthVariables }> {
     const message = parseExchangeMessage(await readOptionalJson(c));
     if (message.kind === 'invalid') throw badRequest(message.reason);
     try {
+      if (await isBundle(token)) {
+        const { bundle } = await openBundle(deps, token);
+        if (message.kind === 'start') return c.json(didAuthenticationRequest(deps.baseUrl, token, bundle.challenge, exchangeDomain(deps.baseUrl)));
+        const credentials = await claimBundleWithWallet(deps, token, message.presentation);
+        countClaimDelivery('vc-api-exchange');
+        // Several credentials: always the presentation that holds them all (VC-API exchanges).
+        return c.json(deliveryPresentation(credentials));
+      }
       if (message.kind === 'start') {
         const { link } = await openDeliverableClaim(deps, token);
         return c.json(didAuthenticationRequest(deps.baseUrl, token, link.challenge, exchangeDomain(deps.baseUrl)));

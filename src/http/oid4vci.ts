@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { Oauth2ServerErrorResponseError } from '@openid4vc/oauth2';
 import { AwardNotClaimableError, ClaimGoneError, ClaimNotFoundError } from '../claims/errors.js';
+import { NothingToClaimError } from '../claims/claimBundle.js';
 import { OauthError } from '../oid4vci/errors.js';
 import { credentialOffer, issueCredential, nonceResponse, redeemPreAuthorizedCode, type Oid4vciDeps } from '../oid4vci/issuance.js';
 import { authorizationServer, authorizationServerMetadata, credentialIssuerMetadata } from '../oid4vci/metadata.js';
@@ -53,6 +54,7 @@ export function oid4vciRoutes(deps: AppDeps): Hono {
     } catch (error) {
       if (error instanceof ClaimNotFoundError) throw notFound('No claim link with this token');
       if (error instanceof ClaimGoneError) throw new HttpProblem(410, `claim-${error.reason}`, 'Claim link no longer usable', error.message);
+      if (error instanceof NothingToClaimError) throw new HttpProblem(409, 'nothing-to-claim', 'Nothing left to collect', error.message);
       if (error instanceof AwardNotClaimableError) throw new HttpProblem(409, `award-${error.reason}`, 'Badge not handed out', error.message, { awardStatus: error.reason });
       throw error;
     }

@@ -3,6 +3,7 @@
 // value from the credential or the configuration is escaped in the HTML by hono/html.
 import { html } from 'hono/html';
 import { badgeFacts, humanDate } from '../pages/badgeFacts.js';
+import { credentialTitle } from '../claims/claimBundle.js';
 
 export interface ClaimMessageInput {
   /** The educator's address (the award's recipient email). */
@@ -80,4 +81,48 @@ export async function composeClaimMessage(input: ClaimMessageInput): Promise<Cla
     text,
     html: body.toString(),
   };
+}
+
+export interface BundleMessageInput extends Omit<ClaimMessageInput, 'credential'> {
+  /** Every credential the one link covers (badges, then the program record). */
+  credentials: Record<string, unknown>[];
+}
+
+/** One email for everything an educator holds (issue 16): the list, and one link for all of it. */
+export async function composeBundleMessage(input: BundleMessageInput): Promise<ClaimMessage> {
+  const first = input.credentials[0] ?? {};
+  const program = oneLine(badgeFacts(first).issuerName);
+  const titles = input.credentials.map((c) => oneLine(credentialTitle(c)));
+  const greeting = input.recipientName ? `Hello ${oneLine(input.recipientName)},` : 'Hello,';
+  const expires = expiryText(input.claimExpiresAt);
+  const count = titles.length;
+  const text = [
+    greeting,
+    '',
+    `${program} has issued you ${count} credentials:`,
+    ...titles.map((t) => `- ${t}`),
+    '',
+    'Open this link to add them all to your digital wallet at once:',
+    input.claimUrl,
+    '',
+    `The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.`,
+    '',
+    `This message was sent by ${program}. If you did not expect it, you can ignore it.`,
+    '',
+  ].join('\n');
+  const body = await html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Your credentials from ${program}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#1b1f24">
+<p>${greeting}</p>
+<p><strong>${program}</strong> has issued you ${count} credentials:</p>
+<ul>${titles.map((t) => html`<li>${t}</li>`)}</ul>
+<p><a href="${input.claimUrl}" style="display:inline-block;padding:.6em 1.1em;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px">Claim all ${count}</a></p>
+<p>Or open this link: <a href="${input.claimUrl}">${input.claimUrl}</a></p>
+<p>The link can be used once and works until ${expires}. If it has expired, ask ${program} for a new one.</p>
+<p style="color:#57606a;font-size:.9em">This message was sent by ${program}. If you did not expect it, you can ignore it.</p>
+</body>
+</html>
+`;
+  return { from: input.from, to: input.to, subject: `Your ${count} credentials from ${program}`, text, html: body.toString() };
 }

@@ -3,15 +3,18 @@
 // loses nothing (the rows wait in SQLite) and never fails or slows an award. After the last
 // attempt a row is marked failed and logged; its state is shown by GET /awards/:id.
 import type { Logger } from 'pino';
+import type { AwardRecord } from '../store/awards.js';
 import type { OutboxRecord } from '../store/mailOutbox.js';
 import type { Store } from '../store/store.js';
-import { composeClaimMessage } from './claimMessage.js';
+import { composeBundleMessage, composeClaimMessage } from './claimMessage.js';
 import { describeSendError, type MailTransport } from './transport.js';
 
 /** An award's claim link as the message shows it. */
 export interface MailClaimLink {
   url: string;
   expiresAt: string;
+  /** What the link covers: one award, or every unclaimed credential of the educator (issue 16). */
+  awards: AwardRecord[];
 }
 
 export interface MailDeliveryDeps {
@@ -23,7 +26,7 @@ export interface MailDeliveryDeps {
    * The award's live claim link, composed at send time, or why there is none to send (the badge
    * was collected, revoked, ...): then the message is cancelled.
    */
-  claimLinkFor(awardId: string): Promise<MailClaimLink | { unavailable: string }>;
+  claimLinkFor(awardId: string, recipientKey: string | null): Promise<MailClaimLink | { unavailable: string }>;
   /** Strings never to log or store (the SMTP password). */
   secrets?: readonly string[] | undefined;
   now?: (() => Date) | undefined;
@@ -113,20 +116,17 @@ export function createMailDelivery(deps: MailDeliveryDeps): MailDelivery {
       logger.error({ outboxId: row.id, awardId: row.awardId }, `claim email given up: ${reason}`);
       return { outcome: 'failed' };
     }
-    const link = await deps.claimLinkFor(award.id);
+    const link = await deps.claimLinkFor(award.id, row.recipientKey);
     if ('unavailable' in link) {
       await store.mail.markGivenUp(row.id, 'cancelled', `no claim link to send: ${link.unavailable}`, clock());
       logger.info({ outboxId: row.id, awardId: award.id, reason: link.unavailable }, 'claim email not sent: the award has no claim link to hand out');
       return { outcome: 'cancelled' };
     }
-    const message = await composeClaimMessage({
-      to: award.recipientEmail,
-      from: deps.from,
-      credential: award.credential,
-      recipientName: award.recipientName,
-      claimUrl: link.url,
-      claimExpiresAt: link.expiresAt,
-    });
+    const [only] = link.awards;
+    const message =
+      link.awards.length === 1 && only
+        ? await composeClaimMessage({ to: award.recipientEmail, from: deps.from, credential: only.credential, recipientName: only.recipientName, claimUrl: link.url, claimExpiresAt: link.expiresAt })
+        : await composeBundleMessage({ to: award.recipientEmail, from: deps.from, credentials: link.awards.map((a) => a.credential), recipientName: award.recipientName, claimUrl: link.url, claimExpiresAt: link.expiresAt });
     try {
       const { messageId } = await transport.send(message);
       await store.mail.markSent(row.id, messageId, clock());

@@ -49,3 +49,12 @@ export function checkNonce(secret: KeyObject, nonce: unknown, now: Date): NonceS
   const expires = parseInt(expiry, 36);
   return Number.isFinite(expires) && expires > now.getTime() ? 'valid' : 'stale';
 }
+
+/**
+ * A credential identifier of a bundle's grant (OID4VCI 1.0 §6.2 `credential_identifiers`): one
+ * per credential and configuration, derived from the grant's code hash, so it names a
+ * credential only together with that grant's access token, and no table is needed.
+ */
+export function credentialIdentifier(secret: KeyObject, codeHash: string, awardId: string, configuration: string): string {
+  return mac(secret, 'credential-identifier', `${codeHash}\0${awardId}\0${configuration}`).subarray(0, 18).toString('base64url');
+}

@@ -11,11 +11,14 @@ import { setGlobalConfig } from '@openid4vc/utils';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProofSuiteName } from '../config.js';
 import { OB_V3_CONTEXT, VC_V2_CONTEXT } from '../credentials/openBadge.js';
+import { CLR_V2_CONTEXT } from '../programs/clrCredential.js';
 
 export const LDP_VC_CONFIGURATION = 'OpenBadgeCredential_ldp_vc';
 export const JWT_VC_CONFIGURATION = 'OpenBadgeCredential_jwt_vc_json';
 export const CREDENTIAL_CONFIGURATIONS = [LDP_VC_CONFIGURATION, JWT_VC_CONFIGURATION] as const;
 export type CredentialConfigurationId = (typeof CREDENTIAL_CONFIGURATIONS)[number];
+/** The program record (CLR 2.0 ClrCredential, Data Integrity), offered by an educator's one claim link (issue 16). */
+export const CLR_LDP_VC_CONFIGURATION = 'ClrCredential_ldp_vc';
 
 /** Holder keys a key proof may name (§12.2.4 cryptographic_binding_methods_supported). */
 export const BINDING_METHODS = ['did:key', 'did:jwk', 'jwk'];
@@ -71,6 +74,7 @@ export function credentialIssuerMetadata(baseUrl: string, issuerName: string, su
   const proofTypes = { jwt: { proof_signing_alg_values_supported: [...PROOF_ALGORITHMS] } };
   const badgeDisplay = [{ name: 'Open Badge', locale: 'en', description: `A badge from ${issuerName} (Open Badges 3.0)` }];
   const definition = { type: ['VerifiableCredential', 'OpenBadgeCredential'] };
+  const recordDisplay = [{ name: 'Program record', locale: 'en', description: `A comprehensive learner record from ${issuerName} (CLR 2.0)` }];
   return vciIssuer.createCredentialIssuerMetadata({
     credential_issuer: endpoints.issuer,
     credential_endpoint: endpoints.credential,
@@ -96,6 +100,16 @@ export function credentialIssuerMetadata(baseUrl: string, issuerName: string, su
         credential_definition: definition,
         display: badgeDisplay,
         credential_metadata: { display: badgeDisplay },
+      },
+      // The program record (CLR 2.0): Data Integrity only, its embedded badges kept as signed.
+      [CLR_LDP_VC_CONFIGURATION]: {
+        format: 'ldp_vc',
+        cryptographic_binding_methods_supported: BINDING_METHODS,
+        credential_signing_alg_values_supported: [suite],
+        proof_types_supported: proofTypes,
+        credential_definition: { '@context': [VC_V2_CONTEXT, CLR_V2_CONTEXT, OB_V3_CONTEXT], type: ['VerifiableCredential', 'ClrCredential'] },
+        display: recordDisplay,
+        credential_metadata: { display: recordDisplay },
       },
     },
   } as CredentialIssuerMetadata);

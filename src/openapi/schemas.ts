@@ -238,6 +238,20 @@ export const ClaimLinkCreated = named(
   z.strictObject({ claimUrl: uri, expiresAt: dateTime }),
 );
 
+const Covers = z.array(z.strictObject({ awardId: z.string(), title: z.string() })).describe('The credentials the link covers: badges, then the program record');
+
+export const EducatorClaimLink = named(
+  'EducatorClaimLink',
+  "One claim link for every unclaimed badge (and the current program record) of an educator: a bundle when several, the badge's own link when one. A bearer secret: shown to its owner, not cached.",
+  z.strictObject({ claimUrl: uri, expiresAt: dateTime, covers: Covers }),
+);
+
+export const EducatorClaimEmailQueued = named(
+  'EducatorClaimEmailQueued',
+  'The claim email queued with a new link (the link itself goes only to the educator).',
+  z.strictObject({ educatorId: z.string(), queued: z.literal(true), expiresAt: dateTime, covers: Covers, notification: Notification.optional() }),
+);
+
 export const AwardCreated = named(
   'AwardCreated',
   'The award and its signed badge, with the one-time claim link for the educator.',

@@ -67,7 +67,7 @@ export function claimPage(input: ClaimPageInput): PageOptions {
   <h2 id="wallet">Add it to your wallet (recommended)</h2>
   <p>A wallet app keeps your badges on your phone and lets you share them with schools and state agencies, who can check them without contacting us.</p>
   <p><strong>On this phone:</strong> tap the button for your wallet. The wallet asks which identity to use; the badge is then issued to that identity, so only your wallet can present it as yours.</p>
-  <div class="actions" id="wallet-links">
+  <div class="actions big-actions" id="wallet-links">
     <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
     <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
     <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
@@ -124,4 +124,81 @@ export function claimGoneLines(error: ClaimGoneError): Html[] {
     case 'replaced':
       return [html`The program sent a newer claim link for this badge on ${when}; this one no longer works.`, html`Use the most recent link you received.`];
   }
+}
+
+export interface BundlePageItem {
+  title: string;
+  /** A program record (ClrCredential) rather than a badge. */
+  record: boolean;
+  status: LiveStatus;
+  claimed: boolean;
+  credentialUrl?: string | undefined;
+}
+
+export interface BundlePageInput {
+  token: string;
+  issuerName: string;
+  items: BundlePageItem[];
+  wallet: WalletLinks;
+  openid: { deepLink: string; txCode?: string | undefined };
+  expiresAt: string;
+}
+
+function itemNote(item: BundlePageItem): string {
+  if (item.claimed) return 'already collected';
+  if (item.status.state === 'revoked' || item.status.state === 'suspended' || item.status.state === 'unknown') return `${STATUS_PILL[item.status.state].label.toLowerCase()}: not handed out`;
+  return '';
+}
+
+/**
+ * The claim page of one link for everything an educator holds (issue 16): every credential it
+ * covers, then the wallet actions. On a phone the wallet deep links lead as big buttons and the
+ * QR codes are hidden (CSS only, .large-screen-only); on a large screen the QR codes show.
+ */
+export function bundleClaimPage(input: BundlePageInput): PageOptions {
+  const base = `/claim/${encodeURIComponent(input.token)}`;
+  const offered = input.items.filter((i) => itemNote(i) === '');
+  const count = offered.length;
+  const what = count === 1 ? 'credential' : 'credentials';
+  const list = html`<ul class="claim-items" id="claim-items">
+    ${input.items.map((i) => html`<li data-state="${itemNote(i) === '' ? 'offered' : 'withheld'}">${i.record ? html`<strong>Program record:</strong> ` : ''}${i.title}${itemNote(i) ? html` <span class="note">(${itemNote(i)})</span>` : ''}</li>`)}
+  </ul>`;
+  const body: Html =
+    count === 0
+      ? html`<h1>Nothing left to collect</h1>
+<section class="card" aria-labelledby="items"><h2 id="items">What this link covered</h2>${list}
+<p>Every credential this link covers was collected, revoked or suspended. Ask ${input.issuerName} for a new link if you are missing one.</p></section>`
+      : html`<h1>Your ${count} ${what} from ${input.issuerName}</h1>
+<section class="card" aria-labelledby="wallet">
+  <h2 id="wallet">Add them to your wallet</h2>
+  <p>One tap puts all of them into your wallet app, issued to the identity your wallet chooses.</p>
+  <div class="big-actions" id="wallet-links">
+    <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
+    <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
+    <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
+  </div>
+  <p class="note">Learner Credential Wallet and its relatives use the first button; most other wallets (walt.id, LearnCard, European and other OpenID for Verifiable Credential Issuance wallets) use the second.</p>
+  ${input.openid.txCode ? html`<p id="tx-code">Your OpenID wallet will ask for this code: <span class="tx-code">${input.openid.txCode}</span></p>` : ''}
+  <div class="qr-pair large-screen-only" id="wallet-qr">
+    <p><strong>On a computer:</strong> open the wallet on your phone, choose <em>Scan QR code</em>, and scan the code for your wallet.</p>
+    <figure>
+      <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for the Learner Credential Wallet: it starts the transfer of these credentials" width="220" height="220">
+      <figcaption>Learner Credential Wallet</figcaption>
+    </figure>
+    <figure>
+      <img class="qr" src="${base}/offer-qr.svg" alt="QR code for OpenID wallets: the credential offer of these credentials" width="220" height="220">
+      <figcaption>Other wallets (OpenID for Verifiable Credential Issuance)</figcaption>
+    </figure>
+  </div>
+</section>
+<section class="card" aria-labelledby="items">
+  <h2 id="items">What this link covers</h2>
+  ${list}
+</section>
+<p class="note"><strong>This link works once.</strong> The first wallet that collects with it receives them all, so nobody else can. Unused, it expires on ${humanDate(input.expiresAt)}.</p>`;
+  return {
+    title: count === 0 ? 'Nothing left to collect' : `Claim your ${count} ${what}`,
+    description: `Claim the credentials issued to you by ${input.issuerName}.`,
+    body,
+  };
 }

@@ -43,6 +43,8 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .qr-pair{display:flex;flex-wrap:wrap;gap:1.2rem}.qr-pair figure{margin:0}.qr-pair figcaption{font-size:.92rem;color:var(--muted);max-width:220px}
 .tx-code{font:700 1.4rem/1.2 ui-monospace,monospace;letter-spacing:.2em}
 @media (max-width:48rem){.large-screen-only{display:none}}
+.big-actions{display:flex;flex-wrap:wrap;gap:.6rem}@media (max-width:48rem){.big-actions{display:block}.big-actions .button{display:block;text-align:center;font-size:1.1rem;padding:1rem 1.1rem;margin:.6rem 0}}
+ul.claim-items{padding-left:1.2rem}ul.claim-items li{margin:.3rem 0}
 .pill{display:inline-block;padding:.15rem .6rem;border-radius:999px;font-weight:700;font-size:.95rem}
 .pill.ok{background:var(--ok-bg);color:var(--ok)}.pill.bad{background:var(--bad-bg);color:var(--bad)}.pill.warn{background:var(--warn-bg);color:var(--warn)}
 ol.steps li{margin:.3rem 0}

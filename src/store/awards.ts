@@ -133,6 +133,23 @@ export class AwardsRepository {
     return rows.map(fromRow);
   }
 
+  /**
+   * The recipient's awards that are neither revoked nor collected (no spent claim link), oldest
+   * first: what one claim for everything they hold can cover (src/claims/claimBundle.ts).
+   */
+  async unclaimedOfRecipient(recipientKey: string): Promise<AwardRecord[]> {
+    const rows = await this.select()
+      .where('recipient_key', '=', recipientKey)
+      .where('revoked_at', 'is', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('claim_links as l').select('l.award_id').whereRef('l.award_id', '=', 'awards.id').where('l.spent_at', 'is not', null))),
+      )
+      .orderBy('created_at')
+      .orderBy(seqOf(this.engine))
+      .execute();
+    return rows.map(fromRow);
+  }
+
   /** Records a revocation on the award row (call inside the revocation's transaction). */
   async markRevoked(awardId: string, at: Date): Promise<void> {
     await this.q.updateTable('awards').set({ revoked_at: at.toISOString() }).where('id', '=', awardId).where('revoked_at', 'is', null).execute();

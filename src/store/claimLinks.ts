@@ -3,7 +3,7 @@
 // src/claims/claimSecret.ts), so a copy of the database cannot claim anything.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { ClaimLinksTable } from './schema.js';
+import type { ClaimBundlesTable, ClaimLinksTable } from './schema.js';
 import { atomic, seqOf, type Engine, type Executor } from './engine.js';
 
 export interface ClaimLinkRecord {
@@ -19,7 +19,36 @@ export interface ClaimLinkRecord {
   spentAt: string | null;
   /** The wallet DID that claimed, or 'download'. */
   spentBy: string | null;
+  /** The bundle (its token hash) the award was collected through, when it was. */
+  bundleHash: string | null;
 }
+
+/** A claim link for everything one recipient holds (migration 16): the awards it covers are fixed when it is made. */
+export interface ClaimBundleRecord {
+  tokenHash: string;
+  linkId: string;
+  /** Whose awards (awards.recipient_key: the DID, or the email normalised). */
+  recipientKey: string;
+  challenge: string;
+  createdAt: string;
+  expiresAt: string;
+  replacedAt: string | null;
+  spentAt: string | null;
+  spentBy: string | null;
+  /** The awards covered, in the order they are listed and delivered. */
+  awardIds: string[];
+}
+
+export interface NewClaimBundle {
+  recipientKey: string;
+  linkId: string;
+  tokenHash: string;
+  awardIds: readonly string[];
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const BUNDLE_COLUMNS = ['token_hash', 'link_id', 'recipient_key', 'challenge', 'created_at', 'expires_at', 'replaced_at', 'spent_at', 'spent_by'] as const;
 
 type ClaimLinkRow = Selectable<ClaimLinksTable>;
 
@@ -33,6 +62,7 @@ const fromRow = (r: ClaimLinkRow): ClaimLinkRecord => ({
   replacedAt: r.replaced_at,
   spentAt: r.spent_at,
   spentBy: r.spent_by,
+  bundleHash: r.bundle_hash ?? null,
 });
 
 /** A new link's id (not a secret: without the claim secret it yields no token). */
@@ -51,7 +81,7 @@ export interface NewClaimLink {
   expiresAt: Date;
 }
 
-const COLUMNS = ['token_hash', 'link_id', 'award_id', 'challenge', 'created_at', 'expires_at', 'replaced_at', 'spent_at', 'spent_by'] as const;
+const COLUMNS = ['token_hash', 'link_id', 'award_id', 'challenge', 'created_at', 'expires_at', 'replaced_at', 'spent_at', 'spent_by', 'bundle_hash'] as const;
 
 export class ClaimLinksRepository {
   constructor(
@@ -106,6 +136,7 @@ export class ClaimLinksRepository {
       replacedAt: null,
       spentAt: null,
       spentBy: null,
+      bundleHash: null,
     };
     await atomic(this.q, async (trx) => {
       await trx
@@ -145,5 +176,131 @@ export class ClaimLinksRepository {
       .where('expires_at', '>', at.toISOString())
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Stores a bundle and retires the recipient's older live one, in one transaction: a recipient
+   * has at most one live bundle, as an award has at most one live link.
+   */
+  async insertBundle(bundle: NewClaimBundle): Promise<ClaimBundleRecord> {
+    const record: ClaimBundleRecord = {
+      tokenHash: bundle.tokenHash,
+      linkId: bundle.linkId,
+      recipientKey: bundle.recipientKey,
+      challenge: randomUUID(),
+      createdAt: bundle.createdAt.toISOString(),
+      expiresAt: bundle.expiresAt.toISOString(),
+      replacedAt: null,
+      spentAt: null,
+      spentBy: null,
+      awardIds: [...bundle.awardIds],
+    };
+    await atomic(this.q, async (trx) => {
+      await trx
+        .updateTable('claim_bundles')
+        .set({ replaced_at: record.createdAt })
+        .where('recipient_key', '=', record.recipientKey)
+        .where('spent_at', 'is', null)
+        .where('replaced_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('claim_bundles')
+        .values({ token_hash: record.tokenHash, link_id: record.linkId, recipient_key: record.recipientKey, challenge: record.challenge, created_at: record.createdAt, expires_at: record.expiresAt })
+        .execute();
+      if (record.awardIds.length > 0) {
+        await trx
+          .insertInto('claim_bundle_awards')
+          .values(record.awardIds.map((award_id, position) => ({ bundle_hash: record.tokenHash, award_id, position })))
+          .execute();
+      }
+    });
+    return record;
+  }
+
+  private async bundleOf(row: Selectable<ClaimBundlesTable> | undefined): Promise<ClaimBundleRecord | undefined> {
+    if (!row) return undefined;
+    const items = await this.q.selectFrom('claim_bundle_awards').select('award_id').where('bundle_hash', '=', row.token_hash).orderBy('position').execute();
+    return {
+      tokenHash: row.token_hash,
+      linkId: row.link_id,
+      recipientKey: row.recipient_key,
+      challenge: row.challenge,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      replacedAt: row.replaced_at,
+      spentAt: row.spent_at,
+      spentBy: row.spent_by,
+      awardIds: items.map((i) => i.award_id),
+    };
+  }
+
+  /** The bundle a presented token names (only its hash is looked up). */
+  async findBundle(token: string): Promise<ClaimBundleRecord | undefined> {
+    return this.findBundleByHash(hashClaimToken(token));
+  }
+
+  async findBundleByHash(tokenHash: string): Promise<ClaimBundleRecord | undefined> {
+    return this.bundleOf(await this.q.selectFrom('claim_bundles').select(BUNDLE_COLUMNS).where('token_hash', '=', tokenHash).executeTakeFirst());
+  }
+
+  /** The recipient's newest bundle that is neither spent, replaced nor expired at `now`. */
+  async findLiveBundle(recipientKey: string, now: Date): Promise<ClaimBundleRecord | undefined> {
+    const row = await this.q
+      .selectFrom('claim_bundles')
+      .select(BUNDLE_COLUMNS)
+      .where('recipient_key', '=', recipientKey)
+      .where('spent_at', 'is', null)
+      .where('replaced_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .orderBy('created_at', 'desc')
+      .orderBy(seqOf(this.engine), 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return this.bundleOf(row);
+  }
+
+  /** Marks a live bundle spent (compare-and-set, as `spend`); false when it was no longer live. */
+  async spendBundle(tokenHash: string, spentBy: string, at: Date): Promise<boolean> {
+    const result = await this.q
+      .updateTable('claim_bundles')
+      .set({ spent_at: at.toISOString(), spent_by: spentBy })
+      .where('token_hash', '=', tokenHash)
+      .where('spent_at', 'is', null)
+      .where('replaced_at', 'is', null)
+      .where('expires_at', '>', at.toISOString())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records that an award was collected through a bundle: its live link is spent (naming the
+   * bundle), or, when it has none, a delivery row is added that no token can name (its key is
+   * not a SHA-256). The unique index on spent links refuses a second collection of the award
+   * (UniqueConflictError), whichever link tried first. Call inside the claim's transaction.
+   */
+  async spendAwardThroughBundle(awardId: string, bundleHash: string, spentBy: string, at: Date, expiresAt: string): Promise<void> {
+    const result = await this.q
+      .updateTable('claim_links')
+      .set({ spent_at: at.toISOString(), spent_by: spentBy, bundle_hash: bundleHash })
+      .where('award_id', '=', awardId)
+      .where('spent_at', 'is', null)
+      .where('replaced_at', 'is', null)
+      .where('expires_at', '>', at.toISOString())
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return;
+    await this.q
+      .insertInto('claim_links')
+      .values({
+        token_hash: `${bundleHash}:${awardId}`,
+        link_id: null,
+        award_id: awardId,
+        challenge: randomUUID(),
+        created_at: at.toISOString(),
+        expires_at: expiresAt,
+        spent_at: at.toISOString(),
+        spent_by: spentBy,
+        bundle_hash: bundleHash,
+      })
+      .execute();
   }
 }

@@ -9,7 +9,10 @@ export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 export interface OutboxRecord {
   id: number;
+  /** The award that queued the message (the first of a burst). */
   awardId: string;
+  /** Whose claim email it is (awards.recipient_key): one message covers all of their unclaimed badges. */
+  recipientKey: string | null;
   kind: 'claim-link';
   state: OutboxState;
   /** Sending attempts started so far (a claimed row counts as attempted). */
@@ -27,6 +30,7 @@ type OutboxRow = Selectable<MailOutboxTable>;
 const fromRow = (r: OutboxRow): OutboxRecord => ({
   id: Number(r.id),
   awardId: r.award_id,
+  recipientKey: r.recipient_key,
   kind: r.kind as 'claim-link',
   state: r.state as OutboxState,
   attempts: r.attempts,
@@ -38,7 +42,7 @@ const fromRow = (r: OutboxRow): OutboxRecord => ({
   sentAt: r.sent_at,
 });
 
-const COLUMNS = ['id', 'award_id', 'kind', 'state', 'attempts', 'next_attempt_at', 'last_error', 'message_id', 'created_at', 'updated_at', 'sent_at'] as const;
+const COLUMNS = ['id', 'award_id', 'recipient_key', 'kind', 'state', 'attempts', 'next_attempt_at', 'last_error', 'message_id', 'created_at', 'updated_at', 'sent_at'] as const;
 
 const emptyCounts = (): Record<OutboxState, number> => ({ pending: 0, sent: 0, failed: 0, cancelled: 0 });
 
@@ -47,35 +51,106 @@ export class MailOutboxRepository {
 
   /**
    * Queues the claim email of an award, due at once. Call inside the award's transaction, so the
-   * message exists exactly when the award does. An award has one claim email: queueing it again
-   * (an idempotent replay, a re-run batch) changes nothing. Returns true when a row was added.
+   * message exists exactly when the award does. One message per recipient (issue 16): while one
+   * is pending for the award's recipient, queueing adds nothing (the message, composed when it
+   * is sent, covers every unclaimed badge of theirs); queueing the same award again (an
+   * idempotent replay, a re-run batch) changes nothing either. `dueAt` holds the message (a
+   * batch holds its messages until its last row, src/awards/batchRunner.ts). True when a row was added.
    */
-  async queueClaimEmail(awardId: string, now = new Date()): Promise<boolean> {
+  async queueClaimEmail(awardId: string, now = new Date(), dueAt?: Date): Promise<boolean> {
     const at = now.toISOString();
     const result = await this.q
       .insertInto('mail_outbox')
-      .values({ award_id: awardId, kind: 'claim-link', state: 'pending', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null })
-      .onConflict((oc) => oc.columns(['award_id', 'kind']).doNothing())
+      .values((eb) => ({
+        award_id: awardId,
+        recipient_key: eb.selectFrom('awards').select('recipient_key').where('id', '=', awardId),
+        kind: 'claim-link',
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: (dueAt ?? now).toISOString(),
+        created_at: at,
+        updated_at: at,
+        last_error: null,
+        message_id: null,
+        sent_at: null,
+      }))
+      // Either unique rule: (award_id, kind), or one pending message per recipient and kind.
+      .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   /**
    * Queues the award's claim email again, due at once, whatever became of the first one: after a
-   * reissue the educator gets a message with a new link. Call inside the reissue's transaction.
+   * reissue, or when a program asks to send it again (POST /educators/:id/claim-email), the
+   * educator gets a message with their live link. A message already pending for the recipient
+   * is made due now instead (it carries the link too). Call inside the caller's transaction.
    */
   async requeueClaimEmail(awardId: string, now = new Date()): Promise<void> {
     const at = now.toISOString();
+    const pending = await this.q
+      .updateTable('mail_outbox')
+      .set({ next_attempt_at: at, updated_at: at })
+      .where('state', '=', 'pending')
+      .where('kind', '=', 'claim-link')
+      .where('recipient_key', '=', (eb) => eb.selectFrom('awards').select('recipient_key').where('id', '=', awardId))
+      .executeTakeFirst();
+    if (Number(pending.numUpdatedRows) > 0) return;
     await this.q
       .insertInto('mail_outbox')
-      .values({ award_id: awardId, kind: 'claim-link', state: 'pending', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null })
+      .values((eb) => ({
+        award_id: awardId,
+        recipient_key: eb.selectFrom('awards').select('recipient_key').where('id', '=', awardId),
+        kind: 'claim-link',
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        created_at: at,
+        updated_at: at,
+        last_error: null,
+        message_id: null,
+        sent_at: null,
+      }))
       .onConflict((oc) => oc.columns(['award_id', 'kind']).doUpdateSet({ state: 'pending', attempts: 0, next_attempt_at: at, updated_at: at, last_error: null, message_id: null, sent_at: null }))
       .execute();
   }
 
+  /**
+   * The message that carries an award's claim link: the one it queued, or else the newest one
+   * of its recipient made since the award (a burst's later badges ride on the first's message).
+   */
   async findClaimEmail(awardId: string): Promise<OutboxRecord | undefined> {
-    const row = await this.q.selectFrom('mail_outbox').select(COLUMNS).where('award_id', '=', awardId).where('kind', '=', 'claim-link').executeTakeFirst();
-    return row && fromRow(row);
+    const own = await this.q.selectFrom('mail_outbox').select(COLUMNS).where('award_id', '=', awardId).where('kind', '=', 'claim-link').executeTakeFirst();
+    if (own) return fromRow(own);
+    const award = await this.q.selectFrom('awards').select(['recipient_key', 'created_at']).where('id', '=', awardId).executeTakeFirst();
+    if (!award?.recipient_key) return undefined;
+    const shared = await this.q
+      .selectFrom('mail_outbox')
+      .select(COLUMNS)
+      .where('recipient_key', '=', award.recipient_key)
+      .where('kind', '=', 'claim-link')
+      // Pending: it is composed when sent, so it covers this award; otherwise one touched since.
+      .where((eb) => eb.or([eb('state', '=', 'pending'), eb('updated_at', '>=', award.created_at)]))
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return shared && fromRow(shared);
+  }
+
+  /** Makes the held claim emails of a batch's recipients due now (its rows are stored); returns how many. */
+  async releaseHeldOfBatch(batchId: string, now = new Date()): Promise<number> {
+    const at = now.toISOString();
+    const result = await this.q
+      .updateTable('mail_outbox')
+      .set({ next_attempt_at: at, updated_at: at })
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '>', at)
+      .where('attempts', '=', 0)
+      .where('recipient_key', 'in', (eb) =>
+        eb.selectFrom('award_batch_rows as r').innerJoin('awards as a', 'a.id', 'r.award_id').select('a.recipient_key').where('r.batch_id', '=', batchId),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async find(id: number): Promise<OutboxRecord | undefined> {

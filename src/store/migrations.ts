@@ -561,6 +561,61 @@ const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 16,
+    name: 'one claim for everything an educator holds',
+    // Issue 16. claim_bundles: one claim link for every unclaimed badge (and the current program
+    // record) of one recipient (awards.recipient_key), with the same secrets as claim_links (the
+    // token derived from link_id and the claim secret, only its SHA-256 kept), expiry, one live
+    // bundle per recipient (a newer one marks the older replaced_at), spent by its first
+    // collection. claim_bundle_awards: the awards it covers, fixed when it is made.
+    // claim_links.bundle_hash: a credential collected through a bundle is recorded as its award's
+    // spent link (its live link spent, or a delivery row), and claim_links_one_spent keeps an
+    // award collected once, whichever link wins. mail_outbox.recipient_key: one pending claim
+    // email per recipient (existing pending duplicates are merged into the oldest). The grant of
+    // a bundle names the bundle, so oid4vci_grants loses its reference to claim_links.
+    sql: `
+      ALTER TABLE claim_links ADD COLUMN bundle_hash TEXT;
+      CREATE UNIQUE INDEX claim_links_one_spent ON claim_links (award_id) WHERE spent_at IS NOT NULL;
+      CREATE TABLE claim_bundles (
+        token_hash TEXT PRIMARY KEY,
+        link_id TEXT NOT NULL UNIQUE,
+        recipient_key TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        replaced_at TEXT,
+        spent_at TEXT,
+        spent_by TEXT
+      ) STRICT;
+      CREATE INDEX claim_bundles_by_recipient ON claim_bundles (recipient_key);
+      CREATE TABLE claim_bundle_awards (
+        bundle_hash TEXT NOT NULL REFERENCES claim_bundles (token_hash),
+        award_id TEXT NOT NULL REFERENCES awards (id),
+        position INTEGER NOT NULL,
+        PRIMARY KEY (bundle_hash, award_id)
+      ) STRICT;
+      ALTER TABLE mail_outbox ADD COLUMN recipient_key TEXT;
+      UPDATE mail_outbox SET recipient_key = (SELECT recipient_key FROM awards WHERE awards.id = mail_outbox.award_id);
+      UPDATE mail_outbox SET state = 'cancelled', last_error = 'merged into the recipient''s one claim email (migration 16)'
+        WHERE state = 'pending' AND recipient_key IS NOT NULL
+          AND id > (SELECT min(m.id) FROM mail_outbox m WHERE m.state = 'pending' AND m.kind = mail_outbox.kind AND m.recipient_key = mail_outbox.recipient_key);
+      CREATE UNIQUE INDEX mail_outbox_one_pending ON mail_outbox (recipient_key, kind) WHERE state = 'pending';
+      CREATE TABLE oid4vci_grants_16 (
+        code_hash TEXT PRIMARY KEY,
+        link_token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        tx_code_failures INTEGER NOT NULL DEFAULT 0,
+        redeemed_at TEXT,
+        access_token_hash TEXT UNIQUE,
+        access_expires_at TEXT
+      ) STRICT;
+      INSERT INTO oid4vci_grants_16 SELECT code_hash, link_token_hash, created_at, expires_at, tx_code_failures, redeemed_at, access_token_hash, access_expires_at FROM oid4vci_grants;
+      DROP TABLE oid4vci_grants;
+      ALTER TABLE oid4vci_grants_16 RENAME TO oid4vci_grants;
+    `,
+  },
+  {
     version: 17,
     name: 'educator pages: sign-in links, sessions, share links, name privacy',
     // Issue 16 (the educator's own page). educator_sign_ins: magic links (only the SHA-256 of

@@ -376,6 +376,36 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<number, string>> = {
     );
     CREATE INDEX decisions_by_time ON decisions (decided_at);
   `,
+  16: `
+    ALTER TABLE claim_links ADD COLUMN bundle_hash TEXT;
+    CREATE UNIQUE INDEX claim_links_one_spent ON claim_links (award_id) WHERE spent_at IS NOT NULL;
+    CREATE TABLE claim_bundles (
+      seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+      token_hash TEXT PRIMARY KEY,
+      link_id TEXT NOT NULL UNIQUE,
+      recipient_key TEXT NOT NULL,
+      challenge TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      replaced_at TEXT,
+      spent_at TEXT,
+      spent_by TEXT
+    );
+    CREATE INDEX claim_bundles_by_recipient ON claim_bundles (recipient_key);
+    CREATE TABLE claim_bundle_awards (
+      bundle_hash TEXT NOT NULL REFERENCES claim_bundles (token_hash),
+      award_id TEXT NOT NULL REFERENCES awards (id),
+      position INTEGER NOT NULL,
+      PRIMARY KEY (bundle_hash, award_id)
+    );
+    ALTER TABLE mail_outbox ADD COLUMN recipient_key TEXT;
+    UPDATE mail_outbox SET recipient_key = (SELECT recipient_key FROM awards WHERE awards.id = mail_outbox.award_id);
+    UPDATE mail_outbox SET state = 'cancelled', last_error = 'merged into the recipient''s one claim email (migration 16)'
+      WHERE state = 'pending' AND recipient_key IS NOT NULL
+        AND id > (SELECT min(m.id) FROM mail_outbox m WHERE m.state = 'pending' AND m.kind = mail_outbox.kind AND m.recipient_key = mail_outbox.recipient_key);
+    CREATE UNIQUE INDEX mail_outbox_one_pending ON mail_outbox (recipient_key, kind) WHERE state = 'pending';
+    ALTER TABLE oid4vci_grants DROP CONSTRAINT oid4vci_grants_link_token_hash_fkey;
+  `,
   17: `
     CREATE TABLE educator_sign_ins (
       token_hash TEXT PRIMARY KEY,

@@ -52,6 +52,27 @@ export interface ClaimLinksTable {
   replaced_at: string | null;
   spent_at: string | null;
   spent_by: string | null;
+  /** Migration 16: the bundle (claim_bundles.token_hash) this award was collected through. */
+  bundle_hash: Generated<string | null>;
+}
+
+/** Migration 16 (issue 16): one claim link for everything a recipient holds. */
+export interface ClaimBundlesTable {
+  token_hash: string;
+  link_id: string;
+  recipient_key: string;
+  challenge: string;
+  created_at: string;
+  expires_at: string;
+  replaced_at: string | null;
+  spent_at: string | null;
+  spent_by: string | null;
+}
+
+export interface ClaimBundleAwardsTable {
+  bundle_hash: string;
+  award_id: string;
+  position: number;
 }
 
 export interface AwardBatchesTable {
@@ -117,6 +138,8 @@ export interface MailOutboxTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** Migration 16: whose claim email this is (awards.recipient_key): one pending per recipient. */
+  recipient_key: Generated<string | null>;
 }
 
 /** Mastery records (migration 10, issue 14). */
@@ -315,6 +338,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   api_tokens: ApiTokensTable;
   claim_links: ClaimLinksTable;
+  claim_bundles: ClaimBundlesTable;
+  claim_bundle_awards: ClaimBundleAwardsTable;
   oid4vci_grants: Oid4vciGrantsTable;
   award_batches: AwardBatchesTable;
   award_batch_rows: AwardBatchRowsTable;

@@ -59,6 +59,29 @@ describe.skipIf(!hasChromium)('claim page in chromium', () => {
     expect(errors.filter((e) => !/status of 410/.test(e))).toEqual([]);
   });
 
+  it('one link for all of an educator\'s badges: lists each; on a phone the buttons lead and the QR stays hidden, on a desktop it shows', async () => {
+    const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` };
+    const educator = (await (await fetch(`${t.origin}/educators`, { method: 'POST', headers, body: JSON.stringify({ name: 'Bea Chen', email: 'bea.chen@example.edu' }) })).json()) as Json;
+    for (const achievement of ['differentiated-support', 'aligned-instruction', 'formative-assessment']) {
+      const res = await fetch(`${t.origin}/awards`, { method: 'POST', headers, body: JSON.stringify(awardBody({ recipient: { email: 'bea.chen@example.edu', name: 'Bea Chen' }, achievement })) });
+      expect(res.status).toBe(201);
+    }
+    const link = (await (await fetch(`${t.origin}/educators/${educator.id}/claim-links`, { method: 'POST', headers })).json()) as Json;
+    const page = await browser.context.newPage();
+    await page.setViewportSize(PHONE);
+    expect((await page.goto(link.claimUrl))?.status()).toBe(200);
+    const text = await page.locator('main').innerText();
+    for (const name of ['Differentiated Support', 'Aligned Instruction', 'Formative Assessment']) expect(text).toContain(name);
+    await expect.poll(() => page.locator('#lcw-link').isVisible()).toBe(true);
+    expect(await page.locator('#openid-link').isVisible()).toBe(true);
+    expect(await page.locator('#wallet-qr').isVisible()).toBe(false);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'claim-bundle-phone');
+    await page.setViewportSize(DESKTOP);
+    expect(await page.locator('#wallet-qr').isVisible()).toBe(true);
+    await screenshot(page, 'claim-bundle-desktop');
+  });
+
   it('offers both protocols: on a phone the wallet buttons lead and the QR codes stay hidden; on a desktop both QR codes show; an OpenID wallet collects from the page', async () => {
     const res = await fetch(`${t.origin}/awards`, {
       method: 'POST',

@@ -96,3 +96,23 @@ describe('POST /awards/batch with notify', () => {
     expect(((await wrongType.json()) as Json).detail).toContain("'notify' must be true or false");
   });
 });
+
+describe('one claim email per educator (issue 16)', () => {
+  it('a notify batch with three badges for one educator sends one email with one link covering them all', async () => {
+    const { t, server } = await setup();
+    const recipient = { email: 'one.mail@example.edu', name: 'Ana Lopez' };
+    const awards = ['differentiated-support', 'aligned-instruction', 'formative-assessment'].map((achievement) => awardBody({ recipient, achievement }));
+    const res = await postJson(t.app, '/awards/batch', { batchId: 'one-mail', notify: true, awards: [...awards, jsonAward(9)] });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as Json).counts.issued).toBe(4);
+    expect((await t.deps.mail!.deliverDue()).sent).toBe(2);
+    const mine = server!.received.filter((m) => m.envelopeTo[0] === 'one.mail@example.edu');
+    expect(mine).toHaveLength(1);
+    const links = [...new Set(mine[0]!.text.match(/https?:\/\/\S+\/claim\/[A-Za-z0-9_-]{43}/g) ?? [])];
+    expect(links).toHaveLength(1);
+    for (const name of ['Differentiated Support', 'Aligned Instruction', 'Formative Assessment']) expect(mine[0]!.text).toContain(name);
+    // The one link is a bundle: its page lists the three badges.
+    const page = await (await t.app.request(new URL(links[0]!).pathname)).text();
+    for (const name of ['Differentiated Support', 'Aligned Instruction', 'Formative Assessment']) expect(page).toContain(name);
+  });
+});

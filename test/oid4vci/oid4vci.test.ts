@@ -72,7 +72,7 @@ describe('metadata', () => {
       nonce_endpoint: `${t.origin}/oid4vci/nonce`,
     });
     expect(metadata.authorization_servers).toBeUndefined();
-    expect(Object.keys(metadata.credential_configurations_supported)).toEqual([LDP, JWT]);
+    expect(Object.keys(metadata.credential_configurations_supported)).toEqual([LDP, JWT, 'ClrCredential_ldp_vc']);
     expect(metadata.credential_configurations_supported[LDP]).toMatchObject({ format: 'ldp_vc', cryptographic_binding_methods_supported: ['did:key', 'did:jwk', 'jwk'], credential_signing_alg_values_supported: ['eddsa-rdfc-2022'] });
     expect(metadata.credential_configurations_supported[LDP].credential_definition.type).toEqual(['VerifiableCredential', 'OpenBadgeCredential']);
     expect(metadata.credential_configurations_supported[JWT]).toMatchObject({ format: 'jwt_vc_json', credential_signing_alg_values_supported: ['EdDSA'], proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['EdDSA', 'ES256'] } } });

@@ -136,7 +136,12 @@ export function consoleEducatorRoutes(deps: AppDeps, guard: ConsoleGuard): Hono<
     if (!award) return back(`error=${encodeURIComponent('No such badge.')}`);
     const claim = await replaceClaimLink(deps, award.id);
     if (!claim.link) return back(`error=${encodeURIComponent(`No new claim link: the badge is ${claim.unavailable}.`)}`);
-    await deps.store.audit.record({ actor: actorOf(c.get('session').person), action: 'award.claim_link_created', subject: award.id, detail: { expiresAt: claim.link.expiresAt } });
+    // Send again (issue 16): the educator's claim email goes out with the new link (one email
+    // for everything they hold unclaimed, composed when it is sent).
+    const mailed = deps.mail !== undefined && award.recipientEmail !== null;
+    if (mailed) await deps.store.mail.requeueClaimEmail(award.id);
+    await deps.store.audit.record({ actor: actorOf(c.get('session').person), action: 'award.claim_link_created', subject: award.id, detail: { expiresAt: claim.link.expiresAt, emailed: mailed } });
+    if (mailed) deps.mail?.wake();
     return back(`notice=claim-link#badge-${award.id}`);
   });
 
