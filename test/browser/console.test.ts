@@ -9,45 +9,21 @@
 // Page weight and time to interactive at phone size are printed and go to
 // test-artifacts/console-metrics.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, awardBody, postJson, serveInstanceOn, type TestInstance } from '../helpers/app.js';
-import { hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
+import { checkScreenSizes, hasChromium, launchBrowser, PHONE, screenshot, scrollWidth, seriousViolations, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidcProvider.js';
 import { freePort } from '../helpers/ports.js';
 
 if (!hasChromium) console.warn(SKIP_REASON);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP_1280 = { width: 1280, height: 800 };
 const metrics: Record<string, { bytes: number; transferBytes: number; requests: number; domInteractiveMs: number; loadMs: number }> = {};
 let importPath = '';
 let batchPath = '';
 
-type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> };
-
-/** axe-core's serious and critical violations on the page as it is. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe.run())) as AxeResult;
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-
-/** How wide the page's content is: wider than the window scrolls sideways. */
-const scrollWidth = async (page: Page): Promise<number> => Number(await page.evaluate('document.documentElement.scrollWidth'));
-
-/** Checks a screen at both sizes (axe, no sideways scroll at 390 px) and screenshots it. */
-async function checkScreen(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(PHONE);
-  expect(await scrollWidth(page), `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(PHONE.width);
-  expect(await seriousViolations(page), `${name} at phone size`).toEqual([]);
-  await screenshot(page, `console-${name}-phone`);
-  await page.setViewportSize(DESKTOP_1280);
-  expect(await seriousViolations(page), `${name} at desktop size`).toEqual([]);
-  await screenshot(page, `console-${name}-desktop`);
-  await page.setViewportSize(PHONE);
-}
+/** Checks a console screen at both sizes (axe, no sideways scroll at 390 px) and screenshots it. */
+const checkScreen = (page: Page, name: string): Promise<void> => checkScreenSizes(page, `console-${name}`);
 
 /**
  * Page weight and time to interactive at phone size: the bytes transferred for the document and

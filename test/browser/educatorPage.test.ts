@@ -5,36 +5,15 @@
 // (1280×800) sizes: axe-core finds no serious or critical violation and nothing scrolls sideways
 // at 390 px. Screenshots go to test-artifacts/screenshots/.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractFromPng } from '../../src/badges/pngBaking.js';
 import { ADMIN_TOKEN, awardBody, createServedInstance, type TestInstance } from '../helpers/app.js';
-import { hasChromium, launchBrowser, PHONE, screenshot, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
+import { checkScreenSizes, hasChromium, launchBrowser, PHONE, SKIP_REASON, type TestBrowser } from '../helpers/browser.js';
 
 type Json = Record<string, any>;
 if (!hasChromium) console.warn(SKIP_REASON);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const DESKTOP_1280 = { width: 1280, height: 800 };
-type AxeResult = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown }> }> };
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe.run())) as AxeResult;
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
-const scrollWidth = async (page: Page): Promise<number> => Number(await page.evaluate('document.documentElement.scrollWidth'));
-
-async function checkScreen(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(PHONE);
-  expect(await scrollWidth(page), `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(PHONE.width);
-  expect(await seriousViolations(page), `${name} at phone size`).toEqual([]);
-  await screenshot(page, `educator-${name}-phone`);
-  await page.setViewportSize(DESKTOP_1280);
-  expect(await seriousViolations(page), `${name} at desktop size`).toEqual([]);
-  await screenshot(page, `educator-${name}-desktop`);
-  await page.setViewportSize(PHONE);
-}
+const checkScreen = (page: Page, name: string): Promise<void> => checkScreenSizes(page, `educator-${name}`);
 
 describe.skipIf(!hasChromium)('the educator page in chromium', () => {
   let t: TestInstance & { origin: string };
