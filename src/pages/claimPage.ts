@@ -34,6 +34,32 @@ function notOffered(status: LiveStatus, expiresAt: string): Html | undefined {
   }
 }
 
+/**
+ * The two wallet families' ways in, the same on a one-badge link and a bundle: the deep-link
+ * buttons first (a phone), the code an OpenID wallet will ask for, and the QR codes only on a
+ * large screen (CSS, no script).
+ */
+function walletChoices(input: { wallet: WalletLinks; openid: { deepLink: string; txCode?: string | undefined } }, base: string, what: string): Html {
+  return html`<div class="actions big-actions" id="wallet-links">
+    <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
+    <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
+    <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
+  </div>
+  <p class="note">Learner Credential Wallet and its relatives use the first button; most other wallets (walt.id, LearnCard, European and other OpenID for Verifiable Credential Issuance wallets) use the second.</p>
+  ${input.openid.txCode ? html`<p id="tx-code">Your OpenID wallet will ask for this code: <span class="tx-code">${input.openid.txCode}</span></p>` : ''}
+  <div class="qr-pair large-screen-only" id="wallet-qr">
+    <p><strong>On a computer:</strong> open the wallet on your phone, choose <em>Scan QR code</em>, and scan the code for your wallet.</p>
+    <figure>
+      <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for the Learner Credential Wallet: it starts the transfer of ${what}" width="220" height="220">
+      <figcaption>Learner Credential Wallet</figcaption>
+    </figure>
+    <figure>
+      <img class="qr" src="${base}/offer-qr.svg" alt="QR code for OpenID wallets: the credential offer of ${what}" width="220" height="220">
+      <figcaption>Other wallets (OpenID for Verifiable Credential Issuance)</figcaption>
+    </figure>
+  </div>`;
+}
+
 export function claimPage(input: ClaimPageInput): PageOptions {
   const f = badgeFacts(input.credential);
   const base = `/claim/${encodeURIComponent(input.token)}`;
@@ -67,26 +93,7 @@ export function claimPage(input: ClaimPageInput): PageOptions {
   <h2 id="wallet">Add it to your wallet (recommended)</h2>
   <p>A wallet app keeps your badges on your phone and lets you share them with schools and state agencies, who can check them without contacting us.</p>
   <p><strong>On this phone:</strong> tap the button for your wallet. The wallet asks which identity to use; the badge is then issued to that identity, so only your wallet can present it as yours.</p>
-  <div class="actions big-actions" id="wallet-links">
-    <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
-    <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
-    <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
-  </div>
-  <p class="note">Learner Credential Wallet and its relatives use the first button; most other wallets (walt.id, LearnCard, European and other OpenID for Verifiable Credential Issuance wallets) use the second.</p>
-  ${input.openid.txCode
-    ? html`<p id="tx-code">Your OpenID wallet will ask for this code: <span class="tx-code">${input.openid.txCode}</span></p>`
-    : ''}
-  <div class="qr-pair large-screen-only" id="wallet-qr">
-    <p><strong>On a computer:</strong> open the wallet on your phone, choose <em>Scan QR code</em>, and scan the code for your wallet.</p>
-    <figure>
-      <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for the Learner Credential Wallet: it starts the transfer of this badge" width="220" height="220">
-      <figcaption>Learner Credential Wallet</figcaption>
-    </figure>
-    <figure>
-      <img class="qr" src="${base}/offer-qr.svg" alt="QR code for OpenID wallets: the credential offer of this badge" width="220" height="220">
-      <figcaption>Other wallets (OpenID for Verifiable Credential Issuance)</figcaption>
-    </figure>
-  </div>
+  ${walletChoices(input, base, 'this badge')}
 </section>
 
 <section class="card" aria-labelledby="download">
@@ -172,24 +179,7 @@ export function bundleClaimPage(input: BundlePageInput): PageOptions {
 <section class="card" aria-labelledby="wallet">
   <h2 id="wallet">Add them to your wallet</h2>
   <p>One tap puts all of them into your wallet app, issued to the identity your wallet chooses.</p>
-  <div class="big-actions" id="wallet-links">
-    <a class="button" id="lcw-link" href="${input.wallet.deepLink}">Open in Learner Credential Wallet</a>
-    <a class="button" id="openid-link" href="${input.openid.deepLink}">Open in another wallet (OpenID)</a>
-    <a class="button secondary" href="${input.wallet.lcwAppLink}">Open via lcw.app</a>
-  </div>
-  <p class="note">Learner Credential Wallet and its relatives use the first button; most other wallets (walt.id, LearnCard, European and other OpenID for Verifiable Credential Issuance wallets) use the second.</p>
-  ${input.openid.txCode ? html`<p id="tx-code">Your OpenID wallet will ask for this code: <span class="tx-code">${input.openid.txCode}</span></p>` : ''}
-  <div class="qr-pair large-screen-only" id="wallet-qr">
-    <p><strong>On a computer:</strong> open the wallet on your phone, choose <em>Scan QR code</em>, and scan the code for your wallet.</p>
-    <figure>
-      <img class="qr" src="${base}/wallet-qr.svg" alt="QR code for the Learner Credential Wallet: it starts the transfer of these credentials" width="220" height="220">
-      <figcaption>Learner Credential Wallet</figcaption>
-    </figure>
-    <figure>
-      <img class="qr" src="${base}/offer-qr.svg" alt="QR code for OpenID wallets: the credential offer of these credentials" width="220" height="220">
-      <figcaption>Other wallets (OpenID for Verifiable Credential Issuance)</figcaption>
-    </figure>
-  </div>
+  ${walletChoices(input, base, 'these credentials')}
 </section>
 <section class="card" aria-labelledby="items">
   <h2 id="items">What this link covers</h2>
